@@ -1,0 +1,10 @@
+# Script mode: -DNAME= -DOUT= -DFILES=a.sql;b.sql
+set(_text "// Generated from sql/${NAME}/*.sql. Do not edit.\n#pragma once\n#include <string_view>\n\nnamespace pgshuttle::sql::${NAME} {\n")
+foreach(_f IN LISTS FILES)
+  get_filename_component(_stem ${_f} NAME_WE)
+  file(READ ${_f} _body)
+  string(APPEND _text "inline constexpr std::string_view ${_stem} = R\"pgsql(${_body})pgsql\";\n")
+endforeach()
+string(APPEND _text "}  // namespace pgshuttle::sql::${NAME}\n")
+file(WRITE ${OUT}.tmp "${_text}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

@@ -1,0 +1,41 @@
+// The CLI's command registry. Each command lives in its own file
+// (cli/cmd_<name>.cpp) and registers itself with PGSHUTTLE_COMMAND, so adding
+// a command never touches main.cpp. A command adds its CLI11 subcommand and
+// options, and sets `context.run` to the work to do once parsing succeeded.
+//
+// Commands return a Status; main() prints an error once (redacted) and maps
+// its ErrorCode to the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+
+#include "core/result.h"
+
+namespace pgshuttle::cli {
+
+struct CliContext {
+  bool json = false;       // --json: machine-readable stdout
+  bool verbose = false;    // -v: debug log lines
+  bool quiet = false;      // -q: warnings and errors only
+  std::string state_dir;   // --state-dir / PGSHUTTLE_STATE_DIR
+  std::function<Status()> run;
+
+  // Prints `value` as indented JSON on stdout.
+  void print_json(const nlohmann::json& value) const;
+};
+
+using CommandRegistrar = void (*)(CLI::App& app, CliContext& context);
+
+// Adds a registrar; returns true so it can initialise a static.
+bool register_command(const char* name, CommandRegistrar registrar);
+// Calls every registrar, in name order.
+void add_all_commands(CLI::App& app, CliContext& context);
+
+}  // namespace pgshuttle::cli
+
+#define PGSHUTTLE_COMMAND(name, registrar) \
+  static const bool pgshuttle_command_##name = ::pgshuttle::cli::register_command(#name, registrar)

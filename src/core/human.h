@@ -1,0 +1,18 @@
+// Human-readable figures: sizes in IEC units ("1.5 GiB"), durations
+// ("2m05s"), and parsing of durations given on the command line ("5m", "7d").
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pgshuttle {
+
+std::string human_bytes(uint64_t bytes);
+std::string human_duration(std::chrono::duration<double> d);
+// Parses "90", "90s", "5m", "2h", "7d" into seconds; nullopt when malformed.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
+}  // namespace pgshuttle
