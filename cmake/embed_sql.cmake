@@ -1,4 +1,5 @@
-# Script mode: -DNAME= -DOUT= -DFILES=a.sql;b.sql
+# Script mode: -DNAME= -DOUT= -DFILES=a.sql|b.sql
+string(REPLACE "|" ";" FILES "${FILES}")
 set(_text "// Generated from sql/${NAME}/*.sql. Do not edit.\n#pragma once\n#include <string_view>\n\nnamespace pgshuttle::sql::${NAME} {\n")
 foreach(_f IN LISTS FILES)
   get_filename_component(_stem ${_f} NAME_WE)

@@ -22,12 +22,13 @@ endfunction()
 function(pgshuttle_embed_sql target name)
   file(GLOB _sql CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/sql/${name}/*.sql)
   set(_out ${CMAKE_BINARY_DIR}/generated/sql/${name}.h)
+  string(REPLACE ";" "|" _sql_arg "${_sql}")
   add_custom_command(
     OUTPUT ${_out}
-    COMMAND ${CMAKE_COMMAND} -DNAME=${name} -DOUT=${_out} "-DFILES=${_sql}"
+    COMMAND ${CMAKE_COMMAND} -DNAME=${name} -DOUT=${_out} -DFILES=${_sql_arg}
             -P ${CMAKE_SOURCE_DIR}/cmake/embed_sql.cmake
     DEPENDS ${_sql} ${CMAKE_SOURCE_DIR}/cmake/embed_sql.cmake
-    COMMENT "Embedding sql/${name}")
+    COMMENT "Embedding sql/${name}" VERBATIM)
   add_custom_target(${target}_sql DEPENDS ${_out})
   add_dependencies(${target} ${target}_sql)
 endfunction()
