@@ -36,7 +36,7 @@ const std::vector<PatternRule>& rules() {
         {std::regex(R"((X-Amz-(Signature|Credential|Security-Token)=)[^&\s"'<>]+)", icase),
          "$1***"},
         {std::regex(R"((Signature=)[0-9a-f]{16,})", icase), "$1***"},
-        {std::regex(R"((Credential=)[^,\s]+)", icase), "$1***"},
+        {std::regex(R"((Credential=)[^,\s&"'<>]+)", icase), "$1***"},
         {std::regex(R"((aws_secret_access_key\s*=\s*)\S+)", icase), "$1***"},
     };
   }();

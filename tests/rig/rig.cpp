@@ -17,9 +17,9 @@ namespace {
 std::map<std::string, std::string> load_env() {
   std::map<std::string, std::string> out;
   const char* path = std::getenv("PGSHUTTLE_RIG_ENV");
-  if (!path) throw std::runtime_error("PGSHUTTLE_RIG_ENV is not set: run the tests through ctest");
+  if (!path) path = PGSHUTTLE_DEFAULT_RIG_ENV;
   std::ifstream in(path);
-  if (!in) throw std::runtime_error(std::string("cannot read rig env ") + path);
+  if (!in) throw std::runtime_error(std::string("cannot read rig env ") + path + " (start it: ctest runs rig.start)");
   for (std::string line; std::getline(in, line);) {
     auto eq = line.find('=');
     if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
@@ -106,7 +106,7 @@ CommandResult run_program(const std::vector<std::string>& argv,
 CommandResult run_pgshuttle(const std::vector<std::string>& args,
                             const std::map<std::string, std::string>& extra_env) {
   const char* bin = std::getenv("PGSHUTTLE_BIN");
-  if (!bin) throw std::runtime_error("PGSHUTTLE_BIN is not set: run the tests through ctest");
+  if (!bin) bin = PGSHUTTLE_DEFAULT_BIN;
   std::vector<std::string> argv{bin};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, extra_env);
@@ -132,7 +132,7 @@ void psql_file(const std::string& url, const std::string& file,
 
 std::string source_dir() {
   const char* dir = std::getenv("PGSHUTTLE_SOURCE_DIR");
-  return dir ? dir : ".";
+  return dir ? dir : PGSHUTTLE_DEFAULT_SOURCE_DIR;
 }
 
 void load_fixture(const std::string& url, int scale) {
