@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# bench/run.sh — pgshuttle against its peers on the same data, in one run.
+#
+#   bench/run.sh [--scale S[,S...]] [--reps N] [--jobs J] [--only GROUPS] [--out DIR] [--strict]
+#
+# --strict: exit 1 when any measured command failed (the smoke test uses it).
+#
+# GROUPS (comma-separated, default all): copy, archive, verify.
+# Bench scale 1 is about 0.7 GB of fixture data (fixture scale 400).
+# Every measured command runs under /usr/bin/time -v; the table shows the
+# median of N repetitions (wall, CPU = user + sys, peak RSS) and each
+# pgshuttle row's ratio to each peer of its group. Results: DIR/results.json,
+# DIR/table.txt and, with several scales, DIR/growth.png (gnuplot).
+# Not part of the test suite (tests/integration/bench runs it at a tiny scale).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); top=$(cd "$here/.." && pwd)
+strict=0 failures=0 scales=1 reps=3 jobs=$(nproc) only=copy,archive,verify out=$top/bench/results/$(date +%Y%m%d-%H%M%S)
+fixture_per_scale=${BENCH_FIXTURE_PER_SCALE:-400}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --scale|--scales) scales=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --strict) strict=1; shift ;;
+    *) echo "usage: $0 [--scale S[,S...]] [--reps N] [--jobs J] [--only copy,archive,verify] [--out DIR]" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$out"; out=$(cd "$out" && pwd)
+bin=$top/build/src/cli/pgshuttle
+[ -x "$bin" ] || "$top/scripts/build.sh" >/dev/null
+has() { "$bin" --help 2>/dev/null | grep -q "^  $1 "; }
+want() { [[ ",$only," == *",$1,"* ]]; }
+
+rigdir=$out/rig
+trap '"$top/tests/rig/rig.sh" stop "$rigdir" >/dev/null 2>&1 || true' EXIT
+"$top/tests/rig/rig.sh" start "$rigdir" >/dev/null
+set -a; . "$rigdir/rig.env"; set +a
+# Peers and pgshuttle get passwords from one private passfile, never argv.
+export PGPASSFILE=$out/pgpass
+printf '127.0.0.1:%s:*:postgres:srcpass\n127.0.0.1:%s:*:app:apppass\n127.0.0.1:%s:*:postgres:tgtpass\n' \
+  "$RIG_SOURCE_PORT" "$RIG_TARGET_PORT" "$RIG_TARGET_PORT" >"$PGPASSFILE"; chmod 600 "$PGPASSFILE"
+src_url() { echo "postgresql://postgres@127.0.0.1:$RIG_SOURCE_PORT/$1"; }
+tgt_url() { echo "postgresql://app@127.0.0.1:$RIG_TARGET_PORT/$1"; }
+tgt_admin() { psql -X -q -d "postgresql://postgres@127.0.0.1:$RIG_TARGET_PORT/postgres" -c "$1"; }
+fresh_target() { tgt_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; tgt_admin "CREATE DATABASE $1 OWNER app"; }
+# Target databases are created from template0 with the extensions the
+# fixture needs available (trusted: app may create them).
+
+results=$out/raw.jsonl; : >"$results"
+# measure SCALE GROUP TOOL REP PREP-CMD CMD: runs PREP (untimed), then CMD under time -v.
+measure() {
+  local scale=$1 group=$2 tool=$3 rep=$4 prep=$5 cmd=$6 log=$out/$2-$3-s$1-r$4.log
+  bash -c "$prep" >/dev/null 2>&1 || { echo "bench: preparation for $tool failed" >&2; return 1; }
+  # setsid: pgcopydb signals its whole process group when it exits.
+  if ! setsid /usr/bin/time -v -o "$log.time" bash -c "$cmd" >"$log" 2>&1 </dev/null; then
+    echo "bench: $tool failed (log $log)" >&2; tail -5 "$log" >&2; failures=$((failures + 1)); return 0
+  fi
+  python3 - "$log.time" "$scale" "$group" "$tool" "$rep" >>"$results" <<'PY'
+import json, re, sys
+t = open(sys.argv[1]).read()
+def f(p):
+    m = re.search(p, t); return m.group(1) if m else None
+wall = f(r'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)')
+parts = [float(x) for x in wall.split(':')]
+secs = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+print(json.dumps({"scale": float(sys.argv[2]), "group": sys.argv[3], "tool": sys.argv[4], "rep": int(sys.argv[5]),
+                  "wall_s": secs, "cpu_s": float(f(r'User time \(seconds\): (\S+)')) + float(f(r'System time \(seconds\): (\S+)')),
+                  "max_rss_mb": int(f(r'Maximum resident set size \(kbytes\): (\d+)')) / 1024}))
+PY
+}
+
+IFS=, read -r -a scale_list <<<"$scales"
+for scale in "${scale_list[@]}"; do
+  fx=$(python3 -c "print(max(1, round($scale * $fixture_per_scale)))")
+  echo "bench: scale $scale (fixture scale $fx): loading the source" >&2
+  psql -X -q -d "$(src_url postgres)" -c "DROP DATABASE IF EXISTS bench WITH (FORCE)" -c "CREATE DATABASE bench"
+  psql -X -q -v ON_ERROR_STOP=1 -v scale="$fx" -d "$(src_url bench)" -f "$top/fixture/fixture.sql" >/dev/null
+  # pgcopydb 0.10 builds index definitions under the session's search_path and
+  # fails on the fixture's `ALTER DATABASE ... SET search_path = public, shop`
+  # ("type order_status does not exist"); give every tool the same source
+  # without that setting so that the peer can finish.
+  psql -X -q -d "$(src_url bench)" -c "ALTER DATABASE bench RESET search_path"
+  # pgcopydb 0.10 also fails on a table with both a primary key and an
+  # exclusion constraint ("relation reservations_pkey already exists").
+  psql -X -q -d "$(src_url bench)" -c "ALTER TABLE inventory.reservations DROP CONSTRAINT reservations_during_excl"
+  size=$(psql -X -A -t -d "$(src_url bench)" -c "SELECT pg_database_size('bench')")
+  echo "{\"scale\": $scale, \"source_bytes\": $size}" >>"$out/sizes.jsonl"
+  S=$(src_url bench) T=$(tgt_url bench_t)
+  for rep in $(seq 1 "$reps"); do
+    if want copy; then
+      prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t"
+      if has copy; then measure "$scale" copy pgshuttle-copy "$rep" "$prep" "'$bin' copy '$S' '$T' --jobs $jobs --no-verify -q"; fi
+      measure "$scale" copy pgcopydb-clone "$rep" "$prep; rm -rf '$out/pgcopydb'" \
+        "pgcopydb clone --source '$S' --target '$T' --table-jobs $jobs --index-jobs $jobs --no-owner --no-acl --dir '$out/pgcopydb'"
+      measure "$scale" copy dump-pipe-restore "$rep" "$prep" \
+        "pg_dump -Fc '$S' | pg_restore --no-owner --no-acl -d '$T'"
+      measure "$scale" copy dump-dir-restore-j "$rep" "$prep; rm -rf '$out/dumpdir'" \
+        "pg_dump -Fd -j $jobs -f '$out/dumpdir' '$S' && pg_restore -j $jobs --no-owner --no-acl -d '$T' '$out/dumpdir'"
+    fi
+    if want archive; then
+      key=s3://bench/backup-$scale-$rep.dump
+      prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t; /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 mb s3://bench >/dev/null 2>&1 || true"
+      if has backup && has url && has restore; then
+        measure "$scale" archive pgshuttle-backup-url-restore "$rep" "$prep" \
+          "'$bin' backup '$S' --to $key --endpoint $S3_ENDPOINT -q && u=\$('$bin' url $key --endpoint $S3_ENDPOINT --expires 1h) && '$bin' restore \"\$u\" --target '$T' --jobs $jobs --no-verify -q"
+      fi
+      measure "$scale" archive guide-sequential "$rep" "$prep; rm -f '$out/guide.dump' '$out/guide-dl.dump'" \
+        "pg_dump -Fc -b -f '$out/guide.dump' '$S' && /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 cp --only-show-errors '$out/guide.dump' $key.guide && u=\$(/usr/bin/aws --endpoint-url $S3_ENDPOINT s3 presign $key.guide --expires-in 3600) && curl -sfS -o '$out/guide-dl.dump' \"\$u\" && pg_restore --no-owner --no-acl -d '$T' '$out/guide-dl.dump'"
+    fi
+    if want verify && has verify; then
+      prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t; pg_dump -Fc '$S' | pg_restore --no-owner --no-acl -d '$T'"
+      measure "$scale" verify pgshuttle-verify "$rep" "$prep" "'$bin' verify '$S' '$T' --jobs $jobs -q"
+    fi
+  done
+done
+
+python3 "$here/report.py" "$out" | tee "$out/table.txt"
+if [ "${#scale_list[@]}" -gt 1 ] && command -v gnuplot >/dev/null; then
+  python3 "$here/report.py" --plot-data "$out" >"$out/growth.dat"
+  ncols=$(( $(head -1 "$out/growth.dat" | wc -w) + 1 ))
+  gnuplot -e "datafile='$out/growth.dat'; outfile='$out/growth.png'; ncols=$ncols" "$here/growth.gp" && echo "plot: $out/growth.png"
+fi
+echo "results: $out"
+if [ "$strict" = 1 ] && [ "$failures" -gt 0 ]; then echo "bench: $failures command(s) failed" >&2; exit 1; fi
