@@ -30,9 +30,9 @@ Status run_conninfo(const CliContext& ctx, const ConninfoOptions& o) {
     return ok_status();
   }
   if (o.env) {
-    std::cout << "PGHOST=" << eff["host"] << "\nPGPORT=" << eff["port"] << "\nPGUSER="
-              << eff["user"] << "\nPGDATABASE=" << eff["dbname"] << "\nPGSSLMODE=" << eff["sslmode"]
-              << "\n";
+    std::cout << "PGHOST=" << eff["host"] << "\nPGPORT=" << eff["port"]
+              << "\nPGUSER=" << eff["user"] << "\nPGDATABASE=" << eff["dbname"]
+              << "\nPGSSLMODE=" << eff["sslmode"] << "\n";
     if (!password.empty()) std::cout << "PGPASSWORD=" << password << "\n";
     return ok_status();
   }
@@ -46,8 +46,9 @@ Status run_conninfo(const CliContext& ctx, const ConninfoOptions& o) {
 
 void register_conninfo(CLI::App& app, CliContext& ctx) {
   auto opts = std::make_shared<ConninfoOptions>();
-  auto* cmd = app.add_subcommand("conninfo", "Show how a connection string is read (host, port, "
-                                             "user, database, sslmode)");
+  auto* cmd = app.add_subcommand("conninfo",
+                                 "Show how a connection string is read (host, port, "
+                                 "user, database, sslmode)");
   cmd->add_option("CONN", opts->conn, "postgres:// URL or key=value string (default: PG* env)");
   cmd->add_flag("--env", opts->env, "Print PGHOST=... lines");
   cmd->add_flag("--show-password", opts->show_password, "Print the password instead of ***");

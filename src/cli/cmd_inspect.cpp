@@ -21,8 +21,9 @@ Status run_inspect(const CliContext& ctx, const std::string& conn_text) {
 
 void register_inspect(CLI::App& app, CliContext& ctx) {
   auto conn = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("inspect", "Survey a database: sizes, versions, extensions, "
-                                            "settings, large objects, migration risks");
+  auto* cmd = app.add_subcommand("inspect",
+                                 "Survey a database: sizes, versions, extensions, "
+                                 "settings, large objects, migration risks");
   cmd->add_option("DB", *conn, "postgres:// URL or key=value string (default: PG* env)");
   cmd->callback([&ctx, conn] { ctx.run = [&ctx, conn] { return run_inspect(ctx, *conn); }; });
 }

@@ -18,10 +18,10 @@
 namespace pgshuttle::cli {
 
 struct CliContext {
-  bool json = false;       // --json: machine-readable stdout
-  bool verbose = false;    // -v: debug log lines
-  bool quiet = false;      // -q: warnings and errors only
-  std::string state_dir;   // --state-dir / PGSHUTTLE_STATE_DIR
+  bool json = false;      // --json: machine-readable stdout
+  bool verbose = false;   // -v: debug log lines
+  bool quiet = false;     // -q: warnings and errors only
+  std::string state_dir;  // --state-dir / PGSHUTTLE_STATE_DIR
   std::function<Status()> run;
 
   // Prints `value` as indented JSON on stdout.

@@ -4,30 +4,54 @@ namespace pgshuttle {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return "ok";
-    case ErrorCode::kInternal: return "internal";
-    case ErrorCode::kUsage: return "usage";
-    case ErrorCode::kSource: return "source";
-    case ErrorCode::kTarget: return "target";
-    case ErrorCode::kStorage: return "storage";
-    case ErrorCode::kVerifyFailed: return "verify-failed";
-    case ErrorCode::kArchive: return "archive";
-    case ErrorCode::kBlocked: return "blocked";
-    case ErrorCode::kCancelled: return "cancelled";
-    case ErrorCode::kAuth: return "auth";
-    case ErrorCode::kDiskFull: return "disk-full";
-    case ErrorCode::kWarnings: return "warnings";
-    case ErrorCode::kNotFound: return "not-found";
-    case ErrorCode::kUrlExpired: return "url-expired";
-    case ErrorCode::kS3AccessDenied: return "s3-access-denied";
-    case ErrorCode::kS3SignatureMismatch: return "s3-signature-mismatch";
-    case ErrorCode::kS3NoSuchBucket: return "s3-no-such-bucket";
-    case ErrorCode::kS3NoSuchKey: return "s3-no-such-key";
-    case ErrorCode::kS3InvalidAccessKey: return "s3-invalid-access-key";
-    case ErrorCode::kS3Credentials: return "s3-credentials";
-    case ErrorCode::kTargetNotEmpty: return "target-not-empty";
-    case ErrorCode::kMissingExtension: return "missing-extension";
-    case ErrorCode::kVersionMismatch: return "version-mismatch";
+    case ErrorCode::kOk:
+      return "ok";
+    case ErrorCode::kInternal:
+      return "internal";
+    case ErrorCode::kUsage:
+      return "usage";
+    case ErrorCode::kSource:
+      return "source";
+    case ErrorCode::kTarget:
+      return "target";
+    case ErrorCode::kStorage:
+      return "storage";
+    case ErrorCode::kVerifyFailed:
+      return "verify-failed";
+    case ErrorCode::kArchive:
+      return "archive";
+    case ErrorCode::kBlocked:
+      return "blocked";
+    case ErrorCode::kCancelled:
+      return "cancelled";
+    case ErrorCode::kAuth:
+      return "auth";
+    case ErrorCode::kDiskFull:
+      return "disk-full";
+    case ErrorCode::kWarnings:
+      return "warnings";
+    case ErrorCode::kNotFound:
+      return "not-found";
+    case ErrorCode::kUrlExpired:
+      return "url-expired";
+    case ErrorCode::kS3AccessDenied:
+      return "s3-access-denied";
+    case ErrorCode::kS3SignatureMismatch:
+      return "s3-signature-mismatch";
+    case ErrorCode::kS3NoSuchBucket:
+      return "s3-no-such-bucket";
+    case ErrorCode::kS3NoSuchKey:
+      return "s3-no-such-key";
+    case ErrorCode::kS3InvalidAccessKey:
+      return "s3-invalid-access-key";
+    case ErrorCode::kS3Credentials:
+      return "s3-credentials";
+    case ErrorCode::kTargetNotEmpty:
+      return "target-not-empty";
+    case ErrorCode::kMissingExtension:
+      return "missing-extension";
+    case ErrorCode::kVersionMismatch:
+      return "version-mismatch";
   }
   return "unknown";
 }

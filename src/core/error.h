@@ -17,21 +17,21 @@ namespace pgshuttle {
 // the exit code.
 enum class ErrorCode : int {
   kOk = 0,
-  kInternal = 1,           // a bug or an unexpected condition
-  kUsage = 2,              // bad command line, bad URL, bad option value
-  kSource = 3,             // the source database failed (connect, query, pg_dump)
-  kTarget = 4,             // the target database failed (connect, DDL, COPY)
-  kStorage = 5,            // file / HTTP / S3 I/O failed (network, server error)
-  kVerifyFailed = 6,       // verify found differences
-  kArchive = 7,            // archive truncated, corrupt or unsupported
-  kBlocked = 8,            // a precondition failed: check/preflight blocker
-  kCancelled = 9,          // Ctrl-C or `pgshuttle cancel`
-  kAuth = 10,              // wrong password / authentication refused
-  kDiskFull = 11,          // no space left on a local device
-  kWarnings = 12,          // finished, but with warnings the user must read
-  kNotFound = 13,          // a transfer id, file or database that does not exist
-  kUrlExpired = 20,        // presigned URL past its expiry
-  kS3AccessDenied = 21,    // AccessDenied / 403 without a more precise cause
+  kInternal = 1,         // a bug or an unexpected condition
+  kUsage = 2,            // bad command line, bad URL, bad option value
+  kSource = 3,           // the source database failed (connect, query, pg_dump)
+  kTarget = 4,           // the target database failed (connect, DDL, COPY)
+  kStorage = 5,          // file / HTTP / S3 I/O failed (network, server error)
+  kVerifyFailed = 6,     // verify found differences
+  kArchive = 7,          // archive truncated, corrupt or unsupported
+  kBlocked = 8,          // a precondition failed: check/preflight blocker
+  kCancelled = 9,        // Ctrl-C or `pgshuttle cancel`
+  kAuth = 10,            // wrong password / authentication refused
+  kDiskFull = 11,        // no space left on a local device
+  kWarnings = 12,        // finished, but with warnings the user must read
+  kNotFound = 13,        // a transfer id, file or database that does not exist
+  kUrlExpired = 20,      // presigned URL past its expiry
+  kS3AccessDenied = 21,  // AccessDenied / 403 without a more precise cause
   kS3SignatureMismatch = 22,
   kS3NoSuchBucket = 23,
   kS3NoSuchKey = 24,

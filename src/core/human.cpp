@@ -35,11 +35,16 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   if (ec != std::errc() || n < 0) return std::nullopt;
   std::string_view unit(ptr, text.data() + text.size() - ptr);
   long long mult = 0;
-  if (unit.empty() || unit == "s") mult = 1;
-  else if (unit == "m") mult = 60;
-  else if (unit == "h") mult = 3600;
-  else if (unit == "d") mult = 86400;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    mult = 1;
+  else if (unit == "m")
+    mult = 60;
+  else if (unit == "h")
+    mult = 3600;
+  else if (unit == "d")
+    mult = 86400;
+  else
+    return std::nullopt;
   return std::chrono::seconds(n * mult);
 }
 

@@ -18,10 +18,14 @@ int g_next_sink = 1;
 
 std::string_view level_name(Level l) {
   switch (l) {
-    case Level::kError: return "error";
-    case Level::kWarn: return "warning";
-    case Level::kInfo: return "info";
-    case Level::kDebug: return "debug";
+    case Level::kError:
+      return "error";
+    case Level::kWarn:
+      return "warning";
+    case Level::kInfo:
+      return "info";
+    case Level::kDebug:
+      return "debug";
   }
   return "";
 }

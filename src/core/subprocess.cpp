@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -33,8 +33,10 @@ std::vector<std::string> build_env(const SubprocessOptions& o) {
     merged[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
   for (const auto& [k, v] : o.env) {
-    if (v) merged[k] = *v;
-    else merged.erase(k);
+    if (v)
+      merged[k] = *v;
+    else
+      merged.erase(k);
   }
   std::vector<std::string> out;
   out.reserve(merged.size());
@@ -71,9 +73,12 @@ Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
     signal(SIGPIPE, SIG_DFL);
     int devnull = ::open("/dev/null", O_RDWR);
     dup2(options.pipe_stdin ? in_pipe[0] : devnull, 0);
-    if (options.capture_stdout) dup2(out_pipe[1], 1);
-    else if (file_fd >= 0) dup2(file_fd, 1);
-    else dup2(devnull, 1);
+    if (options.capture_stdout)
+      dup2(out_pipe[1], 1);
+    else if (file_fd >= 0)
+      dup2(file_fd, 1);
+    else
+      dup2(devnull, 1);
     dup2(err_pipe[1], 2);
     execvpe(argv[0], argv.data(), envp.data());
     dprintf(2, "cannot run %s: %s\n", argv[0], std::strerror(errno));
@@ -205,9 +210,8 @@ Result<std::string> run_and_capture(const SubprocessOptions& options) {
   }
   PGS_ASSIGN_OR_RETURN(int rc, p.wait());
   if (rc != 0) {
-    return make_error(ErrorCode::kInternal,
-                      fmt::format("{} exited with status {}: {}", options.argv[0], rc,
-                                  p.stderr_text()));
+    return make_error(ErrorCode::kInternal, fmt::format("{} exited with status {}: {}",
+                                                        options.argv[0], rc, p.stderr_text()));
   }
   return out;
 }

@@ -54,8 +54,8 @@ Status read_extensions_and_settings(pg::Connection& conn, InspectReport& r) {
   }
   PGS_ASSIGN_OR_RETURN(auto s, conn.query(sql::inspect::settings));
   for (int i = 0; i < s.rows(); ++i) {
-    r.settings.push_back({s.get(i, 0), s.get(i, 1), s.get(i, 2), s.get(i, 3), s.get(i, 4),
-                          s.get(i, 5)});
+    r.settings.push_back(
+        {s.get(i, 0), s.get(i, 1), s.get(i, 2), s.get(i, 3), s.get(i, 4), s.get(i, 5)});
   }
   PGS_ASSIGN_OR_RETURN(auto ev, conn.query(sql::inspect::event_triggers));
   for (int i = 0; i < ev.rows(); ++i) {
@@ -72,8 +72,9 @@ Status read_large_objects(pg::Connection& conn, InspectReport& r) {
     return ok_status();
   }
   // pg_largeobject is superuser-only; without access the byte count stays unknown.
-  PGS_ASSIGN_OR_RETURN(auto has_access,
-                       conn.query("SELECT has_table_privilege('pg_catalog.pg_largeobject', 'SELECT')"));
+  PGS_ASSIGN_OR_RETURN(
+      auto has_access,
+      conn.query("SELECT has_table_privilege('pg_catalog.pg_largeobject', 'SELECT')"));
   if (has_access.get_bool(0, 0)) {
     PGS_ASSIGN_OR_RETURN(auto bytes, conn.query(sql::inspect::large_object_bytes));
     r.large_object_bytes = bytes.get_int(0, 0);

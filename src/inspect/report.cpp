@@ -10,11 +10,16 @@ namespace {
 std::string qualified(const TableInfo& t) { return t.schema + "." + t.name; }
 
 nlohmann::json table_json(const TableInfo& t) {
-  return {{"schema", t.schema},          {"name", t.name},
-          {"kind", t.kind},              {"unlogged", t.unlogged},
-          {"is_partition", t.is_partition}, {"has_primary_key", t.has_primary_key},
-          {"heap_bytes", t.heap_bytes},  {"index_bytes", t.index_bytes},
-          {"toast_bytes", t.toast_bytes}, {"total_bytes", t.total_bytes},
+  return {{"schema", t.schema},
+          {"name", t.name},
+          {"kind", t.kind},
+          {"unlogged", t.unlogged},
+          {"is_partition", t.is_partition},
+          {"has_primary_key", t.has_primary_key},
+          {"heap_bytes", t.heap_bytes},
+          {"index_bytes", t.index_bytes},
+          {"toast_bytes", t.toast_bytes},
+          {"total_bytes", t.total_bytes},
           {"row_estimate", t.row_estimate}};
 }
 
@@ -40,8 +45,8 @@ nlohmann::json to_json(const InspectReport& r) {
   }
   j["settings"] = nlohmann::json::array();
   for (const auto& s : r.settings) {
-    nlohmann::json sj = {{"level", s.level}, {"name", s.name}, {"value", s.value},
-                         {"source", s.source}};
+    nlohmann::json sj = {
+        {"level", s.level}, {"name", s.name}, {"value", s.value}, {"source", s.source}};
     if (!s.unit.empty()) sj["unit"] = s.unit;
     if (!s.role.empty()) sj["role"] = s.role;
     j["settings"].push_back(sj);
@@ -59,8 +64,7 @@ nlohmann::json to_json(const InspectReport& r) {
   for (const auto& e : r.event_triggers) {
     j["event_triggers"].push_back({{"name", e.name}, {"event", e.event}, {"enabled", e.enabled}});
   }
-  j["recommendation"] = {{"method", r.recommendation.method},
-                         {"reason", r.recommendation.reason}};
+  j["recommendation"] = {{"method", r.recommendation.method}, {"reason", r.recommendation.reason}};
   return j;
 }
 

@@ -82,7 +82,9 @@ void Connection::Deleter::operator()(pg_conn* c) const { PQfinish(c); }
 
 Connection::Connection(pg_conn* conn, Side side) : conn_(conn), side_(side) {}
 Connection::Connection(Connection&& o) noexcept
-    : conn_(std::move(o.conn_)), side_(o.side_), copy_buffer_(std::exchange(o.copy_buffer_, nullptr)) {}
+    : conn_(std::move(o.conn_)),
+      side_(o.side_),
+      copy_buffer_(std::exchange(o.copy_buffer_, nullptr)) {}
 Connection& Connection::operator=(Connection&& o) noexcept {
   conn_ = std::move(o.conn_);
   side_ = o.side_;
@@ -95,7 +97,8 @@ Connection::~Connection() {
 }
 
 Result<Connection> Connection::connect(const ConnInfo& info, Side side) {
-  ConnInfo with_app = info.has("application_name") ? info : info.with("application_name", "pgshuttle");
+  ConnInfo with_app =
+      info.has("application_name") ? info : info.with("application_name", "pgshuttle");
   pg_conn* raw = PQconnectdb(with_app.to_keyword_string().c_str());
   Connection conn(raw, side);
   if (!raw) return make_error(side_code(side), "out of memory connecting");
@@ -113,8 +116,8 @@ std::string Connection::user() const { return PQuser(conn_.get()); }
 int Connection::backend_pid() const { return PQbackendPID(conn_.get()); }
 
 Error Connection::last_error(std::string_view what) const {
-  Error e = make_error(side_code(side_), fmt::format("{}: {}", what,
-                                                     redact(trim(PQerrorMessage(conn_.get())))));
+  Error e = make_error(side_code(side_),
+                       fmt::format("{}: {}", what, redact(trim(PQerrorMessage(conn_.get())))));
   if (PQstatus(conn_.get()) == CONNECTION_BAD) {
     e.hint = fmt::format("the connection to the {} server was lost; check that it is up and retry",
                          side_name(side_));
@@ -129,7 +132,8 @@ Error Connection::result_error(pg_result* r, std::string_view sql) const {
   const char* hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
   std::string msg = primary ? primary : trim(PQerrorMessage(conn_.get()));
   if (detail) msg += fmt::format(" ({})", detail);
-  Error e = make_error(side_code(side_), fmt::format("{} server: {}", side_name(side_), redact(msg)));
+  Error e =
+      make_error(side_code(side_), fmt::format("{} server: {}", side_name(side_), redact(msg)));
   e.sqlstate = state ? state : "";
   if (hint) e.hint = hint;
   std::string_view first_line = sql.substr(0, sql.find('\n'));
@@ -255,10 +259,11 @@ std::string Connection::quote_literal(std::string_view value) const {
 }
 
 std::string quote_ident(std::string_view name) {
-  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  bool plain =
+      !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
   for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '_')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
       plain = false;
     }
   }

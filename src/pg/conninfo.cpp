@@ -116,7 +116,8 @@ std::string ConnInfo::to_uri(bool show_password) const {
   out += ":" + eff["port"] + "/" + uri_encode(eff["dbname"]);
   std::string query;
   if (!host.empty() && host[0] == '/') query += "host=" + uri_encode(host);
-  if (has("sslmode")) query += (query.empty() ? "" : "&") + std::string("sslmode=") + get("sslmode");
+  if (has("sslmode"))
+    query += (query.empty() ? "" : "&") + std::string("sslmode=") + get("sslmode");
   if (!query.empty()) out += "?" + query;
   return out;
 }

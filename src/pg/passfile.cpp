@@ -4,10 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fmt/format.h>
 
 namespace pgshuttle::pg {
 namespace {
@@ -30,8 +30,8 @@ Result<Passfile> Passfile::create(const ConnInfo& info) {
   const char* tmp = std::getenv("TMPDIR");
   std::string tmpl = fmt::format("{}/pgshuttle-pass-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(tmpl.data())) {
-    return make_error(ErrorCode::kInternal, fmt::format("cannot create a private temp dir: {}",
-                                                        std::strerror(errno)));
+    return make_error(ErrorCode::kInternal,
+                      fmt::format("cannot create a private temp dir: {}", std::strerror(errno)));
   }
   pf.dir_ = tmpl;
   pf.path_ = pf.dir_ + "/pgpass";

@@ -19,7 +19,9 @@ std::map<std::string, std::string> load_env() {
   const char* path = std::getenv("PGSHUTTLE_RIG_ENV");
   if (!path) path = PGSHUTTLE_DEFAULT_RIG_ENV;
   std::ifstream in(path);
-  if (!in) throw std::runtime_error(std::string("cannot read rig env ") + path + " (start it: ctest runs rig.start)");
+  if (!in)
+    throw std::runtime_error(std::string("cannot read rig env ") + path +
+                             " (start it: ctest runs rig.start)");
   for (std::string line; std::getline(in, line);) {
     auto eq = line.find('=');
     if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
@@ -34,8 +36,8 @@ std::string with_db(const std::string& url, const std::string& db, const std::st
   auto i = info->with("dbname", db);
   if (!user.empty()) i = i.with("user", user).with("password", password);
   auto eff = i.effective();
-  return "postgresql://" + eff["user"] + ":" + i.password() + "@" + eff["host"] + ":" + eff["port"] +
-         "/" + db;
+  return "postgresql://" + eff["user"] + ":" + i.password() + "@" + eff["host"] + ":" +
+         eff["port"] + "/" + db;
 }
 
 }  // namespace
@@ -64,7 +66,8 @@ ScratchDatabase::ScratchDatabase(Server server, const std::string& prefix)
 }
 
 ScratchDatabase::~ScratchDatabase() {
-  std::string admin = server_ == Server::kSource ? env("RIG_SOURCE_ADMIN") : env("RIG_TARGET_ADMIN");
+  std::string admin =
+      server_ == Server::kSource ? env("RIG_SOURCE_ADMIN") : env("RIG_TARGET_ADMIN");
   try {
     psql(admin, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
   } catch (...) {
@@ -113,7 +116,8 @@ CommandResult run_pgshuttle(const std::vector<std::string>& args,
 }
 
 std::string psql(const std::string& url, const std::string& sql) {
-  auto r = run_program({"psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql});
+  auto r =
+      run_program({"psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql});
   if (r.exit_code != 0) throw std::runtime_error("psql failed: " + r.err + "\nSQL: " + sql);
   while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
   return r.out;

@@ -15,8 +15,8 @@ TEST(Secrets, NoCommandPrintsThePassword) {
   rig::load_fixture(src.url(), 1);
   std::string good = src.url();
   ASSERT_NE(good.find(kPassword), std::string::npos);
-  std::string bad = "postgresql://postgres:" + std::string(kPassword) + "-but-wrong@127.0.0.1:" +
-                    rig::env("RIG_SOURCE_PORT") + "/" + src.name();
+  std::string bad = "postgresql://postgres:" + std::string(kPassword) +
+                    "-but-wrong@127.0.0.1:" + rig::env("RIG_SOURCE_PORT") + "/" + src.name();
   std::string kv = "host=127.0.0.1 port=" + rig::env("RIG_SOURCE_PORT") + " dbname=" + src.name() +
                    " user=postgres password=" + kPassword;
   std::string dst_url = dst.url();
@@ -30,7 +30,9 @@ TEST(Secrets, NoCommandPrintsThePassword) {
   };
   // Commands that landed later are covered too when present in this build.
   auto help = rig::run_pgshuttle({"--help"}).out;
-  auto has = [&help](const std::string& c) { return help.find("  " + c + " ") != std::string::npos; };
+  auto has = [&help](const std::string& c) {
+    return help.find("  " + c + " ") != std::string::npos;
+  };
   if (has("verify")) commands.push_back({"verify", good, dst_url});
   if (has("check")) commands.push_back({"check", good, dst_url});
   if (has("copy")) commands.push_back({"copy", bad, dst_url});

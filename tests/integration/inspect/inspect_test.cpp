@@ -19,15 +19,16 @@ nlohmann::json inspect_json(const std::string& url) {
 void expect_figures_match_catalog(const std::string& url) {
   psql(url, "ANALYZE");
   auto j = inspect_json(url);
-  EXPECT_EQ(j["server_version_num"].get<int>(),
-            std::stoi(psql(url, "SHOW server_version_num")));
-  EXPECT_EQ(j["encoding"], psql(url, "SELECT pg_encoding_to_char(encoding) FROM pg_database "
-                                     "WHERE datname = current_database()"));
+  EXPECT_EQ(j["server_version_num"].get<int>(), std::stoi(psql(url, "SHOW server_version_num")));
+  EXPECT_EQ(j["encoding"], psql(url,
+                                "SELECT pg_encoding_to_char(encoding) FROM pg_database "
+                                "WHERE datname = current_database()"));
   EXPECT_EQ(j["size_pretty"],
             psql(url, "SELECT pg_size_pretty(pg_database_size(current_database()))"));
 
   // Every user table is listed with its exact sizes and planner estimate.
-  std::string catalog = psql(url,
+  std::string catalog = psql(
+      url,
       "SELECT string_agg(format('%s.%s %s %s %s', n.nspname, c.relname, pg_relation_size(c.oid), "
       "pg_indexes_size(c.oid), c.reltuples::bigint), ',' ORDER BY n.nspname, c.relname) "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -43,19 +44,22 @@ void expect_figures_match_catalog(const std::string& url) {
   }
   EXPECT_EQ(reported, catalog);
 
-  std::string no_pk = psql(url,
-      "SELECT coalesce(string_agg(n.nspname || '.' || c.relname, ',' ORDER BY n.nspname, c.relname), '') "
-      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
-      "AND n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS "
-      "(SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')");
+  std::string no_pk =
+      psql(url,
+           "SELECT coalesce(string_agg(n.nspname || '.' || c.relname, ',' ORDER BY n.nspname, "
+           "c.relname), '') "
+           "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+           "AND n.nspname NOT IN ('pg_catalog','information_schema') AND NOT EXISTS "
+           "(SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')");
   std::string reported_no_pk;
   for (const auto& t : j["tables_without_primary_key"]) {
     reported_no_pk += (reported_no_pk.empty() ? "" : ",") + t.get<std::string>();
   }
   EXPECT_EQ(reported_no_pk, no_pk);
 
-  std::string ext = psql(url, "SELECT string_agg(extname || ' ' || extversion, ',' ORDER BY extname) "
-                              "FROM pg_extension");
+  std::string ext = psql(url,
+                         "SELECT string_agg(extname || ' ' || extversion, ',' ORDER BY extname) "
+                         "FROM pg_extension");
   std::string reported_ext;
   for (const auto& e : j["extensions"]) {
     reported_ext += (reported_ext.empty() ? "" : ",") + e["name"].get<std::string>() + " " +
@@ -106,8 +110,8 @@ TEST(Inspect, NonSuperuserTargetWorksAndSaysSo) {
 }
 
 TEST(Inspect, WrongPasswordHasItsOwnExitCodeAndHint) {
-  std::string url = "postgresql://postgres:wrong-pass-xyz@127.0.0.1:" + rig::env("RIG_SOURCE_PORT") +
-                    "/postgres";
+  std::string url =
+      "postgresql://postgres:wrong-pass-xyz@127.0.0.1:" + rig::env("RIG_SOURCE_PORT") + "/postgres";
   auto r = rig::run_pgshuttle({"inspect", url});
   EXPECT_EQ(r.exit_code, 10);  // ErrorCode::kAuth
   EXPECT_NE(r.err.find("password authentication failed"), std::string::npos) << r.err;

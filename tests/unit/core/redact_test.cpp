@@ -7,7 +7,8 @@ namespace {
 
 TEST(Redact, HidesPasswordInUri) {
   EXPECT_EQ(redact("postgresql://bob:s3cr3t@db:5432/x"), "postgresql://bob:***@db:5432/x");
-  EXPECT_EQ(redact("connect postgres://u:p%40ss@h/d failed"), "connect postgres://u:***@h/d failed");
+  EXPECT_EQ(redact("connect postgres://u:p%40ss@h/d failed"),
+            "connect postgres://u:***@h/d failed");
 }
 
 TEST(Redact, KeepsUriWithoutPassword) {
@@ -36,7 +37,8 @@ TEST(Redact, HidesPresignedUrlSecrets) {
 TEST(Redact, HidesAuthorizationHeader) {
   std::string h =
       "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/s3/aws4_request, "
-      "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+      "SignedHeaders=host;x-amz-date, "
+      "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
   std::string r = redact(h);
   EXPECT_EQ(r.find("AKID"), std::string::npos);
   EXPECT_EQ(r.find("5fa00fa3"), std::string::npos);

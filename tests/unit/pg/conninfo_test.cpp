@@ -5,8 +5,8 @@
 #include "core/redact.h"
 #include "pg/passfile.h"
 
-#include <fstream>
 #include <sys/stat.h>
+#include <fstream>
 
 namespace pgshuttle::pg {
 namespace {

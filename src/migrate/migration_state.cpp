@@ -1,0 +1,171 @@
+#include "migrate/migration_state.h"
+
+#include <openssl/sha.h>
+
+#include <fmt/format.h>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/redact.h"
+
+namespace pgshuttle::migrate {
+namespace {
+
+std::string short_hash(const std::string& s) {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), md);
+  std::string out;
+  for (int i = 0; i < 8; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
+StepStatus parse_status(const std::string& s) {
+  if (s == "running") return StepStatus::kRunning;
+  if (s == "completed") return StepStatus::kCompleted;
+  if (s == "failed") return StepStatus::kFailed;
+  if (s == "skipped") return StepStatus::kSkipped;
+  return StepStatus::kPending;
+}
+
+}  // namespace
+
+std::string_view step_status_name(StepStatus s) {
+  switch (s) {
+    case StepStatus::kPending:
+      return "pending";
+    case StepStatus::kRunning:
+      return "running";
+    case StepStatus::kCompleted:
+      return "completed";
+    case StepStatus::kFailed:
+      return "failed";
+    case StepStatus::kSkipped:
+      return "skipped";
+  }
+  return "pending";
+}
+
+std::string utc_now_iso() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<MigrationState> MigrationState::open(const std::string& state_dir,
+                                            const std::string& identity) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::path(state_dir) / "migrations";
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return make_error(
+        ErrorCode::kInternal,
+        fmt::format("cannot create state directory {}: {}", dir.string(), ec.message()),
+        "pass a writable --state-dir or set PGSHUTTLE_STATE_DIR");
+  }
+  MigrationState st;
+  st.path_ = (dir / (short_hash(identity) + ".json")).string();
+  std::ifstream in(st.path_);
+  if (!in) return st;
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded()) {
+    return make_error(ErrorCode::kInternal, "migration record " + st.path_ + " is not valid JSON",
+                      "remove it to start over (pgshuttle migrate ... --restart)");
+  }
+  st.resumed_ = true;
+  const nlohmann::json& steps = j.contains("steps") ? j["steps"] : nlohmann::json::array();
+  for (const auto& s : steps) {
+    StepRecord r;
+    r.name = s.value("name", "");
+    r.status = parse_status(s.value("status", "pending"));
+    r.started_at = s.value("started_at", "");
+    r.finished_at = s.value("finished_at", "");
+    r.seconds = s.value("seconds", 0.0);
+    r.detail = s.value("detail", "");
+    st.steps_.push_back(r);
+  }
+  if (j.contains("artifacts") && j["artifacts"].is_object()) {
+    st.artifacts_ = j["artifacts"].get<std::map<std::string, std::string>>();
+  }
+  return st;
+}
+
+void MigrationState::set_plan(const std::vector<std::string>& step_names) {
+  std::vector<StepRecord> planned;
+  for (const auto& name : step_names) {
+    StepRecord r;
+    r.name = name;
+    for (const auto& old : steps_) {
+      if (old.name == name) r = old;
+    }
+    // A step that was running when the process died did not complete.
+    if (r.status == StepStatus::kRunning) r.status = StepStatus::kPending;
+    planned.push_back(r);
+  }
+  steps_ = std::move(planned);
+}
+
+StepRecord& MigrationState::step(const std::string& name) {
+  for (auto& s : steps_) {
+    if (s.name == name) return s;
+  }
+  steps_.push_back(StepRecord{name});
+  return steps_.back();
+}
+
+bool MigrationState::completed(const std::string& name) const {
+  for (const auto& s : steps_) {
+    if (s.name == name) return s.status == StepStatus::kCompleted;
+  }
+  return false;
+}
+
+std::string MigrationState::artifact(const std::string& key) const {
+  auto it = artifacts_.find(key);
+  return it == artifacts_.end() ? std::string() : it->second;
+}
+
+void MigrationState::set_artifact(const std::string& key, const std::string& value) {
+  artifacts_[key] = value;
+}
+
+nlohmann::json MigrationState::to_json() const {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& s : steps_) {
+    steps.push_back({{"name", s.name},
+                     {"status", step_status_name(s.status)},
+                     {"started_at", s.started_at},
+                     {"finished_at", s.finished_at},
+                     {"seconds", s.seconds},
+                     {"detail", s.detail}});
+  }
+  return {{"steps", steps}, {"artifacts", artifacts_}};
+}
+
+Status MigrationState::save() const {
+  std::string tmp = path_ + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << redact(to_json().dump(2));
+    if (!out) {
+      return make_error(ErrorCode::kDiskFull, "cannot write migration record " + tmp,
+                        "free space on the state directory's disk");
+    }
+  }
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
+    return make_error(ErrorCode::kInternal,
+                      fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
+  }
+  return ok_status();
+}
+
+void MigrationState::remove() const { std::remove(path_.c_str()); }
+
+}  // namespace pgshuttle::migrate

@@ -1,0 +1,71 @@
+// MigrationState: the durable record of one `pgshuttle migrate` run — which
+// steps completed, when, and what they produced (the backup's key, transfer
+// ids) — so that a re-run or `--resume` continues after the last completed
+// step instead of redoing it.
+//
+// The record is a small JSON file in the state directory, named after a
+// hash of the run's identity (source, target, route), written atomically
+// (temp file + rename) after every step so a kill at any moment leaves the
+// previous consistent record. It never holds a password: connection strings
+// are stored redacted and only used for display.
+//
+// Thread safety: one writer (the migrate command) per file.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+
+namespace pgshuttle::migrate {
+
+enum class StepStatus { kPending, kRunning, kCompleted, kFailed, kSkipped };
+std::string_view step_status_name(StepStatus s);
+
+struct StepRecord {
+  std::string name;
+  StepStatus status = StepStatus::kPending;
+  std::string started_at, finished_at;  // ISO 8601 UTC
+  double seconds = 0;
+  std::string detail;  // one line for the summary
+};
+
+class MigrationState {
+ public:
+  // Loads the record for `identity` from `state_dir`, or starts a new one.
+  static Result<MigrationState> open(const std::string& state_dir, const std::string& identity);
+
+  const std::string& path() const { return path_; }
+  bool is_resumed() const { return resumed_; }
+
+  // Steps in plan order; a new plan keeps the status of steps already recorded.
+  void set_plan(const std::vector<std::string>& step_names);
+  const std::vector<StepRecord>& steps() const { return steps_; }
+  StepRecord& step(const std::string& name);
+  bool completed(const std::string& name) const;
+
+  // Values produced by steps that later steps (or a resumed run) need.
+  std::string artifact(const std::string& key) const;
+  void set_artifact(const std::string& key, const std::string& value);
+
+  // Writes the record atomically.
+  Status save() const;
+  // Removes the record (after --restart, or when the user asks).
+  void remove() const;
+
+  nlohmann::json to_json() const;
+
+ private:
+  std::string path_;
+  bool resumed_ = false;
+  std::vector<StepRecord> steps_;
+  std::map<std::string, std::string> artifacts_;
+};
+
+// Current UTC time as 2026-11-24T08:30:00Z.
+std::string utc_now_iso();
+
+}  // namespace pgshuttle::migrate
