@@ -1,0 +1,31 @@
+-- Columns of tables, views and composite types, keyed by name (never by
+-- position): type, nullability, default, generated expression, identity,
+-- collation (when not the type's default), comment and column ACL.
+SELECT 'column' AS kind, n.nspname || '.' || c.relname || '.' || a.attname AS object,
+       p.property, p.value
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace con ON con.oid = co.collnamespace
+CROSS JOIN LATERAL (VALUES
+  ('type', format_type(a.atttypid, a.atttypmod)),
+  ('not null', a.attnotnull::text),
+  ('default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END),
+  ('generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END),
+  ('identity', NULLIF(a.attidentity::text, '')),
+  ('collation', CASE WHEN a.attcollation <> t.typcollation
+                     THEN con.nspname || '.' || co.collname END),
+  ('comment', col_description(c.oid, a.attnum)),
+  ('acl', a.attacl::text)
+) AS p(property, value)
+WHERE a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_type'::regclass AND d.objid = c.reltype AND d.deptype = 'e')

@@ -1,0 +1,71 @@
+-- Schemas, user types (enums with labels in order, domains, composite and
+-- range types, base types), collations and extensions. Array types and
+-- multiranges, which PostgreSQL creates by itself, are left out.
+SELECT 'schema' AS kind, n.nspname AS object, p.property, p.value
+FROM pg_namespace n
+CROSS JOIN LATERAL (VALUES
+  ('owner', pg_get_userbyid(n.nspowner)::text),
+  ('acl', n.nspacl::text),
+  ('comment', obj_description(n.oid, 'pg_namespace'))
+) AS p(property, value)
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass
+                                              AND d.objid = n.oid AND d.deptype = 'e')
+UNION ALL
+SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite type'
+                      WHEN 'r' THEN 'range type' ELSE 'type' END,
+       n.nspname || '.' || t.typname, p.property, p.value
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+CROSS JOIN LATERAL (VALUES
+  ('labels', (SELECT string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+              FROM pg_enum e WHERE e.enumtypid = t.oid)),
+  ('base type', CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END),
+  ('not null', CASE WHEN t.typtype = 'd' THEN t.typnotnull::text END),
+  ('default', t.typdefault),
+  ('range', (SELECT format_type(r.rngsubtype, NULL) || ' ' || r.rngsubdiff::regproc::text
+             FROM pg_range r WHERE r.rngtypid = t.oid)),
+  ('owner', pg_get_userbyid(t.typowner)::text),
+  ('acl', t.typacl::text),
+  ('comment', obj_description(t.oid, 'pg_type'))
+) AS p(property, value)
+WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r')
+  AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+  AND NOT EXISTS (SELECT 1 FROM pg_type el WHERE el.typarray = t.oid)
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                                              AND d.objid = t.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'collation', n.nspname || '.' || c.collname, p.property, p.value
+FROM pg_collation c
+JOIN pg_namespace n ON n.oid = c.collnamespace
+CROSS JOIN LATERAL (VALUES
+  ('provider', c.collprovider::text),
+  ('collate', c.collcollate),
+  ('ctype', c.collctype),
+  ('locale', coalesce(to_jsonb(c) ->> 'colliculocale', to_jsonb(c) ->> 'colllocale')),
+  ('deterministic', c.collisdeterministic::text),
+  ('owner', pg_get_userbyid(c.collowner)::text),
+  ('comment', obj_description(c.oid, 'pg_collation'))
+) AS p(property, value)
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
+                                              AND d.objid = c.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'extension', x.extname, p.property, p.value
+FROM pg_extension x
+JOIN pg_namespace n ON n.oid = x.extnamespace
+CROSS JOIN LATERAL (VALUES
+  ('version', x.extversion),
+  ('schema', n.nspname::text)
+) AS p(property, value)
+UNION ALL
+SELECT 'database setting', cfg.name, 'value', cfg.value
+FROM pg_db_role_setting s
+JOIN pg_database db ON db.oid = s.setdatabase AND db.datname = current_database()
+CROSS JOIN LATERAL unnest(s.setconfig) AS kv(setting)
+CROSS JOIN LATERAL (SELECT split_part(kv.setting, '=', 1) AS name,
+                           substr(kv.setting, strpos(kv.setting, '=') + 1) AS value) AS cfg
+WHERE s.setrole = 0

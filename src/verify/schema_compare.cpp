@@ -1,0 +1,119 @@
+#include "verify/schema_compare.h"
+
+#include <array>
+#include <set>
+
+#include "sql/verify.h"
+
+namespace pgshuttle::verify {
+namespace {
+
+constexpr std::array<std::string_view, 8> kCatalogQueries = {
+    sql::verify::schema_types,    sql::verify::schema_relations,
+    sql::verify::schema_columns,  sql::verify::schema_constraints,
+    sql::verify::schema_indexes,  sql::verify::schema_sequences,
+    sql::verify::schema_routines, sql::verify::schema_triggers_policies,
+};
+
+bool ignored(const std::string& property, const VerifyOptions& options) {
+  if (property == "owner") return !options.compare_owners;
+  if (property == "acl") return !options.compare_acls;
+  return false;
+}
+
+bool is_relation(const std::string& kind) {
+  return kind == "table" || kind == "view" || kind == "materialized view" ||
+         kind == "foreign table" || kind == "composite type";
+}
+
+// A changed extension version or database setting is worth reading, but
+// does not make the databases different.
+Severity changed_severity(const std::string& kind) {
+  return kind == "extension" || kind == "database setting" ? Severity::kWarning
+                                                           : Severity::kDifference;
+}
+
+std::string show(const std::optional<std::string>& v) { return v ? *v : "(null)"; }
+
+Difference presence(const ObjectKey& key, bool missing) {
+  Difference d;
+  d.severity = key.first == "database setting" ? Severity::kWarning : Severity::kDifference;
+  d.kind = key.first;
+  d.object = key.second;
+  d.problem = missing ? "missing on target" : "extra on target";
+  return d;
+}
+
+void diff_properties(const ObjectKey& key, const Properties& s, const Properties& t,
+                     const VerifyOptions& options, std::vector<Difference>& out) {
+  std::set<std::string> names;
+  for (const auto& [name, _] : s) names.insert(name);
+  for (const auto& [name, _] : t) names.insert(name);
+  for (const auto& name : names) {
+    if (ignored(name, options)) continue;
+    auto si = s.find(name);
+    auto ti = t.find(name);
+    std::optional<std::string> sv = si == s.end() ? std::nullopt : si->second;
+    std::optional<std::string> tv = ti == t.end() ? std::nullopt : ti->second;
+    if (sv == tv) continue;
+    Difference d;
+    d.severity = changed_severity(key.first);
+    d.kind = key.first;
+    d.object = key.second;
+    d.property = name;
+    d.problem = "changed";
+    d.source_value = show(sv);
+    d.target_value = show(tv);
+    out.push_back(std::move(d));
+  }
+}
+
+// When a whole table or view is missing, its columns, constraints, triggers
+// and policies are too; listing each would bury the one line that matters.
+bool covered_by_missing_relation(const ObjectKey& key, const std::set<std::string>& relations) {
+  if (is_relation(key.first)) return false;
+  auto dot = key.second.rfind('.');
+  return dot != std::string::npos && relations.count(key.second.substr(0, dot)) > 0;
+}
+
+}  // namespace
+
+Result<CatalogSnapshot> read_catalog(pg::Connection& conn) {
+  CatalogSnapshot snapshot;
+  std::vector<std::string_view> queries(kCatalogQueries.begin(), kCatalogQueries.end());
+  queries.push_back(sql::verify::schema_large_objects);
+  for (std::string_view q : queries) {
+    PGS_ASSIGN_OR_RETURN(auto rows, conn.query(q));
+    for (int r = 0; r < rows.rows(); ++r) {
+      snapshot[{rows.get(r, 0), rows.get(r, 1)}][rows.get(r, 2)] = rows.get_optional(r, 3);
+    }
+  }
+  return snapshot;
+}
+
+std::vector<Difference> diff_catalogs(const CatalogSnapshot& source, const CatalogSnapshot& target,
+                                      const VerifyOptions& options) {
+  std::vector<Difference> out;
+  std::set<std::string> missing_relations, extra_relations;
+  for (const auto& [key, _] : source) {
+    if (is_relation(key.first) && !target.count(key)) missing_relations.insert(key.second);
+  }
+  for (const auto& [key, _] : target) {
+    if (is_relation(key.first) && !source.count(key)) extra_relations.insert(key.second);
+  }
+  for (const auto& [key, props] : source) {
+    auto it = target.find(key);
+    if (it == target.end()) {
+      if (!covered_by_missing_relation(key, missing_relations)) out.push_back(presence(key, true));
+      continue;
+    }
+    diff_properties(key, props, it->second, options, out);
+  }
+  for (const auto& [key, _] : target) {
+    if (source.count(key) || covered_by_missing_relation(key, extra_relations)) continue;
+    out.push_back(presence(key, false));
+  }
+  return out;
+}
+
+}  // namespace pgshuttle::verify

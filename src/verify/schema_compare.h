@@ -1,0 +1,34 @@
+// Schema comparison: each side's catalog is read into a CatalogSnapshot of
+// (kind, object) -> {property -> value} by the queries in sql/verify/schema_*,
+// and the two snapshots are diffed by name, never by OID or position.
+//
+// Owner and ACL properties are ignored unless asked for; extension version
+// and database setting differences are warnings; a missing or extra object
+// and every other changed property is a difference.
+//
+// Thread safety: plain functions; read_catalog uses the caller's connection.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "pg/connection.h"
+#include "verify/verify.h"
+
+namespace pgshuttle::verify {
+
+using ObjectKey = std::pair<std::string, std::string>;  // kind, object
+using Properties = std::map<std::string, std::optional<std::string>>;
+using CatalogSnapshot = std::map<ObjectKey, Properties>;
+
+Result<CatalogSnapshot> read_catalog(pg::Connection& conn);
+
+// Differences between `source` and `target` in a stable order (kind, object).
+std::vector<Difference> diff_catalogs(const CatalogSnapshot& source, const CatalogSnapshot& target,
+                                      const VerifyOptions& options);
+
+}  // namespace pgshuttle::verify

@@ -1,0 +1,176 @@
+#include "verify/table_plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "sql/verify.h"
+
+namespace pgshuttle::verify {
+namespace {
+
+// Sampled keys per chunk: enough for even chunks, few enough to be cheap.
+constexpr int64_t kSamplesPerChunk = 20;
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string key_expr(const KeyColumn& k) {
+  return pg::quote_ident(k.name) + (k.collatable ? " COLLATE \"C\"" : "");
+}
+
+std::string row_text(const TablePlan& plan) {
+  std::vector<std::string> cols;
+  for (const auto& c : plan.columns) cols.push_back(pg::quote_ident(c));
+  return "ROW(" + join(cols, ", ") + ")::text";
+}
+
+std::string key_list(const TablePlan& plan, bool as_text, bool with_collate) {
+  std::vector<std::string> cols;
+  for (const auto& k : plan.table.key) {
+    std::string e = with_collate ? key_expr(k) : pg::quote_ident(k.name);
+    cols.push_back(as_text ? e + "::text" : e);
+  }
+  return join(cols, ", ");
+}
+
+// "ROW(a COLLATE "C", b) >= ROW($1::text, $2::int)"; advances `next_param`.
+std::string bound(const TablePlan& plan, std::string_view op, int& next_param) {
+  std::vector<std::string> lhs, rhs;
+  for (const auto& k : plan.table.key) {
+    lhs.push_back(key_expr(k));
+    rhs.push_back(fmt::format("${}::{}", next_param++, k.type));
+  }
+  if (lhs.size() == 1) return fmt::format("{} {} {}", lhs[0], op, rhs[0]);
+  return fmt::format("ROW({}) {} ROW({})", join(lhs, ", "), op, join(rhs, ", "));
+}
+
+int param_count(const KeyRange& range, size_t key_size) {
+  return static_cast<int>(key_size) * ((range.lower ? 1 : 0) + (range.upper ? 1 : 0));
+}
+
+TableInfo table_from_row(const pg::QueryResult& rows, int r) {
+  TableInfo t;
+  t.schema = rows.get(r, 0);
+  t.name = rows.get(r, 1);
+  t.relkind = rows.get(r, 2).empty() ? 'r' : rows.get(r, 2)[0];
+  t.populated = rows.get_bool(r, 3);
+  t.estimated_rows = rows.get_int(r, 4);
+  if (!rows.is_null(r, 5)) {
+    for (const auto& c : nlohmann::json::parse(rows.get(r, 5))) {
+      t.columns.push_back(c.get<std::string>());
+    }
+  }
+  std::sort(t.columns.begin(), t.columns.end());
+  if (!rows.is_null(r, 6)) {
+    for (const auto& k : nlohmann::json::parse(rows.get(r, 6))) {
+      t.key.push_back({k[0].get<std::string>(), k[1].get<std::string>(), k[2].get<bool>()});
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+Result<std::vector<TableInfo>> read_tables(pg::Connection& conn) {
+  PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::verify::data_tables));
+  std::vector<TableInfo> tables;
+  for (int r = 0; r < rows.rows(); ++r) tables.push_back(table_from_row(rows, r));
+  return tables;
+}
+
+Result<std::vector<KeyRange>> plan_chunks(pg::Connection& source, const TableInfo& table,
+                                          int64_t chunk_rows) {
+  std::vector<KeyRange> chunks;
+  bool collatable = std::any_of(table.key.begin(), table.key.end(),
+                                [](const KeyColumn& k) { return k.collatable; });
+  int64_t n = chunk_rows > 0 ? (table.estimated_rows + chunk_rows - 1) / chunk_rows : 1;
+  if (table.key.empty() || collatable || n <= 1) return std::vector<KeyRange>{KeyRange{}};
+
+  double pct = std::min(100.0, std::max(0.001, 100.0 * static_cast<double>(n * kSamplesPerChunk) /
+                                                   static_cast<double>(table.estimated_rows)));
+  TablePlan plan{table, table.columns, {}};
+  std::string sql = fmt::format("SELECT {} FROM ONLY {}.{} TABLESAMPLE SYSTEM ({:.4f}) ORDER BY {}",
+                                key_list(plan, true, false), pg::quote_ident(table.schema),
+                                pg::quote_ident(table.name), pct, key_list(plan, false, false));
+  PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql));
+  std::vector<KeyValue> bounds;
+  for (int64_t i = 1; i < n; ++i) {
+    int row = static_cast<int>(i * rows.rows() / n);
+    if (row <= 0 || row >= rows.rows()) continue;
+    KeyValue v;
+    for (int c = 0; c < rows.columns(); ++c) v.push_back(rows.get(row, c));
+    if (bounds.empty() || bounds.back() != v) bounds.push_back(std::move(v));
+  }
+  std::optional<KeyValue> lower;
+  for (const auto& b : bounds) {
+    chunks.push_back({lower, b});
+    lower = b;
+  }
+  chunks.push_back({lower, std::nullopt});
+  return chunks;
+}
+
+std::string from_clause(const TablePlan& plan) {
+  return "ONLY " + pg::quote_ident(plan.table.schema) + "." + pg::quote_ident(plan.table.name);
+}
+
+std::string range_predicate(const TablePlan& plan, const KeyRange& range) {
+  int next = 1;
+  std::vector<std::string> parts;
+  if (range.lower) parts.push_back(bound(plan, ">=", next));
+  if (range.upper) parts.push_back(bound(plan, "<", next));
+  return parts.empty() ? "true" : join(parts, " AND ");
+}
+
+std::vector<std::optional<std::string>> range_params(const KeyRange& range) {
+  std::vector<std::optional<std::string>> params;
+  if (range.lower) params.insert(params.end(), range.lower->begin(), range.lower->end());
+  if (range.upper) params.insert(params.end(), range.upper->begin(), range.upper->end());
+  return params;
+}
+
+std::string checksum_sql(const TablePlan& plan, const KeyRange& range) {
+  return fmt::format(
+      "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0), "
+      "coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint), 0) "
+      "FROM (SELECT md5({}) AS h FROM {} WHERE {}) AS s",
+      row_text(plan), from_clause(plan), range_predicate(plan, range));
+}
+
+std::string rows_sql(const TablePlan& plan, const KeyRange& range) {
+  std::string rt = row_text(plan);
+  return fmt::format("SELECT {}, md5({}), {} FROM {} WHERE {}", key_list(plan, true, false), rt, rt,
+                     from_clause(plan), range_predicate(plan, range));
+}
+
+std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range) {
+  return fmt::format("SELECT {} FROM {} WHERE {} ORDER BY {} OFFSET ${} LIMIT 1",
+                     key_list(plan, true, false), from_clause(plan), range_predicate(plan, range),
+                     key_list(plan, false, true), param_count(range, plan.table.key.size()) + 1);
+}
+
+std::string multiset_sql(const TablePlan& plan) {
+  return fmt::format(
+      "SELECT md5(rt), count(*), min(rt COLLATE \"C\") FROM (SELECT {} AS rt FROM {}) AS s "
+      "GROUP BY 1",
+      row_text(plan), from_clause(plan));
+}
+
+std::string describe_key(const std::vector<KeyColumn>& key, const KeyValue& value) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < key.size() && i < value.size(); ++i) {
+    parts.push_back(key[i].name + "=" + value[i]);
+  }
+  return join(parts, ", ");
+}
+
+}  // namespace pgshuttle::verify

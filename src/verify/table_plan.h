@@ -1,0 +1,83 @@
+// TablePlan: how one table's data is compared — which columns are hashed
+// (those both sides have, sorted by name so column order never matters),
+// its key, and the key-range chunks — plus the SQL text built from it.
+//
+// Row hash: md5 of the row's text form ROW(c1, c2, ...)::text, computed on
+// the server under pinned output settings. A range's checksum is the row
+// count plus two sums of the hash's 64-bit halves (a 128-bit hash per row);
+// sums are order-independent yet multiset-exact, so a duplicated row counts.
+//
+// Chunk boundaries are sampled once from the source and applied to both
+// sides. Text-like key columns are compared with COLLATE "C", so ranges
+// mean the same on servers with different collation libraries; as such a
+// range cannot use the index, tables with a collatable key are read as one
+// chunk (bisection still narrows a difference down to rows).
+//
+// Thread safety: plain value types and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "pg/connection.h"
+
+namespace pgshuttle::verify {
+
+struct KeyColumn {
+  std::string name;
+  std::string type;  // format_type(), schema-qualified
+  bool collatable = false;
+};
+
+using KeyValue = std::vector<std::string>;  // one text value per key column
+
+// [lower, upper): either bound may be absent (open).
+struct KeyRange {
+  std::optional<KeyValue> lower;
+  std::optional<KeyValue> upper;
+};
+
+struct TableInfo {
+  std::string schema, name;
+  char relkind = 'r';
+  bool populated = true;
+  int64_t estimated_rows = 0;
+  std::vector<std::string> columns;  // sorted by name
+  std::vector<KeyColumn> key;        // primary key, in key order; empty without one
+  std::string qualified() const { return schema + "." + name; }
+};
+
+struct TablePlan {
+  TableInfo table;                   // as on the source
+  std::vector<std::string> columns;  // hashed: on both sides, sorted by name
+  std::vector<KeyRange> chunks;
+};
+
+// Reads the tables that hold rows, sorted by schema and name.
+Result<std::vector<TableInfo>> read_tables(pg::Connection& conn);
+
+// Chunk boundaries for `table` sampled on `source`; one open chunk when the
+// table is small, has no key, or has a collatable key.
+Result<std::vector<KeyRange>> plan_chunks(pg::Connection& source, const TableInfo& table,
+                                          int64_t chunk_rows);
+
+// SQL text. Range parameters are $1.. for the lower bound, then the upper.
+std::string from_clause(const TablePlan& plan);
+std::string range_predicate(const TablePlan& plan, const KeyRange& range);
+std::vector<std::optional<std::string>> range_params(const KeyRange& range);
+// count, hash sum of the high half, hash sum of the low half.
+std::string checksum_sql(const TablePlan& plan, const KeyRange& range);
+// key columns as text, row md5, row text; for comparing a range row by row.
+std::string rows_sql(const TablePlan& plan, const KeyRange& range);
+// The key at position `offset` of `range` in key order ($N+1 is the offset).
+std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range);
+// md5, count, one row text per distinct row: a keyless table as a multiset.
+std::string multiset_sql(const TablePlan& plan);
+
+// "id=42" or "order_id=1, line_no=2".
+std::string describe_key(const std::vector<KeyColumn>& key, const KeyValue& value);
+
+}  // namespace pgshuttle::verify

@@ -1,0 +1,200 @@
+#include "verify/verify.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "verify/data_compare.h"
+#include "verify/query_compare.h"
+#include "verify/schema_compare.h"
+#include "verify/session.h"
+#include "verify/table_plan.h"
+
+namespace pgshuttle::verify {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Status compare_schemas(pg::Connection& source, pg::Connection& target, const VerifyOptions& options,
+                       VerifyReport& report) {
+  auto start = Clock::now();
+  PGS_ASSIGN_OR_RETURN(auto s, read_catalog(source));
+  PGS_ASSIGN_OR_RETURN(auto t, read_catalog(target));
+  report.schema_objects = static_cast<int>(s.size());
+  auto diffs = diff_catalogs(s, t, options);
+  report.differences.insert(report.differences.end(), diffs.begin(), diffs.end());
+  report.schema_seconds = since(start);
+  return ok_status();
+}
+
+TableResult unmatched_table(const TableInfo& t, TableStatus status, std::string note) {
+  TableResult r;
+  r.schema = t.schema;
+  r.name = t.name;
+  r.status = status;
+  r.has_key = !t.key.empty();
+  r.note = std::move(note);
+  return r;
+}
+
+// Plans the tables both sides have; the others go straight into `results`.
+Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connection& target,
+                                           const VerifyOptions& options,
+                                           std::vector<TableResult>& results) {
+  PGS_ASSIGN_OR_RETURN(auto src, read_tables(source));
+  PGS_ASSIGN_OR_RETURN(auto tgt, read_tables(target));
+  std::map<std::string, const TableInfo*> on_target;
+  for (const auto& t : tgt) on_target[t.qualified()] = &t;
+  std::vector<TablePlan> plans;
+  for (const auto& s : src) {
+    auto it = on_target.find(s.qualified());
+    if (it == on_target.end()) {
+      results.push_back(unmatched_table(s, TableStatus::kMissing, "missing on target"));
+      continue;
+    }
+    const TableInfo& t = *it->second;
+    on_target.erase(it);
+    if (!s.populated || !t.populated) {
+      results.push_back(
+          unmatched_table(s, TableStatus::kSkipped, "materialized view not populated"));
+      continue;
+    }
+    TablePlan plan{s, {}, {}};
+    std::set_intersection(s.columns.begin(), s.columns.end(), t.columns.begin(), t.columns.end(),
+                          std::back_inserter(plan.columns));
+    PGS_ASSIGN_OR_RETURN(plan.chunks, plan_chunks(source, s, options.chunk_rows));
+    plans.push_back(std::move(plan));
+  }
+  for (const auto& [name, t] : on_target) {
+    results.push_back(unmatched_table(*t, TableStatus::kExtra, "extra on target"));
+  }
+  return plans;
+}
+
+std::string data_summary(const TableResult& r) {
+  std::string s = fmt::format("{} rows on source, {} on target", r.source_rows, r.target_rows);
+  if (r.has_key) {
+    s += fmt::format("; {} missing, {} extra, {} changed", r.missing_rows, r.extra_rows,
+                     r.changed_rows);
+  } else if (r.missing_rows || r.extra_rows) {
+    s += fmt::format("; {} missing, {} extra (as a multiset)", r.missing_rows, r.extra_rows);
+  }
+  return s;
+}
+
+Status compare_tables(const SideSnapshot& src, const SideSnapshot& tgt, pg::Connection& source,
+                      pg::Connection& target, const VerifyOptions& options, VerifyReport& report) {
+  auto start = Clock::now();
+  std::vector<TableResult> unmatched;
+  PGS_ASSIGN_OR_RETURN(auto plans, plan_tables(source, target, options, unmatched));
+  PGS_ASSIGN_OR_RETURN(auto outcomes, compare_data(src, tgt, plans, options));
+  for (auto& o : outcomes) {
+    if (o.result.status == TableStatus::kDiffer) {
+      Difference d;
+      d.kind = "table data";
+      d.object = o.result.qualified();
+      d.problem = "content differs";
+      d.source_value = data_summary(o.result);
+      report.differences.push_back(std::move(d));
+    }
+    report.differences.insert(report.differences.end(), o.differences.begin(), o.differences.end());
+    report.tables.push_back(std::move(o.result));
+  }
+  for (auto& r : unmatched) {
+    if (!options.compare_schema && r.status != TableStatus::kSkipped) {
+      Difference d;
+      d.kind = "table";
+      d.object = r.qualified();
+      d.problem = r.note;
+      report.differences.push_back(std::move(d));
+    }
+    report.tables.push_back(std::move(r));
+  }
+  std::sort(
+      report.tables.begin(), report.tables.end(),
+      [](const TableResult& a, const TableResult& b) { return a.qualified() < b.qualified(); });
+  report.data_seconds = since(start);
+  return ok_status();
+}
+
+}  // namespace
+
+std::string_view table_status_name(TableStatus status) {
+  switch (status) {
+    case TableStatus::kMatch:
+      return "match";
+    case TableStatus::kDiffer:
+      return "differ";
+    case TableStatus::kMissing:
+      return "missing";
+    case TableStatus::kExtra:
+      return "extra";
+    case TableStatus::kSkipped:
+      return "skipped";
+  }
+  return "unknown";
+}
+
+int VerifyReport::difference_count() const {
+  return static_cast<int>(std::count_if(differences.begin(), differences.end(), [](const auto& d) {
+    return d.severity == Severity::kDifference;
+  }));
+}
+
+int VerifyReport::warning_count() const {
+  return static_cast<int>(differences.size()) - difference_count();
+}
+
+Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::ConnInfo& target,
+                                      const VerifyOptions& options) {
+  auto start = Clock::now();
+  VerifyReport report;
+  report.source = source.to_uri(false);
+  report.target = target.to_uri(false);
+  report.started_at = now_iso8601();
+  PGS_ASSIGN_OR_RETURN(auto src, SideSnapshot::open(source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto tgt, SideSnapshot::open(target, pg::Side::kTarget));
+  // Catalog and user queries run on workers: an error there must not abort
+  // the coordinators' transactions, which keep the snapshots alive.
+  PGS_ASSIGN_OR_RETURN(auto src_conn, src.open_worker());
+  PGS_ASSIGN_OR_RETURN(auto tgt_conn, tgt.open_worker());
+  if (options.compare_schema) PGS_TRY(compare_schemas(src_conn, tgt_conn, options, report));
+  if (options.compare_data) {
+    PGS_TRY(compare_tables(src, tgt, src_conn, tgt_conn, options, report));
+  }
+  for (const auto& file : options.query_files) {
+    PGS_TRY(compare_query_file(src_conn, tgt_conn, file, report.queries, report.differences));
+  }
+  report.seconds = since(start);
+  log::info("verify: {} differences, {} warnings in {:.1f}s", report.difference_count(),
+            report.warning_count(), report.seconds);
+  return report;
+}
+
+Status report_status(const VerifyReport& report) {
+  if (report.passed()) return ok_status();
+  return make_error(ErrorCode::kVerifyFailed,
+                    fmt::format("verify found {} differences between source and target",
+                                report.difference_count()),
+                    "see the report for each difference");
+}
+
+}  // namespace pgshuttle::verify
