@@ -73,6 +73,11 @@ void register_verify(CLI::App& app, CliContext& ctx) {
                   "Rows per key-range chunk of a table with a primary key")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--bisect-rows", args->options.row_fetch_rows,
+                  "A differing key range of at most this many rows is compared row by row; "
+                  "larger ones are split in two first")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--max-row-differences", args->options.max_row_differences,
                   "Rows listed per table; further ones are only counted")
       ->capture_default_str();

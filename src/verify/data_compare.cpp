@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/cancel.h"
 #include "core/log.h"
@@ -72,6 +73,37 @@ Difference row_difference(const TablePlan& plan, const std::string& key, std::st
   d.object = plan.table.qualified() + (key.empty() ? "" : " " + key);
   d.problem = std::move(problem);
   return d;
+}
+
+struct FetchedRow {
+  std::string hash;
+  std::vector<std::optional<std::string>> values;
+};
+
+// Rows of rows_sql() by key.
+std::map<KeyValue, FetchedRow> index_rows(const pg::QueryResult& q, size_t nkey) {
+  std::map<KeyValue, FetchedRow> rows;
+  int first_value = static_cast<int>(nkey) + 1;
+  for (int i = 0; i < q.rows(); ++i) {
+    KeyValue k;
+    for (int c = 0; c < static_cast<int>(nkey); ++c) k.push_back(q.get(i, c));
+    FetchedRow row{q.get(i, static_cast<int>(nkey)), {}};
+    for (int c = first_value; c < q.columns(); ++c) row.values.push_back(q.get_optional(i, c));
+    rows[std::move(k)] = std::move(row);
+  }
+  return rows;
+}
+
+// "name=value, ..." of every column, or only of those marked in `only`.
+std::string show_values(const std::vector<std::string>& columns,
+                        const std::vector<std::optional<std::string>>& values,
+                        const std::vector<bool>* only) {
+  std::vector<std::string> parts;
+  for (size_t c = 0; c < columns.size() && c < values.size(); ++c) {
+    if (only && !(*only)[c]) continue;
+    parts.push_back(columns[c] + "=" + (values[c] ? *values[c] : "NULL"));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 class Comparer {
@@ -208,31 +240,28 @@ void Comparer::add_row(TableFindings& f, Difference d) {
 Status Comparer::compare_rows(Worker& w, const TablePlan& plan, const KeyRange& range,
                               TableFindings& f) {
   PGS_ASSIGN_OR_RETURN(auto r, w.both(rows_sql(plan, range), range_params(range)));
-  size_t nkey = plan.table.key.size();
-  auto index = [nkey](const pg::QueryResult& q) {
-    std::map<KeyValue, std::pair<std::string, std::string>> rows;
-    for (int i = 0; i < q.rows(); ++i) {
-      KeyValue k;
-      for (size_t c = 0; c < nkey; ++c) k.push_back(q.get(i, static_cast<int>(c)));
-      rows[k] = {q.get(i, static_cast<int>(nkey)), q.get(i, static_cast<int>(nkey) + 1)};
-    }
-    return rows;
-  };
-  auto src = index(r.first);
-  auto tgt = index(r.second);
+  auto src = index_rows(r.first, plan.table.key.size());
+  auto tgt = index_rows(r.second, plan.table.key.size());
   for (const auto& [key, row] : src) {
     auto it = tgt.find(key);
     std::string name = describe_key(plan.table.key, key);
     if (it == tgt.end()) {
       f.missing++;
       auto d = row_difference(plan, name, "missing on target");
-      d.source_value = shorten(row.second);
+      d.source_value = shorten(show_values(plan.columns, row.values, nullptr));
       add_row(f, std::move(d));
-    } else if (it->second.first != row.first) {
+    } else if (it->second.hash != row.hash) {
       f.changed++;
       auto d = row_difference(plan, name, "changed");
-      d.source_value = shorten(row.second);
-      d.target_value = shorten(it->second.second);
+      std::vector<bool> differs(plan.columns.size());
+      std::vector<std::string> changed;
+      for (size_t c = 0; c < plan.columns.size(); ++c) {
+        differs[c] = row.values[c] != it->second.values[c];
+        if (differs[c]) changed.push_back(plan.columns[c]);
+      }
+      d.property = fmt::format("{}", fmt::join(changed, ", "));
+      d.source_value = shorten(show_values(plan.columns, row.values, &differs));
+      d.target_value = shorten(show_values(plan.columns, it->second.values, &differs));
       add_row(f, std::move(d));
     }
   }
@@ -240,7 +269,7 @@ Status Comparer::compare_rows(Worker& w, const TablePlan& plan, const KeyRange& 
     if (src.count(key)) continue;
     f.extra++;
     auto d = row_difference(plan, describe_key(plan.table.key, key), "extra on target");
-    d.target_value = shorten(row.second);
+    d.target_value = shorten(show_values(plan.columns, row.values, nullptr));
     add_row(f, std::move(d));
   }
   return ok_status();

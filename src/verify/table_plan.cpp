@@ -147,9 +147,11 @@ std::string checksum_sql(const TablePlan& plan, const KeyRange& range) {
 }
 
 std::string rows_sql(const TablePlan& plan, const KeyRange& range) {
-  std::string rt = row_text(plan);
-  return fmt::format("SELECT {}, md5({}), {} FROM {} WHERE {}", key_list(plan, true, false), rt, rt,
-                     from_clause(plan), range_predicate(plan, range));
+  std::vector<std::string> cols;
+  for (const auto& c : plan.columns) cols.push_back(pg::quote_ident(c) + "::text");
+  return fmt::format("SELECT {}, md5({}){}{} FROM {} WHERE {}", key_list(plan, true, false),
+                     row_text(plan), cols.empty() ? "" : ", ", join(cols, ", "), from_clause(plan),
+                     range_predicate(plan, range));
 }
 
 std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range) {

@@ -70,7 +70,8 @@ std::string range_predicate(const TablePlan& plan, const KeyRange& range);
 std::vector<std::optional<std::string>> range_params(const KeyRange& range);
 // count, hash sum of the high half, hash sum of the low half.
 std::string checksum_sql(const TablePlan& plan, const KeyRange& range);
-// key columns as text, row md5, row text; for comparing a range row by row.
+// Key columns as text, row md5, then each hashed column as text (in
+// plan.columns order); for comparing a range row by row.
 std::string rows_sql(const TablePlan& plan, const KeyRange& range);
 // The key at position `offset` of `range` in key order ($N+1 is the offset).
 std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range);
