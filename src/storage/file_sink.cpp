@@ -1,0 +1,98 @@
+#include "storage/file_sink.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace pgshuttle::storage {
+namespace {
+
+Error io_error(const std::string& what, const std::string& path) {
+  int err = errno;
+  if (err == ENOSPC || err == EDQUOT) {
+    return make_error(ErrorCode::kDiskFull, what + " " + path + ": " + std::strerror(err),
+                      "free space on that device or write somewhere else");
+  }
+  return make_error(ErrorCode::kStorage, what + " " + path + ": " + std::strerror(err));
+}
+
+Status write_all(int fd, std::string_view data, int64_t offset, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = offset < 0 ? ::write(fd, data.data(), data.size())
+                           : ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error("cannot write", path);
+    data.remove_prefix(static_cast<size_t>(n));
+    if (offset >= 0) offset += n;
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string temp = (dir.empty() ? "" : dir) + "/." + name + ".pgshuttle-XXXXXX";
+  std::vector<char> buf(temp.begin(), temp.end());
+  buf.push_back('\0');
+  int fd = ::mkstemp(buf.data());
+  if (fd < 0) return io_error("cannot create a temp file in", dir.empty() ? "/" : dir);
+  ::fchmod(fd, 0644);
+  return std::unique_ptr<FileSink>(new FileSink(path, buf.data(), fd));
+}
+
+FileSink::~FileSink() { abort(); }
+
+Status FileSink::write(std::string_view data) {
+  if (fd_ < 0) return make_error(ErrorCode::kInternal, "write after commit/abort: " + path_);
+  PGS_TRY(write_all(fd_, data, -1, temp_));
+  written_ += data.size();
+  return ok_status();
+}
+
+Status FileSink::overwrite(uint64_t offset, std::string_view data) {
+  if (fd_ < 0 || offset + data.size() > written_) {
+    return make_error(ErrorCode::kInternal, "overwrite beyond the bytes written to " + path_);
+  }
+  return write_all(fd_, data, static_cast<int64_t>(offset), temp_);
+}
+
+Status FileSink::commit() {
+  if (fd_ < 0) return make_error(ErrorCode::kInternal, "commit after abort: " + path_);
+  if (::fsync(fd_) != 0) return io_error("cannot sync", temp_);
+  ::close(fd_);
+  fd_ = -1;
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    Error e = io_error("cannot rename the temp file to", path_);
+    ::unlink(temp_.c_str());
+    return e;
+  }
+  temp_.clear();
+  return ok_status();
+}
+
+void FileSink::abort() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+  temp_.clear();
+}
+
+Status StdoutSink::write(std::string_view data) {
+  PGS_TRY(write_all(STDOUT_FILENO, data, -1, "stdout"));
+  written_ += data.size();
+  return ok_status();
+}
+
+Status StdoutSink::overwrite(uint64_t, std::string_view) {
+  return make_error(ErrorCode::kInternal, "stdout cannot overwrite bytes already written");
+}
+
+}  // namespace pgshuttle::storage

@@ -1,0 +1,53 @@
+// FileSink: a local file written through a temp file in the same directory
+// (".<name>.pgshuttle-XXXXXX"), renamed over the target on commit() and
+// removed on abort() or destruction; seekable, so overwrite() patches bytes
+// in place. StdoutSink: standard output, not seekable, nothing to undo.
+//
+// Thread safety: one writer thread per sink.
+#pragma once
+
+#include <string>
+
+#include "storage/byte_sink.h"
+
+namespace pgshuttle::storage {
+
+class FileSink : public ByteSink {
+ public:
+  // Creates the temp file next to `path`.
+  static Result<std::unique_ptr<FileSink>> create(const std::string& path);
+  ~FileSink() override;
+
+  Status write(std::string_view data) override;
+  uint64_t bytes_written() const override { return written_; }
+  bool seekable() const override { return true; }
+  Status overwrite(uint64_t offset, std::string_view data) override;
+  bool hold_prefix(uint64_t) override { return true; }
+  Status commit() override;
+  void abort() override;
+  std::string describe() const override { return path_; }
+
+ private:
+  FileSink(std::string path, std::string temp, int fd)
+      : path_(std::move(path)), temp_(std::move(temp)), fd_(fd) {}
+  std::string path_, temp_;
+  int fd_;
+  uint64_t written_ = 0;
+};
+
+class StdoutSink : public ByteSink {
+ public:
+  Status write(std::string_view data) override;
+  uint64_t bytes_written() const override { return written_; }
+  bool seekable() const override { return false; }
+  Status overwrite(uint64_t offset, std::string_view data) override;
+  bool hold_prefix(uint64_t) override { return false; }
+  Status commit() override { return ok_status(); }
+  void abort() override {}
+  std::string describe() const override { return "stdout"; }
+
+ private:
+  uint64_t written_ = 0;
+};
+
+}  // namespace pgshuttle::storage

@@ -1,0 +1,81 @@
+#include "storage/http_source.h"
+
+#include <fmt/format.h>
+
+#include "core/redact.h"
+#include "storage/http_client.h"
+#include "storage/s3_error.h"
+
+namespace pgshuttle::storage {
+namespace {
+
+HttpClient& thread_client(int max_tries) {
+  static thread_local HttpClient client;
+  static thread_local int tries = 0;
+  if (tries != max_tries) {
+    client = HttpClient(RetryPolicy{max_tries});
+    tries = max_tries;
+  }
+  return client;
+}
+
+}  // namespace
+
+Result<uint64_t> HttpSource::size() {
+  std::lock_guard lock(mu_);
+  if (size_) return *size_;
+  HttpRequest req;
+  req.url = url_;
+  req.headers = {{"Range", "bytes=0-0"}};
+  PGS_ASSIGN_OR_RETURN(HttpResponse resp, thread_client(max_tries_).perform(req));
+  if (resp.status == 416) {
+    size_ = 0;  // an empty object has no byte 0
+    return *size_;
+  }
+  if (!resp.ok()) return http_error(resp, "GET", url_);
+  std::string range = resp.header("content-range");  // "bytes 0-0/12345"
+  size_t slash = range.rfind('/');
+  if (resp.status == 206 && slash != std::string::npos && range.substr(slash + 1) != "*") {
+    size_ = std::stoull(range.substr(slash + 1));
+  } else if (resp.status == 200) {
+    size_ = resp.body.size();  // the server ignored Range and sent it all
+  } else {
+    return make_error(ErrorCode::kStorage, "the server did not report the size of " + describe(),
+                      "pgshuttle needs a server that supports HTTP Range requests");
+  }
+  return *size_;
+}
+
+RangeGet HttpSource::range_get() const {
+  return [url = url_, tries = max_tries_](uint64_t first, uint64_t last,
+                                          const DataSink& sink) -> Status {
+    HttpRequest req;
+    req.url = url;
+    req.headers = {{"Range", fmt::format("bytes={}-{}", first, last)}};
+    req.on_data = sink;
+    req.stream_status = 206;
+    PGS_ASSIGN_OR_RETURN(HttpResponse resp, thread_client(tries).perform(req));
+    if (resp.status != 206) {
+      if (resp.ok()) {
+        return Status(make_error(ErrorCode::kStorage, "the server ignored a Range request",
+                                 "pgshuttle needs a server that supports HTTP Range requests"));
+      }
+      return Status(http_error(resp, "GET", url));
+    }
+    return ok_status();
+  };
+}
+
+Result<std::unique_ptr<ByteStream>> HttpSource::open_stream(uint64_t offset) {
+  PGS_ASSIGN_OR_RETURN(uint64_t total, size());
+  return open_resuming_stream(range_get(), total, offset);
+}
+
+Result<std::string> HttpSource::read_range(uint64_t offset, uint64_t length) {
+  PGS_ASSIGN_OR_RETURN(uint64_t total, size());
+  return read_range_resuming(range_get(), total, offset, length);
+}
+
+std::string HttpSource::describe() const { return redact(url_); }
+
+}  // namespace pgshuttle::storage

@@ -1,0 +1,198 @@
+#include "storage/s3_client.h"
+
+#include <fmt/format.h>
+
+#include "storage/crypto.h"
+#include "storage/s3_error.h"
+#include "storage/sigv4.h"
+
+namespace pgshuttle::storage {
+namespace {
+
+HttpClient& thread_client(int max_tries) {
+  static thread_local HttpClient client;
+  static thread_local int tries = 0;
+  if (tries != max_tries) {
+    client = HttpClient(RetryPolicy{max_tries});
+    tries = max_tries;
+  }
+  return client;
+}
+
+std::string query_string(const KeyValues& query) {
+  std::string out;
+  for (const auto& [k, v] : query) {
+    out += out.empty() ? "?" : "&";
+    out += uri_encode(k, false) + (v.empty() && k != "prefix" ? "" : "=" + uri_encode(v, false));
+  }
+  return out;
+}
+
+// Splits `xml` into the contents of each <tag>...</tag>.
+std::vector<std::string_view> xml_blocks(std::string_view xml, std::string_view tag) {
+  std::vector<std::string_view> out;
+  std::string open = fmt::format("<{}>", tag), close = fmt::format("</{}>", tag);
+  for (size_t b = xml.find(open); b != std::string_view::npos; b = xml.find(open, b)) {
+    size_t e = xml.find(close, b);
+    if (e == std::string_view::npos) break;
+    out.push_back(xml.substr(b + open.size(), e - b - open.size()));
+    b = e;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<S3Client>> S3Client::create(const S3Options& options) {
+  PGS_ASSIGN_OR_RETURN(Credentials creds, load_credentials(options));
+  return std::make_shared<S3Client>(std::move(creds), resolve_region(options),
+                                    resolve_endpoint(options), options);
+}
+
+S3Client::S3Client(Credentials credentials, std::string region, std::string endpoint,
+                   S3Options options)
+    : credentials_(std::move(credentials)),
+      region_(std::move(region)),
+      endpoint_(std::move(endpoint)),
+      options_(std::move(options)) {}
+
+Result<HttpResponse> S3Client::send(S3Request r) const {
+  S3Target target = make_target(r.bucket, endpoint_, region_, options_.path_style);
+  std::string path = target.path(r.key);
+  HttpRequest http;
+  http.method = r.method;
+  http.url = target.scheme_host + uri_encode(path, true) + query_string(r.query);
+  http.body = r.body;
+  http.on_data = r.on_data;
+  http.stream_status = r.stream_status;
+  std::string payload_hash = r.method == "GET" || r.method == "HEAD" || r.method == "DELETE"
+                                 ? std::string(kEmptyPayloadHash)
+                                 : sha256_hex(r.body);
+  http.before_try = [&](HttpRequest& req) {
+    SigningRequest s{r.method, path, r.query, r.headers, payload_hash};
+    s.headers.emplace_back("host", target.host);
+    SigningScope scope{format_amz_date(std::chrono::system_clock::now()), region_, "s3", false};
+    sign_headers(s, scope, credentials_);
+    s.headers.erase(s.headers.begin() + static_cast<long>(r.headers.size()));  // curl sets Host
+    req.headers = std::move(s.headers);
+  };
+  PGS_ASSIGN_OR_RETURN(HttpResponse resp, thread_client(options_.max_tries).perform(http));
+  if (!resp.ok()) return http_error(resp, r.method, http.url);
+  return resp;
+}
+
+std::string S3Client::presign(const S3Location& object, std::chrono::seconds expires,
+                              std::chrono::system_clock::time_point now, std::string method) const {
+  S3Target target = make_target(object.bucket, endpoint_, region_, options_.path_style);
+  SigningRequest req;
+  req.method = std::move(method);
+  req.path = target.path(object.key);
+  SigningScope scope{format_amz_date(now), region_, "s3", false};
+  return storage::presign(target.scheme_host, req, scope, credentials_, expires);
+}
+
+KeyValues S3Client::sse_headers() const {
+  KeyValues h;
+  if (options_.sse.empty()) return h;
+  h.emplace_back("x-amz-server-side-encryption", options_.sse);
+  if (options_.sse == "aws:kms" && !options_.sse_kms_key_id.empty()) {
+    h.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", options_.sse_kms_key_id);
+  }
+  return h;
+}
+
+Result<uint64_t> S3Client::head_size(const S3Location& o) const {
+  PGS_ASSIGN_OR_RETURN(auto resp, send({"HEAD", o.bucket, o.key}));
+  return static_cast<uint64_t>(std::stoull("0" + resp.header("content-length")));
+}
+
+Status S3Client::put_object(const S3Location& o, std::string_view data) const {
+  S3Request r{"PUT", o.bucket, o.key, {}, sse_headers(), data};
+  PGS_TRY(send(std::move(r)));
+  return ok_status();
+}
+
+Status S3Client::delete_object(const S3Location& o) const {
+  PGS_TRY(send({"DELETE", o.bucket, o.key}));
+  return ok_status();
+}
+
+Status S3Client::create_bucket(const std::string& bucket) const {
+  S3Request r{"PUT", bucket, ""};
+  if (region_ != "us-east-1") {
+    static thread_local std::string body;
+    body = "<CreateBucketConfiguration><LocationConstraint>" + region_ +
+           "</LocationConstraint></CreateBucketConfiguration>";
+    r.body = body;
+  }
+  PGS_TRY(send(std::move(r)));
+  return ok_status();
+}
+
+Result<std::vector<S3Object>> S3Client::list(const std::string& bucket,
+                                             const std::string& prefix) const {
+  std::vector<S3Object> out;
+  std::string token;
+  do {
+    S3Request r{"GET", bucket, "", {{"list-type", "2"}, {"prefix", prefix}}};
+    if (!token.empty()) r.query.emplace_back("continuation-token", token);
+    PGS_ASSIGN_OR_RETURN(auto resp, send(std::move(r)));
+    for (auto block : xml_blocks(resp.body, "Contents")) {
+      out.push_back({xml_tag(block, "Key"), std::stoull("0" + xml_tag(block, "Size")),
+                     xml_tag(block, "LastModified")});
+    }
+    token = xml_tag(resp.body, "IsTruncated") == "true"
+                ? xml_tag(resp.body, "NextContinuationToken")
+                : "";
+  } while (!token.empty());
+  return out;
+}
+
+Result<std::vector<S3Upload>> S3Client::list_multipart_uploads(const std::string& bucket) const {
+  PGS_ASSIGN_OR_RETURN(auto resp, send({"GET", bucket, "", {{"uploads", ""}}}));
+  std::vector<S3Upload> out;
+  for (auto block : xml_blocks(resp.body, "Upload")) {
+    out.push_back({xml_tag(block, "Key"), xml_tag(block, "UploadId")});
+  }
+  return out;
+}
+
+Result<std::string> S3Client::create_multipart(const S3Location& o) const {
+  PGS_ASSIGN_OR_RETURN(auto resp,
+                       send({"POST", o.bucket, o.key, {{"uploads", ""}}, sse_headers()}));
+  std::string id = xml_tag(resp.body, "UploadId");
+  if (id.empty()) return make_error(ErrorCode::kStorage, "CreateMultipartUpload gave no UploadId");
+  return id;
+}
+
+Result<std::string> S3Client::upload_part(const S3Location& o, const std::string& upload_id,
+                                          int part_number, std::string_view data) const {
+  S3Request r{"PUT", o.bucket,
+              o.key, {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}},
+              {},    data};
+  PGS_ASSIGN_OR_RETURN(auto resp, send(std::move(r)));
+  return resp.header("etag");
+}
+
+Status S3Client::complete_multipart(const S3Location& o, const std::string& upload_id,
+                                    const std::vector<std::string>& etags) const {
+  std::string body = "<CompleteMultipartUpload>";
+  for (size_t i = 0; i < etags.size(); ++i) {
+    body += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", i + 1, etags[i]);
+  }
+  body += "</CompleteMultipartUpload>";
+  PGS_ASSIGN_OR_RETURN(auto resp,
+                       send({"POST", o.bucket, o.key, {{"uploadId", upload_id}}, {}, body}));
+  // S3 may answer 200 with an <Error> body when completion fails late.
+  if (resp.body.find("<Error>") != std::string::npos) {
+    return http_error(HttpResponse{500, {}, resp.body}, "POST", o.to_string());
+  }
+  return ok_status();
+}
+
+Status S3Client::abort_multipart(const S3Location& o, const std::string& upload_id) const {
+  PGS_TRY(send({"DELETE", o.bucket, o.key, {{"uploadId", upload_id}}}));
+  return ok_status();
+}
+
+}  // namespace pgshuttle::storage

@@ -1,0 +1,43 @@
+#include "storage/s3_source.h"
+
+#include <fmt/format.h>
+
+namespace pgshuttle::storage {
+
+Result<uint64_t> S3Source::size() {
+  std::lock_guard lock(mu_);
+  if (!size_) {
+    auto s = client_->head_size(object_);
+    if (!s.ok()) return std::move(s).error().with_context(object_.to_string());
+    size_ = *s;
+  }
+  return *size_;
+}
+
+RangeGet S3Source::range_get() const {
+  return [client = client_, object = object_](uint64_t first, uint64_t last,
+                                              const DataSink& sink) -> Status {
+    S3Request r{"GET", object.bucket, object.key};
+    r.headers = {{"Range", fmt::format("bytes={}-{}", first, last)}};
+    r.on_data = sink;
+    r.stream_status = 206;
+    PGS_ASSIGN_OR_RETURN(HttpResponse resp, client->send(std::move(r)));
+    if (resp.status != 206) {
+      return Status(
+          make_error(ErrorCode::kStorage, "S3 ignored a Range request for " + object.to_string()));
+    }
+    return ok_status();
+  };
+}
+
+Result<std::unique_ptr<ByteStream>> S3Source::open_stream(uint64_t offset) {
+  PGS_ASSIGN_OR_RETURN(uint64_t total, size());
+  return open_resuming_stream(range_get(), total, offset);
+}
+
+Result<std::string> S3Source::read_range(uint64_t offset, uint64_t length) {
+  PGS_ASSIGN_OR_RETURN(uint64_t total, size());
+  return read_range_resuming(range_get(), total, offset, length);
+}
+
+}  // namespace pgshuttle::storage

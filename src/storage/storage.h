@@ -1,0 +1,46 @@
+// The storage layer's front door: open a ByteSource or ByteSink by location,
+// and make presigned URLs. Callers (backup, restore, the CLI) need nothing
+// else from this module.
+//
+//   location            source                      sink
+//   /path, ./rel, file  FileSource                  FileSink (temp file + rename)
+//   -                   (none)                      StdoutSink
+//   http(s)://...       HttpSource (Range, resume)  (none: kUsage)
+//   s3://bucket/key     S3Source (signed)           S3MultipartSink
+//
+// Errors carry the ErrorCodes of core/error.h (kS3NoSuchKey, kUrlExpired,
+// kS3Credentials, ...) with a hint; every text is redacted.
+//
+// Thread safety: the functions are safe from any thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "storage/byte_sink.h"
+#include "storage/byte_source.h"
+#include "storage/credentials.h"
+
+namespace pgshuttle::storage {
+
+// Opens a source by scheme. S3 credentials are only looked up for s3://.
+Result<std::unique_ptr<ByteSource>> open_source(std::string_view location,
+                                                const S3Options& options = {});
+
+// Opens a sink by scheme ("-" is stdout). Nothing is visible at `location`
+// until commit(); destroying the sink without commit() removes every trace.
+Result<std::unique_ptr<ByteSink>> open_sink(std::string_view location,
+                                            const S3Options& options = {});
+
+inline constexpr std::chrono::seconds kDefaultUrlExpiry{5 * 60};
+inline constexpr std::chrono::seconds kMaxUrlExpiry{7 * 24 * 3600};
+
+// A presigned GET URL for "s3://bucket/key", valid for `expires` (at most
+// 7 days: kUsage beyond). Does not contact S3.
+Result<std::string> presign_get_url(std::string_view s3_url, std::chrono::seconds expires,
+                                    const S3Options& options = {});
+
+}  // namespace pgshuttle::storage
