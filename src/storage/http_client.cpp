@@ -114,7 +114,9 @@ std::string HttpResponse::header(std::string_view name) const {
   return {};
 }
 
-bool is_retryable_status(long status) { return status >= 500 || status == 429 || status == 408; }
+bool is_retryable_status(long status) {
+  return (status >= 500 && status != 501 && status != 505) || status == 429 || status == 408;
+}
 
 HttpClient::HttpClient(RetryPolicy policy) : policy_(policy) {
   global_init();

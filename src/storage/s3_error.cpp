@@ -88,6 +88,10 @@ Error code_error(const std::string& code, const std::string& message, bool presi
              presigned ? "the URL does not grant this request; make a new one with pgshuttle url"
                        : "check the IAM policy / bucket policy for this key");
   }
+  if (code == "NotImplemented" && message.find("encryption") != std::string::npos) {
+    return e(ErrorCode::kStorage, "this S3 server does not support server-side encryption",
+             "retry with --sse none (the data is then stored unencrypted at rest)");
+  }
   return e(ErrorCode::kStorage, "S3 error " + code, "");
 }
 

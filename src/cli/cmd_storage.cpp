@@ -1,0 +1,161 @@
+// pgshuttle storage cp|ls|head|rm|mb|uploads: the storage layer by hand.
+// cp copies between any source (file, http(s) URL, s3://) and any sink
+// (file, s3://, "-" for stdout).
+#include <unistd.h>
+#include <iostream>
+
+#include "cli/command.h"
+#include "core/human.h"
+#include "storage/s3_client.h"
+#include "storage/storage.h"
+
+namespace pgshuttle::cli {
+namespace {
+
+struct StorageOptions {
+  std::string source, target;
+  std::string sse = "AES256";
+  uint64_t part_mib = 0;
+  storage::S3Options s3;
+};
+
+Status prepare(StorageOptions& o) {
+  if (o.sse == "none") o.sse.clear();
+  if (!o.sse.empty() && o.sse != "AES256" && o.sse != "aws:kms") {
+    return make_error(ErrorCode::kUsage, "unknown --sse '" + o.sse + "'",
+                      "use AES256 (default), aws:kms (with --sse-kms-key-id) or none");
+  }
+  o.s3.sse = o.sse;
+  if (o.part_mib) o.s3.min_part_size = o.part_mib << 20;
+  return ok_status();
+}
+
+Status run_cp(StorageOptions& o) {
+  PGS_TRY(prepare(o));
+  PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.source, o.s3));
+  PGS_ASSIGN_OR_RETURN(auto stream, source->open_stream(0));
+  PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.target, o.s3));
+  std::string buffer(1u << 20, '\0');
+  for (;;) {
+    PGS_ASSIGN_OR_RETURN(size_t n, stream->read(buffer.data(), buffer.size()));
+    if (n == 0) break;
+    PGS_TRY(sink->write(std::string_view(buffer.data(), n)));
+  }
+  PGS_TRY(sink->commit());
+  return ok_status();
+}
+
+Result<std::shared_ptr<storage::S3Client>> client_for(StorageOptions& o) {
+  PGS_TRY(prepare(o));
+  return storage::S3Client::create(o.s3);
+}
+
+Status run_ls(const CliContext& ctx, StorageOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto loc, storage::S3Location::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(auto client, client_for(o));
+  PGS_ASSIGN_OR_RETURN(auto objects, client->list(loc.bucket, loc.key));
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& obj : objects) {
+    if (ctx.json) {
+      j.push_back({{"key", obj.key}, {"size", obj.size}, {"last_modified", obj.last_modified}});
+    } else {
+      std::cout << obj.last_modified << "  " << obj.size << "  s3://" << loc.bucket << "/"
+                << obj.key << "\n";
+    }
+  }
+  if (ctx.json) ctx.print_json(j);
+  return ok_status();
+}
+
+Status run_head(const CliContext& ctx, StorageOptions& o) {
+  PGS_TRY(prepare(o));
+  PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.source, o.s3));
+  PGS_ASSIGN_OR_RETURN(uint64_t size, source->size());
+  if (ctx.json) {
+    ctx.print_json({{"location", source->describe()}, {"size", size}});
+  } else {
+    std::cout << size << "  (" << human_bytes(size) << ")  " << source->describe() << "\n";
+  }
+  return ok_status();
+}
+
+Status run_rm(StorageOptions& o) {
+  if (!storage::is_s3_url(o.source)) {
+    if (::unlink(o.source.c_str()) != 0) {
+      return make_error(ErrorCode::kNotFound, "cannot remove " + o.source);
+    }
+    return ok_status();
+  }
+  PGS_ASSIGN_OR_RETURN(auto loc, storage::S3Location::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(auto client, client_for(o));
+  return client->delete_object(loc);
+}
+
+Status run_mb(StorageOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto loc, storage::S3Location::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(auto client, client_for(o));
+  return client->create_bucket(loc.bucket);
+}
+
+Status run_uploads(const CliContext& ctx, StorageOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto loc, storage::S3Location::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(auto client, client_for(o));
+  PGS_ASSIGN_OR_RETURN(auto uploads, client->list_multipart_uploads(loc.bucket));
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& u : uploads) {
+    j.push_back({{"key", u.key}, {"upload_id", u.upload_id}});
+    if (!ctx.json) std::cout << u.upload_id << "  s3://" << loc.bucket << "/" << u.key << "\n";
+  }
+  if (ctx.json) ctx.print_json(j);
+  return ok_status();
+}
+
+void add_s3_options(CLI::App* cmd, StorageOptions& o) {
+  cmd->add_option("--endpoint", o.s3.endpoint,
+                  "S3 endpoint URL (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
+  cmd->add_option("--region", o.s3.region, "AWS region (default AWS_REGION, profile)");
+  cmd->add_option("--profile", o.s3.profile, "AWS profile (default AWS_PROFILE)");
+}
+
+using Runner = Status (*)(const CliContext&, StorageOptions&);
+
+void add(CLI::App* group, CliContext& ctx, const char* name, const char* help, Runner run,
+         bool two_args) {
+  auto opts = std::make_shared<StorageOptions>();
+  auto* cmd = group->add_subcommand(name, help);
+  cmd->add_option("LOCATION", opts->source, "file, http(s):// URL or s3://bucket/key")->required();
+  if (two_args) {
+    cmd->add_option("TARGET", opts->target, "file, s3://bucket/key or - (stdout)")->required();
+    cmd->add_option("--sse", opts->sse, "Server-side encryption: AES256 (default), aws:kms, none");
+    cmd->add_option("--sse-kms-key-id", opts->s3.sse_kms_key_id, "KMS key id for --sse aws:kms");
+    cmd->add_option("--part-size", opts->part_mib, "Minimum multipart part size in MiB (>= 5)");
+    cmd->add_option("--parallel", opts->s3.parts_in_flight, "Parts uploaded at once (default 4)");
+  }
+  add_s3_options(cmd, *opts);
+  cmd->callback([&ctx, opts, run] { ctx.run = [&ctx, opts, run] { return run(ctx, *opts); }; });
+}
+
+void register_storage(CLI::App& app, CliContext& ctx) {
+  auto* group =
+      app.add_subcommand("storage", "Copy, list, inspect and remove files and S3 objects");
+  group->require_subcommand(1);
+  add(
+      group, ctx, "cp", "Copy LOCATION to TARGET (file, http(s), s3://, - for stdout)",
+      [](const CliContext&, StorageOptions& o) { return run_cp(o); }, true);
+  add(group, ctx, "ls", "List objects under s3://bucket/prefix", run_ls, false);
+  add(group, ctx, "head", "Print the size of a file, URL or object", run_head, false);
+  add(
+      group, ctx, "rm", "Remove an S3 object or a file",
+      [](const CliContext&, StorageOptions& o) { return run_rm(o); }, false);
+  add(
+      group, ctx, "mb", "Create the bucket of s3://bucket",
+      [](const CliContext&, StorageOptions& o) { return run_mb(o); }, false);
+  add(group, ctx, "uploads", "List incomplete multipart uploads in s3://bucket", run_uploads,
+      false);
+}
+
+}  // namespace
+
+PGSHUTTLE_COMMAND(storage, register_storage);
+
+}  // namespace pgshuttle::cli
