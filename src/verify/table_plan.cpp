@@ -35,9 +35,11 @@ std::string row_text(const TablePlan& plan) {
 
 std::string key_list(const TablePlan& plan, bool as_text, bool with_collate) {
   std::vector<std::string> cols;
+  // Text output columns get aliases: a bare "ORDER BY id" would otherwise sort
+  // by the text output column "id" instead of the key itself.
   for (const auto& k : plan.table.key) {
     std::string e = with_collate ? key_expr(k) : pg::quote_ident(k.name);
-    cols.push_back(as_text ? e + "::text" : e);
+    cols.push_back(as_text ? fmt::format("{}::text AS key_{}", e, cols.size()) : e);
   }
   return join(cols, ", ");
 }
