@@ -157,6 +157,46 @@ bool has_outer_order_by(const std::string& sql) {
   return found;
 }
 
+namespace {
+
+// Runs one query on both sides and compares; a failure on the target is a
+// difference, a failure on the source an error (the query itself is wrong).
+Status compare_one(pg::Connection& source, pg::Connection& target, QueryResultSummary& sum,
+                   std::vector<Difference>& differences) {
+  auto started = std::chrono::steady_clock::now();
+  auto sq = source.query(sum.sql);
+  if (!sq.ok()) return sq.error().with_context("query " + sum.name);
+  // A savepoint keeps the target's snapshot transaction usable if it fails.
+  PGS_TRY(target.exec("SAVEPOINT verify_query"));
+  auto tq = target.query(sum.sql);
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  size_t before = differences.size();
+  if (!tq.ok()) {
+    PGS_TRY(target.exec("ROLLBACK TO SAVEPOINT verify_query"));
+    auto d = query_difference(sum.name, "fails on target");
+    d.target_value = tq.error().message;
+    differences.push_back(std::move(d));
+  } else {
+    Table s = read_table(*sq), t = read_table(*tq);
+    sum.source_rows = static_cast<int64_t>(s.rows.size());
+    sum.target_rows = static_cast<int64_t>(t.rows.size());
+    if (s.columns != t.columns) {
+      auto d = query_difference(sum.name, "columns differ");
+      d.source_value = fmt::format("{}", fmt::join(s.columns, ", "));
+      d.target_value = fmt::format("{}", fmt::join(t.columns, ", "));
+      differences.push_back(std::move(d));
+    } else if (sum.ordered) {
+      compare_ordered(sum.name, s, t, differences);
+    } else {
+      compare_multiset(sum.name, std::move(s), std::move(t), differences);
+    }
+  }
+  sum.match = differences.size() == before;
+  return ok_status();
+}
+
+}  // namespace
+
 Status compare_query_file(pg::Connection& source, pg::Connection& target, const std::string& file,
                           std::vector<QueryResultSummary>& summaries,
                           std::vector<Difference>& differences) {
@@ -173,25 +213,7 @@ Status compare_query_file(pg::Connection& source, pg::Connection& target, const 
     sum.name = fmt::format("{}:{}", file, i + 1);
     sum.sql = queries[i];
     sum.ordered = has_outer_order_by(queries[i]);
-    auto started = std::chrono::steady_clock::now();
-    PGS_ASSIGN_OR_RETURN(auto sq, source.query(queries[i]));
-    PGS_ASSIGN_OR_RETURN(auto tq, target.query(queries[i]));
-    sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    Table s = read_table(sq), t = read_table(tq);
-    sum.source_rows = static_cast<int64_t>(s.rows.size());
-    sum.target_rows = static_cast<int64_t>(t.rows.size());
-    size_t before = differences.size();
-    if (s.columns != t.columns) {
-      auto d = query_difference(sum.name, "columns differ");
-      d.source_value = fmt::format("{}", fmt::join(s.columns, ", "));
-      d.target_value = fmt::format("{}", fmt::join(t.columns, ", "));
-      differences.push_back(std::move(d));
-    } else if (sum.ordered) {
-      compare_ordered(sum.name, s, t, differences);
-    } else {
-      compare_multiset(sum.name, std::move(s), std::move(t), differences);
-    }
-    sum.match = differences.size() == before;
+    PGS_TRY(compare_one(source, target, sum, differences));
     summaries.push_back(std::move(sum));
   }
   return ok_status();

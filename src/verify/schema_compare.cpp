@@ -3,6 +3,7 @@
 #include <array>
 #include <set>
 
+#include "core/log.h"
 #include "sql/verify.h"
 
 namespace pgshuttle::verify {
@@ -78,16 +79,31 @@ bool covered_by_missing_relation(const ObjectKey& key, const std::set<std::strin
 
 }  // namespace
 
-Result<CatalogSnapshot> read_catalog(pg::Connection& conn) {
+Result<CatalogSnapshot> read_catalog(pg::Connection& conn, bool& large_object_content) {
   CatalogSnapshot snapshot;
-  std::vector<std::string_view> queries(kCatalogQueries.begin(), kCatalogQueries.end());
-  queries.push_back(sql::verify::schema_large_objects);
-  for (std::string_view q : queries) {
-    PGS_ASSIGN_OR_RETURN(auto rows, conn.query(q));
+  auto add = [&snapshot](const pg::QueryResult& rows) {
     for (int r = 0; r < rows.rows(); ++r) {
       snapshot[{rows.get(r, 0), rows.get(r, 1)}][rows.get(r, 2)] = rows.get_optional(r, 3);
     }
+  };
+  for (std::string_view q : kCatalogQueries) {
+    PGS_ASSIGN_OR_RETURN(auto rows, conn.query(q));
+    add(rows);
   }
+  // Reading a large object needs SELECT on it; without, compare presence only.
+  // The savepoint keeps the snapshot's transaction usable after a refusal.
+  PGS_TRY(conn.exec("SAVEPOINT large_objects"));
+  auto content = conn.query(sql::verify::schema_large_objects);
+  large_object_content = content.ok();
+  if (content.ok()) {
+    add(*content);
+    return snapshot;
+  }
+  log::warn("{}: large object contents not compared: {}", pg::side_name(conn.side()),
+            content.error().message);
+  PGS_TRY(conn.exec("ROLLBACK TO SAVEPOINT large_objects"));
+  PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::verify::schema_large_objects_without_content));
+  add(rows);
   return snapshot;
 }
 

@@ -25,7 +25,9 @@ using ObjectKey = std::pair<std::string, std::string>;  // kind, object
 using Properties = std::map<std::string, std::optional<std::string>>;
 using CatalogSnapshot = std::map<ObjectKey, Properties>;
 
-Result<CatalogSnapshot> read_catalog(pg::Connection& conn);
+// `large_object_content` is set to false when large objects could not be read
+// (no privilege) and only their presence, owner and ACL were taken.
+Result<CatalogSnapshot> read_catalog(pg::Connection& conn, bool& large_object_content);
 
 // Differences between `source` and `target` in a stable order (kind, object).
 std::vector<Difference> diff_catalogs(const CatalogSnapshot& source, const CatalogSnapshot& target,

@@ -97,13 +97,21 @@ Result<std::vector<KeyRange>> plan_chunks(pg::Connection& source, const TableInf
   int64_t n = chunk_rows > 0 ? (table.estimated_rows + chunk_rows - 1) / chunk_rows : 1;
   if (table.key.empty() || collatable || n <= 1) return std::vector<KeyRange>{KeyRange{}};
 
+  // SYSTEM sampling picks whole pages, so a small percentage of a small table
+  // can return nothing: widen it until there are enough keys to cut at.
   double pct = std::min(100.0, std::max(0.001, 100.0 * static_cast<double>(n * kSamplesPerChunk) /
                                                    static_cast<double>(table.estimated_rows)));
   TablePlan plan{table, table.columns, {}};
-  std::string sql = fmt::format("SELECT {} FROM ONLY {}.{} TABLESAMPLE SYSTEM ({:.4f}) ORDER BY {}",
-                                key_list(plan, true, false), pg::quote_ident(table.schema),
-                                pg::quote_ident(table.name), pct, key_list(plan, false, false));
-  PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql));
+  pg::QueryResult rows;
+  for (;;) {
+    std::string sql =
+        fmt::format("SELECT {} FROM ONLY {}.{} TABLESAMPLE SYSTEM ({:.4f}) ORDER BY {}",
+                    key_list(plan, true, false), pg::quote_ident(table.schema),
+                    pg::quote_ident(table.name), pct, key_list(plan, false, false));
+    PGS_ASSIGN_OR_RETURN(rows, source.query(sql));
+    if (rows.rows() >= n * kSamplesPerChunk / 2 || pct >= 100.0) break;
+    pct = std::min(100.0, pct * 10);
+  }
   std::vector<KeyValue> bounds;
   for (int64_t i = 1; i < n; ++i) {
     int row = static_cast<int>(i * rows.rows() / n);
