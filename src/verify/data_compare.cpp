@@ -13,6 +13,7 @@
 
 #include "core/cancel.h"
 #include "core/log.h"
+#include "core/progress.h"
 
 namespace pgshuttle::verify {
 namespace {
@@ -110,13 +111,17 @@ class Comparer {
  public:
   Comparer(const std::vector<TablePlan>& plans, const VerifyOptions& options)
       : plans_(plans), options_(options), outcomes_(plans.size()) {
+    uint64_t total = 0;
     for (size_t i = 0; i < plans.size(); ++i) {
       auto& r = outcomes_[i].result;
       r.schema = plans[i].table.schema;
       r.name = plans[i].table.name;
       r.has_key = !plans[i].table.key.empty();
+      r.note = plans[i].note;
       for (size_t c = 0; c < plans[i].chunks.size(); ++c) tasks_.push_back({i, c});
+      total += static_cast<uint64_t>(plans[i].table.estimated_rows);
     }
+    progress_.set_total(total);
   }
 
   Status run(const SideSnapshot& source, const SideSnapshot& target);
@@ -137,6 +142,7 @@ class Comparer {
 
   const std::vector<TablePlan>& plans_;
   const VerifyOptions& options_;
+  Progress progress_{"verify", ProgressUnit::kRows, 0};
   std::vector<TableOutcome> outcomes_;
   std::vector<Task> tasks_;
   std::atomic<size_t> next_{0};
@@ -164,6 +170,7 @@ Status Comparer::run(const SideSnapshot& source, const SideSnapshot& target) {
     });
   }
   for (auto& t : threads) t.join();
+  progress_.finish();
   if (error_) return *error_;
   return ok_status();
 }
@@ -192,6 +199,7 @@ Status Comparer::run_task(Worker& w, const Task& task) {
     }
   }
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  progress_.add(static_cast<uint64_t>(sums.first.rows));
   std::lock_guard lock(mutex_);
   auto& out = outcomes_[task.plan];
   out.result.chunks++;

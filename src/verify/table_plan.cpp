@@ -101,7 +101,7 @@ Result<std::vector<KeyRange>> plan_chunks(pg::Connection& source, const TableInf
   // can return nothing: widen it until there are enough keys to cut at.
   double pct = std::min(100.0, std::max(0.001, 100.0 * static_cast<double>(n * kSamplesPerChunk) /
                                                    static_cast<double>(table.estimated_rows)));
-  TablePlan plan{table, table.columns, {}};
+  TablePlan plan{table, table.columns, {}, {}};
   pg::QueryResult rows;
   for (;;) {
     std::string sql =

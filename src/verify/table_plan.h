@@ -54,6 +54,7 @@ struct TablePlan {
   TableInfo table;                   // as on the source
   std::vector<std::string> columns;  // hashed: on both sides, sorted by name
   std::vector<KeyRange> chunks;
+  std::string note;  // shown in the report, e.g. when column sets differ
 };
 
 // Reads the tables that hold rows, sorted by schema and name.

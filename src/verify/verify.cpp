@@ -97,9 +97,12 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
           unmatched_table(s, TableStatus::kSkipped, "materialized view not populated"));
       continue;
     }
-    TablePlan plan{s, {}, {}};
+    TablePlan plan{s, {}, {}, {}};
     std::set_intersection(s.columns.begin(), s.columns.end(), t.columns.begin(), t.columns.end(),
                           std::back_inserter(plan.columns));
+    if (plan.columns.size() != s.columns.size() || plan.columns.size() != t.columns.size()) {
+      plan.note = fmt::format("only the {} columns both sides have", plan.columns.size());
+    }
     PGS_ASSIGN_OR_RETURN(plan.chunks, plan_chunks(source, s, options.chunk_rows));
     plans.push_back(std::move(plan));
   }
@@ -135,6 +138,9 @@ Status compare_tables(const SideSnapshot& src, const SideSnapshot& tgt, pg::Conn
       d.source_value = data_summary(o.result);
       report.differences.push_back(std::move(d));
     }
+    // Chunks finish in any order; list a table's rows in a stable one.
+    std::stable_sort(o.differences.begin(), o.differences.end(),
+                     [](const Difference& a, const Difference& b) { return a.object < b.object; });
     report.differences.insert(report.differences.end(), o.differences.begin(), o.differences.end());
     report.tables.push_back(std::move(o.result));
   }

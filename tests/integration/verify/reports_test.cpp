@@ -89,6 +89,23 @@ TEST(VerifyReports, QueryFileComparesOrderedAndAsMultiset) {
   EXPECT_EQ(j["differences"][0]["object"], file + ":3");
   EXPECT_EQ(j["differences"][0]["problem"], "row 2 differs");
   EXPECT_EQ(j["differences"][0]["target"], "(2, changed)");
+
+  // A query that fails on the target only is a difference, and the queries
+  // after it still run in the same snapshot.
+  {
+    std::ofstream out(file);
+    out << "SELECT 1 / (SELECT count(*) - 1 FROM shop.orders WHERE note = 'changed');\n"
+           "SELECT count(*) FROM shop.orders;\n";
+  }
+  auto fails = rig::run_pgshuttle({"verify", db.source.url(), db.target.url(), "--schema-only",
+                                   "--query-file", file, "--json"});
+  EXPECT_EQ(fails.exit_code, 6) << fails.err;
+  j = nlohmann::json::parse(fails.out);
+  ASSERT_EQ(j["differences"].size(), 1u) << j.dump(2);
+  EXPECT_EQ(j["differences"][0]["problem"], "fails on target");
+  EXPECT_NE(j["differences"][0]["target"].get<std::string>().find("division by zero"),
+            std::string::npos);
+  EXPECT_EQ(j["queries"][1]["match"], true);
   std::remove(file.c_str());
 }
 
