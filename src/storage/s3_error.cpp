@@ -40,12 +40,19 @@ std::string presigned_expiry(std::string_view url) {
   return buf;
 }
 
+// "s3://bucket/key" for a path-style or virtual-hosted (bucket.s3...) URL.
 std::string s3_url_of(std::string_view url) {
   std::string path(url.substr(0, url.find('?')));
-  size_t host = path.find("://");
-  size_t slash = path.find('/', host == std::string::npos ? 0 : host + 3);
+  size_t host_at = path.find("://");
+  host_at = host_at == std::string::npos ? 0 : host_at + 3;
+  size_t slash = path.find('/', host_at);
   if (slash == std::string::npos) return "s3://BUCKET/KEY";
-  return "s3:/" + uri_decode(path.substr(slash));
+  std::string host = path.substr(host_at, slash - host_at);
+  size_t s3 = host.find(".s3.");
+  if (s3 == std::string::npos) s3 = host.find(".s3-");
+  std::string key = uri_decode(path.substr(slash + 1));
+  if (s3 != std::string::npos) return "s3://" + host.substr(0, s3) + "/" + key;
+  return "s3://" + key;
 }
 
 Error expired_error(std::string_view url, const HttpResponse& r) {
