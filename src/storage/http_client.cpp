@@ -135,9 +135,10 @@ Result<HttpResponse> HttpClient::perform(HttpRequest& request) {
     bool retry = result.ok() ? is_retryable_status(result->status) : transient;
     if (!retry || attempt >= policy_.max_tries || delivered_ > 0 || cancelled()) return result;
     auto delay = backoff(policy_, attempt);
-    log::warn("{} {}: {}; try {} of {} in {} ms", request.method, strip_query(request.url),
-              result.ok() ? "HTTP " + std::to_string(result->status) : result.error().message,
-              attempt + 1, policy_.max_tries, delay.count());
+    std::string what = result.ok() ? fmt::format("{} {}: HTTP {}", request.method,
+                                                 strip_query(request.url), result->status)
+                                   : result.error().message;
+    log::warn("{}; try {} of {} in {} ms", what, attempt + 1, policy_.max_tries, delay.count());
     std::this_thread::sleep_for(delay);
   }
 }
