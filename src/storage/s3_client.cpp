@@ -102,8 +102,14 @@ KeyValues S3Client::sse_headers() const {
 }
 
 Result<uint64_t> S3Client::head_size(const S3Location& o) const {
-  PGS_ASSIGN_OR_RETURN(auto resp, send({"HEAD", o.bucket, o.key}));
-  return static_cast<uint64_t>(std::stoull("0" + resp.header("content-length")));
+  auto head = send({"HEAD", o.bucket, o.key});
+  if (head.ok()) return static_cast<uint64_t>(std::stoull("0" + head->header("content-length")));
+  // A HEAD answer has no body, so its cause is vague: a one-byte GET names it
+  // (SignatureDoesNotMatch rather than 403, NoSuchBucket rather than 404).
+  S3Request probe{"GET", o.bucket, o.key, {}, {{"Range", "bytes=0-0"}}};
+  auto get = send(std::move(probe));
+  if (!get.ok()) return std::move(get).error();
+  return std::move(head).error();
 }
 
 Status S3Client::put_object(const S3Location& o, std::string_view data) const {

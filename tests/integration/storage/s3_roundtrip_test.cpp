@@ -103,6 +103,12 @@ TEST_F(RoundTrip, ErrorsNameTheirCause) {
   ASSERT_FALSE(size.ok());
   EXPECT_EQ(size.error().code, ErrorCode::kS3NoSuchKey);
 
+  auto no_bucket = open_source("s3://" + bucket_ + "-missing/k", options_);
+  ASSERT_TRUE(no_bucket.ok());
+  auto nb_size = (*no_bucket)->size();
+  ASSERT_FALSE(nb_size.ok());
+  EXPECT_EQ(nb_size.error().code, ErrorCode::kS3NoSuchBucket);
+
   auto listing = client_->list(bucket_ + "-missing", "");
   ASSERT_FALSE(listing.ok());
   EXPECT_EQ(listing.error().code, ErrorCode::kS3NoSuchBucket);
@@ -113,6 +119,9 @@ TEST_F(RoundTrip, ErrorsNameTheirCause) {
   ASSERT_FALSE(r1.ok());
   EXPECT_EQ(r1.error().code, ErrorCode::kS3SignatureMismatch);
   EXPECT_NE(r1.error().hint.find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
+  auto r1_size = bad_secret.head_size({bucket_, "no/such/key"});  // HEAD has no body: probed
+  ASSERT_FALSE(r1_size.ok());
+  EXPECT_EQ(r1_size.error().code, ErrorCode::kS3SignatureMismatch);
 
   // An unknown access key cannot be checked here: Swift's tempauth answers
   // SignatureDoesNotMatch for it, not InvalidAccessKeyId (the mapping of
