@@ -91,9 +91,10 @@ Status S3MultipartSink::send_current_part() {
 Status S3MultipartSink::launch(int number, std::string data) {
   PGS_TRY(reap(static_cast<size_t>(std::max(1, client_->options().parts_in_flight)) - 1));
   if (etags_.size() < static_cast<size_t>(number)) etags_.resize(static_cast<size_t>(number));
-  auto fut = std::async(std::launch::async, [client = client_, object = object_, id = upload_id_,
-                                             number, data = std::move(data)] {
-    return client->upload_part(object, id, number, data);
+  if (!pool_) pool_ = std::make_unique<PartUploadPool>(client_->options().parts_in_flight);
+  auto shared = std::make_shared<std::string>(std::move(data));
+  auto fut = pool_->submit([client = client_, object = object_, id = upload_id_, number, shared] {
+    return client->upload_part(object, id, number, *shared);
   });
   in_flight_.push_back({number, std::move(fut)});
   return ok_status();
@@ -133,6 +134,7 @@ Status S3MultipartSink::commit() {
   }
   if (!held_first_.empty()) PGS_TRY(launch(1, std::move(held_first_)));
   PGS_TRY(reap(0));
+  pool_.reset();
   Status s = client_->complete_multipart(object_, upload_id_, etags_);
   if (!s.ok()) return fail(s.error().with_context(describe()));
   finished_ = true;
@@ -144,6 +146,7 @@ void S3MultipartSink::abort() {
   finished_ = true;
   for (auto& part : in_flight_) part.etag.wait();
   in_flight_.clear();
+  pool_.reset();
   if (upload_id_.empty()) return;
   Status s = client_->abort_multipart(object_, upload_id_);
   if (!s.ok()) {

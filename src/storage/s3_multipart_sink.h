@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "storage/byte_sink.h"
+#include "storage/part_upload_pool.h"
 #include "storage/s3_client.h"
 
 namespace pgshuttle::storage {
@@ -63,7 +64,8 @@ class S3MultipartSink : public ByteSink {
   uint64_t current_offset_ = 0;  // object offset of current_[0]
   int next_part_ = 1;
   uint64_t hold_bytes_ = 0;
-  std::string held_first_;  // part 1, kept back until commit()
+  std::string held_first_;                // part 1, kept back until commit()
+  std::unique_ptr<PartUploadPool> pool_;  // started with the multipart upload
   std::deque<Part> in_flight_;
   std::vector<std::string> etags_;  // by part number - 1
   uint64_t written_ = 0;
