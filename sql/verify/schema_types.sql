@@ -1,5 +1,6 @@
 -- Schemas, user types (enums with labels in order, domains, composite and
--- range types, base types), collations and extensions. Array types and
+-- range types, base types), collations, extensions, database-level settings
+-- and database properties (encoding, locale, major version). Array types and
 -- multiranges, which PostgreSQL creates by itself, are left out.
 SELECT 'schema' AS kind, n.nspname AS object, p.property, p.value
 FROM pg_namespace n
@@ -69,3 +70,13 @@ CROSS JOIN LATERAL unnest(s.setconfig) AS kv(setting)
 CROSS JOIN LATERAL (SELECT split_part(kv.setting, '=', 1) AS name,
                            substr(kv.setting, strpos(kv.setting, '=') + 1) AS value) AS cfg
 WHERE s.setrole = 0
+UNION ALL
+SELECT 'database', 'current database', p.property, p.value
+FROM pg_database db
+CROSS JOIN LATERAL (VALUES
+  ('encoding', pg_encoding_to_char(db.encoding)::text),
+  ('collate', db.datcollate::text),
+  ('ctype', db.datctype::text),
+  ('server major version', current_setting('server_version_num')::int / 10000 || '')
+) AS p(property, value)
+WHERE db.datname = current_database()

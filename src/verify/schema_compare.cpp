@@ -30,8 +30,9 @@ bool is_relation(const std::string& kind) {
 // A changed extension version or database setting is worth reading, but
 // does not make the databases different.
 Severity changed_severity(const std::string& kind) {
-  return kind == "extension" || kind == "database setting" ? Severity::kWarning
-                                                           : Severity::kDifference;
+  return kind == "extension" || kind == "database setting" || kind == "database"
+             ? Severity::kWarning
+             : Severity::kDifference;
 }
 
 std::string show(const std::optional<std::string>& v) { return v ? *v : "(null)"; }

@@ -2,8 +2,9 @@
 // (kind, object) -> {property -> value} by the queries in sql/verify/schema_*,
 // and the two snapshots are diffed by name, never by OID or position.
 //
-// Owner and ACL properties are ignored unless asked for; extension version
-// and database setting differences are warnings; a missing or extra object
+// Owner and ACL properties are ignored unless asked for; extension version,
+// database setting and database property (encoding, locale, server major
+// version) differences are warnings; a missing or extra object
 // and every other changed property is a difference.
 //
 // Thread safety: plain functions; read_catalog uses the caller's connection.
