@@ -181,7 +181,13 @@ Result<std::vector<std::string>> apply_extension_plan(pg::Connection& target,
   std::vector<std::string> created;
   for (const ExtensionPlanItem* item : plan.to_create()) {
     if (!item->schema.empty() && item->schema != "pg_catalog") {
-      PGS_TRY(target.exec("CREATE SCHEMA IF NOT EXISTS " + target.quote_ident(item->schema)));
+      // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the
+      // database even when the schema exists.
+      PGS_ASSIGN_OR_RETURN(auto found, target.query("SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                                                    {item->schema}));
+      if (found.rows() == 0) {
+        PGS_TRY(target.exec("CREATE SCHEMA " + target.quote_ident(item->schema)));
+      }
     }
     auto s = target.exec(create_statement(*item));
     if (!s.ok()) return s.error().with_context("extension " + item->name);
