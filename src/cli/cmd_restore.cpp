@@ -1,0 +1,111 @@
+// pgshuttle restore SOURCE --target DB: a dump from a file, URL or s3:// into a database.
+#include <iostream>
+
+#include "cli/command.h"
+#include "core/human.h"
+#include "restore/restore.h"
+
+namespace pgshuttle::cli {
+namespace {
+
+struct RestoreCliOptions {
+  std::string source;
+  std::string target;
+  int jobs = 0;
+  bool keep_owner = false;
+  bool keep_acl = false;
+  bool clean = false;
+  std::string confirm;
+  std::string extensions;
+  std::string endpoint;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+nlohmann::json outcome_json(const restore::RestoreOutcome& out) {
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& e : out.errors) {
+    errors.push_back({{"severity", e.severity == restore::Severity::kFatal ? "fatal" : "warning"},
+                      {"object", e.object},
+                      {"message", e.message},
+                      {"command", e.command}});
+  }
+  return {{"status", restore::status_name(out.status)},
+          {"format", restore::format_name(out.format)},
+          {"jobs", out.jobs},
+          {"bytes_read", out.bytes_read},
+          {"seconds", out.seconds},
+          {"warnings", out.warning_count()},
+          {"skipped", out.skipped},
+          {"errors", errors}};
+}
+
+void print_outcome(const restore::RestoreOutcome& out) {
+  std::cout << "restore: " << restore::status_name(out.status) << " ("
+            << restore::format_name(out.format) << " format, " << out.jobs << " job(s), "
+            << out.bytes_read << " bytes streamed, " << out.seconds << " s)\n";
+  for (const auto& s : out.skipped) std::cout << "  warning: " << s << "\n";
+  for (const auto& e : out.errors) {
+    std::cout << "  " << (e.severity == restore::Severity::kFatal ? "error" : "warning") << ": "
+              << (e.object.empty() ? "" : e.object + ": ") << e.message << "\n";
+  }
+}
+
+Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
+  restore::RestoreOptions ro;
+  ro.source = o.source;
+  PGS_ASSIGN_OR_RETURN(ro.target, pg::ConnInfo::parse(o.target));
+  ro.jobs = o.jobs;
+  ro.keep_owner = o.keep_owner;
+  ro.keep_acl = o.keep_acl;
+  ro.clean = o.clean;
+  ro.confirm = o.confirm;
+  ro.extensions = split_list(o.extensions);
+  if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
+  PGS_ASSIGN_OR_RETURN(auto out, restore::run_restore(ro));
+  if (ctx.json) {
+    ctx.print_json(outcome_json(out));
+  } else {
+    print_outcome(out);
+  }
+  return out.to_status();
+}
+
+void register_restore(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<RestoreCliOptions>();
+  auto* cmd =
+      app.add_subcommand("restore",
+                         "Restore a dump (custom, tar, directory, .sql, .sql.gz) from a file, "
+                         "http(s) URL or s3:// into a database");
+  cmd->add_option("SOURCE", o->source, "Path, http(s):// (presigned) URL or s3://bucket/key")
+      ->required();
+  cmd->add_option("--target", o->target, "Target database (postgres:// URL or key=value)")
+      ->required();
+  cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs for seekable archives (default: cores)");
+  cmd->add_flag("--keep-owner", o->keep_owner, "Restore ownership (ALTER ... OWNER TO)");
+  cmd->add_flag("--keep-acl", o->keep_acl, "Restore privileges (GRANT/REVOKE)");
+  cmd->add_flag("--clean", o->clean, "Drop what the target holds first (needs --confirm)");
+  cmd->add_option("--confirm", o->confirm, "The target database's name, to allow --clean");
+  cmd->add_option("--extensions", o->extensions,
+                  "Extensions to create first: name or schema.name, comma-separated");
+  cmd->add_option("--endpoint", o->endpoint,
+                  "S3 endpoint URL for s3:// (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
+  cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_restore_command(ctx, *o); }; });
+}
+
+}  // namespace
+
+PGSHUTTLE_COMMAND(restore, register_restore);
+
+}  // namespace pgshuttle::cli

@@ -1,0 +1,93 @@
+#include "restore/fed_child.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/cancel.h"
+#include "core/subprocess.h"
+
+namespace pgshuttle::restore {
+
+Result<ScratchDir> ScratchDir::create() {
+  const char* tmp = getenv("TMPDIR");
+  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/pgshuttle-restore-XXXXXX";
+  if (!mkdtemp(tmpl.data())) {
+    return make_error(ErrorCode::kStorage, "cannot create a temporary directory " + tmpl,
+                      "set TMPDIR to a writable directory");
+  }
+  ScratchDir d;
+  d.path_ = tmpl;
+  return d;
+}
+
+ScratchDir::~ScratchDir() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Feeds the input; returns false when the child stopped reading.
+Result<bool> feed(const ChildSpec& spec, Subprocess& child, ChildRun& run) {
+  std::string buf(1 << 16, '\0');
+  for (;;) {
+    if (cancelled()) {
+      run.cancelled = true;
+      child.kill(SIGTERM);
+      return false;
+    }
+    auto n = spec.input->read(buf.data(), buf.size());
+    if (!n.ok()) {
+      child.kill(SIGTERM);
+      (void)child.wait();
+      return std::move(n).error();
+    }
+    bool end = *n == 0;
+    std::string_view chunk(buf.data(), *n);
+    std::string transformed;
+    if (spec.transform) {
+      PGS_ASSIGN_OR_RETURN(transformed, spec.transform(chunk, end));
+      chunk = transformed;
+    }
+    if (!chunk.empty() && !child.write_stdin(chunk).ok()) return false;
+    run.bytes_fed += *n;
+    if (spec.progress) spec.progress->add(*n);
+    if (end) return true;
+  }
+}
+
+}  // namespace
+
+Result<ChildRun> run_child(const ChildSpec& spec) {
+  SubprocessOptions o;
+  // The shell only redirects stderr; the arguments pass through "$@" unparsed.
+  o.argv = {"sh", "-c", "exec \"$0\" \"$@\" 2>\"$PGSHUTTLE_CHILD_STDERR\""};
+  o.argv.insert(o.argv.end(), spec.argv.begin(), spec.argv.end());
+  o.env = spec.env;
+  o.env["PGSHUTTLE_CHILD_STDERR"] = spec.stderr_file;
+  o.pipe_stdin = spec.input != nullptr;
+  PGS_ASSIGN_OR_RETURN(Subprocess child, Subprocess::spawn(o));
+  ChildRun run;
+  if (spec.input) {
+    PGS_ASSIGN_OR_RETURN(bool complete, feed(spec, child, run));
+    run.input_refused = !complete && !run.cancelled;
+    child.close_stdin();
+  }
+  PGS_ASSIGN_OR_RETURN(run.exit_status, child.wait());
+  run.stderr_text = read_text(spec.stderr_file) + child.stderr_text();
+  return run;
+}
+
+}  // namespace pgshuttle::restore

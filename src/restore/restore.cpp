@@ -1,0 +1,236 @@
+#include "restore/restore.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/log.h"
+#include "core/progress.h"
+#include "pg/connection.h"
+#include "pg/passfile.h"
+#include "restore/fed_child.h"
+#include "restore/stream_filters.h"
+#include "restore/target_preflight.h"
+#include "restore/toc_list.h"
+#include "storage/storage.h"
+
+namespace pgshuttle::restore {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Input {
+  std::unique_ptr<storage::ByteSource> source;  // null for a directory
+  SourceFormat format = SourceFormat::kCustom;
+  std::string local_path;  // set for a local file or directory
+  uint64_t size = 0;
+};
+
+bool is_local(const std::string& location) { return location.find("://") == std::string::npos; }
+
+Result<Input> open_input(const RestoreOptions& o) {
+  Input in;
+  if (is_local(o.source) && fs::is_directory(o.source)) {
+    if (!fs::exists(fs::path(o.source) / "toc.dat")) {
+      return make_error(ErrorCode::kArchive, o.source + " is a directory without toc.dat",
+                        "give the directory pg_dump -Fd wrote, or an archive file");
+    }
+    in.format = SourceFormat::kDirectory;
+    in.local_path = o.source;
+    return in;
+  }
+  PGS_ASSIGN_OR_RETURN(in.source, storage::open_source(o.source, o.s3));
+  PGS_ASSIGN_OR_RETURN(in.size, in.source->size());
+  if (in.size == 0) {
+    return make_error(ErrorCode::kArchive, in.source->describe() + " is empty",
+                      "check the backup that produced it");
+  }
+  PGS_ASSIGN_OR_RETURN(std::string head, in.source->read_range(0, 512));
+  in.format = detect_format(head);
+  if (is_local(o.source)) in.local_path = o.source;
+  return in;
+}
+
+std::string format_flag(SourceFormat f) {
+  return f == SourceFormat::kTar ? "-Ft" : f == SourceFormat::kDirectory ? "-Fd" : "-Fc";
+}
+
+// `pg_restore -l` of the archive, fed from the stream: validates the header and TOC.
+Result<TocList> read_toc(Input& in, const ScratchDir& scratch) {
+  ChildSpec spec;
+  std::string list = scratch.file("toc.list");
+  spec.argv = {"pg_restore", "-l", format_flag(in.format), "-f", list};
+  spec.stderr_file = scratch.file("list.err");
+  std::unique_ptr<storage::ByteStream> stream;
+  if (in.format == SourceFormat::kDirectory) {
+    spec.argv.push_back(in.local_path);
+  } else {
+    PGS_ASSIGN_OR_RETURN(stream, in.source->open_stream(0));
+    spec.input = stream.get();
+  }
+  PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
+  if (run.exit_status != 0) {
+    std::string err = run.stderr_text;
+    while (!err.empty() && err.back() == '\n') err.pop_back();
+    return make_error(ErrorCode::kArchive,
+                      fmt::format("the {} archive's header or table of contents is unreadable; "
+                                  "nothing was restored: {}",
+                                  format_name(in.format), err),
+                      "the archive is truncated or corrupt: check its size against the backup, "
+                      "or make a new backup");
+  }
+  std::ifstream f(list, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return TocList::parse(text);
+}
+
+int effective_jobs(const RestoreOptions& o, const Input& in) {
+  bool seekable = in.format == SourceFormat::kDirectory ||
+                  (in.format == SourceFormat::kCustom && !in.local_path.empty());
+  if (!seekable) return 1;
+  int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  return jobs > 0 ? jobs : 1;
+}
+
+Result<ChildRun> run_pg_restore(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
+                                const pg::Passfile& pass, int jobs, Progress& progress) {
+  ChildSpec spec;
+  spec.argv = {"pg_restore",
+               "-v",
+               format_flag(in.format),
+               "-L",
+               scratch.file("restore.list"),
+               "-d",
+               o.target.to_keyword_string_without_password()};
+  if (!o.keep_owner) spec.argv.push_back("--no-owner");
+  if (!o.keep_acl) spec.argv.push_back("--no-acl");
+  spec.env = pass.env();
+  spec.stderr_file = scratch.file("restore.err");
+  std::unique_ptr<storage::ByteStream> stream;
+  if (jobs > 1) {
+    spec.argv.push_back("-j" + std::to_string(jobs));
+    spec.argv.push_back(in.local_path);
+  } else if (in.format == SourceFormat::kDirectory) {
+    spec.argv.push_back(in.local_path);
+  } else {
+    PGS_ASSIGN_OR_RETURN(stream, in.source->open_stream(0));
+    spec.input = stream.get();
+    spec.progress = &progress;
+  }
+  return run_child(spec);
+}
+
+Result<ChildRun> run_psql(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
+                          const pg::Passfile& pass, Progress& progress) {
+  ChildSpec spec;
+  spec.argv = {"psql",
+               "-X",
+               "-q",
+               "-v",
+               "ON_ERROR_STOP=0",
+               "-d",
+               o.target.to_keyword_string_without_password(),
+               "-f",
+               "-"};
+  spec.env = pass.env();
+  spec.stderr_file = scratch.file("psql.err");
+  PGS_ASSIGN_OR_RETURN(auto stream, in.source->open_stream(0));
+  spec.input = stream.get();
+  spec.progress = &progress;
+  auto gunzip = std::make_shared<GzipInflater>();
+  auto filter = std::make_shared<PlainSqlFilter>(o.keep_owner, o.keep_acl);
+  bool gz = in.format == SourceFormat::kGzipSql;
+  spec.transform = [gunzip, filter, gz](std::string_view chunk, bool end) -> Result<std::string> {
+    std::string sql(chunk);
+    if (gz) {
+      PGS_ASSIGN_OR_RETURN(sql, gunzip->feed(chunk));
+    }
+    std::string out = filter->feed(sql);
+    if (end) {
+      if (gz && !gunzip->finished()) {
+        return make_error(ErrorCode::kArchive, "the .sql.gz file is truncated",
+                          "check its size against the backup, or make a new one");
+      }
+      out += filter->finish();
+    }
+    return out;
+  };
+  return run_child(spec);
+}
+
+RestoreStatus decide(const ChildRun& run, RestoreOutcome& out) {
+  if (run.cancelled) return RestoreStatus::kCancelled;
+  if (out.first_fatal()) return RestoreStatus::kFailed;
+  if (run.exit_status != 0 && out.errors.empty()) {
+    std::string err = run.stderr_text;
+    size_t cut = err.rfind('\n', err.size() > 1 ? err.size() - 2 : 0);
+    out.errors.push_back(
+        {Severity::kFatal, "", cut == std::string::npos ? err : err.substr(cut + 1), ""});
+    return RestoreStatus::kFailed;
+  }
+  return out.warning_count() > 0 ? RestoreStatus::kFinishedWithWarnings : RestoreStatus::kCompleted;
+}
+
+// Target checks that must pass before anything is written.
+Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& archive_exts,
+                      std::vector<ExtensionRequest>& requests) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(o.target, pg::Side::kTarget));
+  std::vector<std::string> names = archive_exts;
+  for (const auto& e : o.extensions) {
+    requests.push_back(ExtensionRequest::parse(e));
+    names.push_back(requests.back().name);
+  }
+  PGS_TRY(check_extensions(conn, names));
+  PGS_ASSIGN_OR_RETURN(auto objects, list_user_objects(conn));
+  PGS_TRY(guard_target(conn, objects, o.clean, o.confirm));
+  if (!objects.empty()) PGS_TRY(clean_target(conn));
+  return create_extensions(conn, requests);
+}
+
+}  // namespace
+
+Result<RestoreOutcome> run_restore(const RestoreOptions& o) {
+  auto start = std::chrono::steady_clock::now();
+  RestoreOutcome out;
+  PGS_ASSIGN_OR_RETURN(Input in, open_input(o));
+  out.format = in.format;
+  out.target_database = o.target.effective()["dbname"];
+  log::info("restoring {} ({} format) into database {}",
+            in.source ? in.source->describe() : in.local_path, format_name(in.format),
+            out.target_database);
+  PGS_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::create());
+  std::vector<std::string> archive_exts;
+  if (is_archive(in.format)) {
+    PGS_ASSIGN_OR_RETURN(TocList toc, read_toc(in, scratch));
+    out.skipped = toc.skip_managed_unsafe();
+    for (const auto& w : out.skipped) log::warn("{}", w);
+    archive_exts = toc.extensions();
+    std::ofstream(scratch.file("restore.list"), std::ios::binary) << toc.render();
+  }
+  std::vector<ExtensionRequest> requests;
+  PGS_TRY(prepare_target(o, archive_exts, requests));
+  PGS_ASSIGN_OR_RETURN(auto pass, pg::Passfile::create(o.target));
+  out.jobs = is_archive(in.format) ? effective_jobs(o, in) : 1;
+  Progress progress("restore", ProgressUnit::kBytes, in.size);
+  ChildRun run;
+  if (is_archive(in.format)) {
+    PGS_ASSIGN_OR_RETURN(run, run_pg_restore(o, in, scratch, pass, out.jobs, progress));
+    out.errors = parse_pg_restore_errors(run.stderr_text);
+  } else {
+    PGS_ASSIGN_OR_RETURN(run, run_psql(o, in, scratch, pass, progress));
+    out.errors = parse_psql_errors(run.stderr_text);
+  }
+  progress.finish();
+  for (const auto& e : out.errors) {
+    if (e.severity == Severity::kWarning) log::warn("{}: {}", e.object, e.message);
+  }
+  out.bytes_read = run.bytes_fed;
+  out.status = decide(run, out);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace pgshuttle::restore

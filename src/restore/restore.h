@@ -1,0 +1,67 @@
+// restore: loads a pg_dump archive (custom, tar, directory) or a plain SQL
+// dump (.sql, .sql.gz) from a local path, an http(s):// URL or s3:// into a
+// target database, safely on a managed (non-superuser) target.
+//
+// Order of work, so that bad input fails before damage:
+//   1. open the source (storage errors: expired URL, no such key ...) and
+//      tell its format from the first bytes;
+//   2. read the archive's TOC (`pg_restore -l` fed from the stream): a
+//      truncated or corrupt header/TOC fails here;
+//   3. check the target: every extension is installable, and the
+//      destructive guard (--clean --confirm DBNAME for a non-empty target);
+//   4. create --extensions, then stream the archive into pg_restore with a
+//      filtered TOC list (no owners, no ACLs, no event triggers, no
+//      provider-only objects), or into psql for plain SQL.
+// The archive is never written to disk; only its TOC list is.
+//
+// Thread safety: run_restore() may run on any thread; one call per target.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "pg/conninfo.h"
+#include "restore/restore_error.h"
+#include "restore/source_format.h"
+#include "storage/credentials.h"
+
+namespace pgshuttle::restore {
+
+struct RestoreOptions {
+  std::string source;  // path, http(s):// URL or s3://bucket/key
+  pg::ConnInfo target;
+  int jobs = 0;  // 0: the number of cores; used for local custom files and directories
+  bool keep_owner = false;
+  bool keep_acl = false;
+  bool clean = false;
+  std::string confirm;                  // must equal the target database name with --clean
+  std::vector<std::string> extensions;  // "name" or "schema.name", created first
+  storage::S3Options s3;
+};
+
+enum class RestoreStatus { kCompleted, kFinishedWithWarnings, kFailed, kCancelled };
+std::string_view status_name(RestoreStatus status);
+
+struct RestoreOutcome {
+  RestoreStatus status = RestoreStatus::kCompleted;
+  SourceFormat format = SourceFormat::kCustom;
+  std::vector<RestoreError> errors;  // warnings and fatal errors, in order
+  std::vector<std::string> skipped;  // TOC entries left out, one warning each
+  uint64_t bytes_read = 0;
+  int jobs = 1;
+  double seconds = 0;
+  std::string target_database;
+
+  size_t warning_count() const;
+  // The first fatal error, or nullptr.
+  const RestoreError* first_fatal() const;
+  // OK, kWarnings, kTarget (failed) or kCancelled, with the state the target is left in.
+  Status to_status() const;
+};
+
+// Errors returned (rather than an outcome) happen before the target was written.
+Result<RestoreOutcome> run_restore(const RestoreOptions& options);
+
+}  // namespace pgshuttle::restore
