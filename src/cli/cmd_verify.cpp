@@ -67,6 +67,9 @@ void register_verify(CLI::App& app, CliContext& ctx) {
                   "with ';' at the end of a line or with a blank line); repeatable");
   cmd->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");
   cmd->add_option("--junit", args->junit, "Also write a JUnit XML report to FILE (for CI)");
+  cmd->add_flag("--md5", args->options.md5_row_hash,
+                "Hash rows with md5 even when both servers agree on the faster "
+                "hashtextextended()");
   cmd->add_flag("--schema-only", args->schema_only, "Compare only the schema");
   cmd->add_flag("--data-only", args->data_only, "Compare only table data (and --query-file)");
   cmd->add_option("--chunk-rows", args->options.chunk_rows,

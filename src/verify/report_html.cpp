@@ -94,10 +94,11 @@ std::string to_html(const VerifyReport& r) {
   out += fmt::format(
       "<h1 id=\"verdict\" class=\"{}\">{}: {} differences, {} warnings</h1>\n"
       "<p>Source <code>{}</code><br>Target <code>{}</code><br>Started {} &middot; {:.2f}s "
-      "(schema {:.2f}s, data {:.2f}s) &middot; {} schema objects compared</p>\n",
+      "(schema {:.2f}s, data {:.2f}s) &middot; {} schema objects compared &middot; row hash "
+      "{}</p>\n",
       r.passed() ? "passed" : "failed", r.passed() ? "Passed" : "Failed", r.difference_count(),
       r.warning_count(), xml_escape(r.source), xml_escape(r.target), xml_escape(r.started_at),
-      r.seconds, r.schema_seconds, r.data_seconds, r.schema_objects);
+      r.seconds, r.schema_seconds, r.data_seconds, r.schema_objects, xml_escape(r.row_hash));
   out += "<h2>Differences</h2>\n";
   if (r.differences.empty()) {
     out += "<p>None.</p>\n";

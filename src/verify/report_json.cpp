@@ -12,6 +12,7 @@ nlohmann::json to_json(const VerifyReport& r) {
   j["schema_seconds"] = r.schema_seconds;
   j["data_seconds"] = r.data_seconds;
   j["schema_objects"] = r.schema_objects;
+  j["row_hash"] = r.row_hash;
   j["difference_count"] = r.difference_count();
   j["warning_count"] = r.warning_count();
   j["tables"] = nlohmann::json::array();

@@ -55,6 +55,15 @@ std::string bound(const TablePlan& plan, std::string_view op, int& next_param) {
   return fmt::format("ROW({}) {} ROW({})", join(lhs, ", "), op, join(rhs, ", "));
 }
 
+// The row hash of text expression `rt` as one text value.
+std::string row_hash_text(const TablePlan& plan, const std::string& rt) {
+  if (plan.hash == RowHash::kMd5) return "md5(" + rt + ")";
+  return fmt::format(
+      "hashtextextended({0} COLLATE \"C\", 0)::text || '/' || "
+      "hashtextextended({0} COLLATE \"C\", 1)::text",
+      rt);
+}
+
 int param_count(const KeyRange& range, size_t key_size) {
   return static_cast<int>(key_size) * ((range.lower ? 1 : 0) + (range.upper ? 1 : 0));
 }
@@ -149,19 +158,27 @@ std::vector<std::optional<std::string>> range_params(const KeyRange& range) {
 }
 
 std::string checksum_sql(const TablePlan& plan, const KeyRange& range) {
+  std::string inner = fmt::format("SELECT {} AS rt FROM {} WHERE {}", row_text(plan),
+                                  from_clause(plan), range_predicate(plan, range));
+  if (plan.hash == RowHash::kHashExtended) {
+    return fmt::format(
+        "SELECT count(*), coalesce(sum(hashtextextended(rt COLLATE \"C\", 0)), 0), "
+        "coalesce(sum(hashtextextended(rt COLLATE \"C\", 1)), 0) FROM ({}) AS s",
+        inner);
+  }
   return fmt::format(
       "SELECT count(*), coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0), "
       "coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint), 0) "
-      "FROM (SELECT md5({}) AS h FROM {} WHERE {}) AS s",
-      row_text(plan), from_clause(plan), range_predicate(plan, range));
+      "FROM (SELECT md5(rt) AS h FROM ({}) AS r) AS s",
+      inner);
 }
 
 std::string rows_sql(const TablePlan& plan, const KeyRange& range) {
   std::vector<std::string> cols;
   for (const auto& c : plan.columns) cols.push_back(pg::quote_ident(c) + "::text");
-  return fmt::format("SELECT {}, md5({}){}{} FROM {} WHERE {}", key_list(plan, true, false),
-                     row_text(plan), cols.empty() ? "" : ", ", join(cols, ", "), from_clause(plan),
-                     range_predicate(plan, range));
+  return fmt::format("SELECT {}, {}{}{} FROM {} WHERE {}", key_list(plan, true, false),
+                     row_hash_text(plan, row_text(plan)), cols.empty() ? "" : ", ",
+                     join(cols, ", "), from_clause(plan), range_predicate(plan, range));
 }
 
 std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range) {
@@ -172,9 +189,28 @@ std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range) {
 
 std::string multiset_sql(const TablePlan& plan) {
   return fmt::format(
-      "SELECT md5(rt), count(*), min(rt COLLATE \"C\") FROM (SELECT {} AS rt FROM {}) AS s "
+      "SELECT {}, count(*), min(rt COLLATE \"C\") FROM (SELECT {} AS rt FROM {}) AS s "
       "GROUP BY 1",
-      row_text(plan), from_clause(plan));
+      row_hash_text(plan, "rt"), row_text(plan), from_clause(plan));
+}
+
+std::string_view row_hash_name(RowHash hash) {
+  return hash == RowHash::kHashExtended ? "hashtextextended, seeds 0 and 1 (128 bits)"
+                                        : "md5 (128 bits)";
+}
+
+Result<RowHash> choose_row_hash(pg::Connection& source, pg::Connection& target) {
+  constexpr std::string_view probe =
+      "SELECT hashtextextended(v COLLATE \"C\", 0)::text || '/' || "
+      "hashtextextended(v COLLATE \"C\", 1)::text "
+      "FROM (VALUES ('pgshuttle verify: (1,\"a b\",,3.5)'), ('x')) AS p(v) ORDER BY v COLLATE "
+      "\"C\"";
+  PGS_ASSIGN_OR_RETURN(auto s, source.query(probe));
+  PGS_ASSIGN_OR_RETURN(auto t, target.query(probe));
+  for (int r = 0; r < s.rows() && r < t.rows(); ++r) {
+    if (s.get(r, 0) != t.get(r, 0)) return RowHash::kMd5;
+  }
+  return RowHash::kHashExtended;
 }
 
 std::string describe_key(const std::vector<KeyColumn>& key, const KeyValue& value) {

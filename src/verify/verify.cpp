@@ -78,7 +78,13 @@ TableResult unmatched_table(const TableInfo& t, TableStatus status, std::string 
 // Plans the tables both sides have; the others go straight into `results`.
 Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connection& target,
                                            const VerifyOptions& options,
-                                           std::vector<TableResult>& results) {
+                                           std::vector<TableResult>& results,
+                                           std::string& report_row_hash) {
+  RowHash hash = RowHash::kMd5;
+  if (!options.md5_row_hash) {
+    PGS_ASSIGN_OR_RETURN(hash, choose_row_hash(source, target));
+  }
+  report_row_hash = std::string(row_hash_name(hash));
   PGS_ASSIGN_OR_RETURN(auto src, read_tables(source));
   PGS_ASSIGN_OR_RETURN(auto tgt, read_tables(target));
   std::map<std::string, const TableInfo*> on_target;
@@ -97,7 +103,7 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
           unmatched_table(s, TableStatus::kSkipped, "materialized view not populated"));
       continue;
     }
-    TablePlan plan{s, {}, {}, {}};
+    TablePlan plan{s, {}, {}, {}, hash};
     std::set_intersection(s.columns.begin(), s.columns.end(), t.columns.begin(), t.columns.end(),
                           std::back_inserter(plan.columns));
     if (plan.columns.size() != s.columns.size() || plan.columns.size() != t.columns.size()) {
@@ -127,7 +133,8 @@ Status compare_tables(const SideSnapshot& src, const SideSnapshot& tgt, pg::Conn
                       pg::Connection& target, const VerifyOptions& options, VerifyReport& report) {
   auto start = Clock::now();
   std::vector<TableResult> unmatched;
-  PGS_ASSIGN_OR_RETURN(auto plans, plan_tables(source, target, options, unmatched));
+  PGS_ASSIGN_OR_RETURN(auto plans,
+                       plan_tables(source, target, options, unmatched, report.row_hash));
   PGS_ASSIGN_OR_RETURN(auto outcomes, compare_data(src, tgt, plans, options));
   for (auto& o : outcomes) {
     if (o.result.status == TableStatus::kDiffer) {

@@ -7,7 +7,8 @@
 // false differences. Three comparisons make up a run:
 //   - schema: every catalog object kind, keyed by name (schema_compare.h);
 //   - data: exact row count and a 128-bit order-independent checksum per
-//     table, in key-range chunks bisected down to rows (data_compare.h);
+//     table, in key-range chunks bisected down to rows (data_compare.h,
+//     table_plan.h);
 //   - queries: user queries from --query-file (query_compare.h).
 // Differences are values in the VerifyReport; only failures to run at all
 // (connection refused, permission denied) are errors.
@@ -35,6 +36,8 @@ struct VerifyOptions {
   int64_t row_fetch_rows = 5000;  // chunks at most this big are compared row by row
   int max_row_differences = 100;  // per table; further ones are only counted
   std::vector<std::string> query_files;
+  // Hash rows with md5 even when both servers agree on hashtextextended().
+  bool md5_row_hash = false;
 };
 
 enum class Severity { kDifference, kWarning };
@@ -87,6 +90,7 @@ struct VerifyReport {
   double schema_seconds = 0;
   double data_seconds = 0;
   int schema_objects = 0;  // objects compared (source side)
+  std::string row_hash;    // the row hash used for data, e.g. "md5 (128 bits)"
   std::vector<TableResult> tables;
   std::vector<QueryResultSummary> queries;
   std::vector<Difference> differences;  // severity kDifference and kWarning

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -69,9 +70,12 @@ TEST(Verify, IdenticalFixturePassesDespiteDifferentServerDefaults) {
               psql(db.target.url(), std::string("SHOW ") + setting));
   }
   for (const auto& args : std::vector<std::vector<std::string>>{
-           {}, {"--jobs", "1"}, {"--chunk-rows", "300", "--jobs", "3"}}) {
+           {}, {"--jobs", "1"}, {"--chunk-rows", "300", "--jobs", "3"}, {"--md5"}}) {
     auto run = verify(db, args);
     EXPECT_EQ(run.exit_code, 0) << run.err << run.report.dump(2);
+    bool md5 = std::find(args.begin(), args.end(), "--md5") != args.end();
+    EXPECT_EQ(run.report["row_hash"],
+              md5 ? "md5 (128 bits)" : "hashtextextended, seeds 0 and 1 (128 bits)");
     EXPECT_EQ(run.report["passed"], true);
     EXPECT_EQ(run.report["differences"].size(), 0u) << run.report["differences"].dump(2);
   }
@@ -156,6 +160,7 @@ TEST(Verify, DeletedAndExtraRowsAreNamedByKey) {
   expect_exactly(db, expected, {"--data-only"});
   // Chunked and bisected: the same rows are found in small key ranges.
   expect_exactly(db, expected, {"--data-only", "--chunk-rows", "400", "--bisect-rows", "20"});
+  expect_exactly(db, expected, {"--data-only", "--md5", "--chunk-rows", "400"});
 }
 
 TEST(Verify, DuplicatedRowInKeylessTableIsCaught) {
