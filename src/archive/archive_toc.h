@@ -1,0 +1,114 @@
+// ArchiveToc: the header and table of contents of a pg_dump custom-format
+// archive (pg_dump -Fc), as written by pg_dump 12 to 17 (archive format
+// versions 1.14 to 1.16; older 1.x headers are read where the layout is
+// known).
+//
+// Layout: "PGDMP", version (3 bytes), int size, offset size, format, the
+// compression (an int level before 1.15, an algorithm byte from 1.15), the
+// creation time, database name and server/pg_dump versions, then the TOC:
+// a count and one entry per dumpable object. Each entry ends with a data
+// offset field (a state byte and an offSize-byte little-endian position) that
+// pg_dump fills in only when it can seek back over its output; backup patches
+// it in place (offset_field_pos) when it streams to a sink that cannot seek.
+//
+// Parsing never trusts lengths: truncated or corrupt input gives an Error
+// with ErrorCode::kArchive whose context names the byte offset and TOC entry.
+//
+// Thread safety: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "storage/byte_source.h"
+
+namespace pgshuttle::archive {
+
+enum class Compression { kNone, kGzip, kLz4, kZstd };
+std::string_view compression_name(Compression c);
+
+enum class Section { kNone = 1, kPreData = 2, kData = 3, kPostData = 4 };
+std::string_view section_name(Section s);
+
+enum class OffsetState { kNotSet = 1, kSet = 2, kNoData = 3 };
+
+struct ArchiveHeader {
+  int version_major = 0, version_minor = 0, version_rev = 0;
+  int int_size = 4;
+  int offset_size = 8;
+  Compression compression = Compression::kNone;
+  int compression_level = 0;  // before 1.15: the level pg_dump recorded (-1 = default)
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;  // local time of pg_dump
+  std::string dbname;
+  std::string server_version;
+  std::string pg_dump_version;
+
+  // (major << 16) | (minor << 8) | rev, comparable with version_code(1, 15).
+  int version() const { return (version_major << 16) | (version_minor << 8) | version_rev; }
+};
+
+constexpr int version_code(int major, int minor, int rev = 0) {
+  return (major << 16) | (minor << 8) | rev;
+}
+
+struct TocEntry {
+  int dump_id = 0;
+  bool had_dumper = false;  // true for entries with a data block (TABLE DATA, BLOBS)
+  uint32_t table_oid = 0;
+  uint32_t oid = 0;
+  std::string tag;   // object name ("orders", "public", "LARGE OBJECT 16401")
+  std::string desc;  // object kind ("TABLE", "TABLE DATA", "INDEX", "BLOBS", ...)
+  Section section = Section::kNone;
+  std::string defn;       // CREATE statement(s)
+  std::string drop_stmt;  // DROP statement(s)
+  std::string copy_stmt;  // "COPY public.t (a, b) FROM stdin;\n" for TABLE DATA
+  std::optional<std::string> namespace_name;
+  std::optional<std::string> tablespace;
+  std::optional<std::string> table_am;
+  int relkind = 0;  // from format 1.16 (pg_dump 17): 'r', 'p', ... ; 0 when absent
+  std::string owner;
+  std::vector<int> dependencies;  // dump ids this entry depends on
+  OffsetState data_state = OffsetState::kNoData;
+  uint64_t data_offset = 0;       // byte offset of the data block when kSet
+  uint64_t offset_field_pos = 0;  // where this entry's offset field starts in the file
+};
+
+struct ArchiveToc {
+  ArchiveHeader header;
+  std::vector<TocEntry> entries;
+  uint64_t toc_end = 0;  // byte offset just past the TOC (the first data block)
+
+  // True when every entry with data has its offset set (random access works).
+  bool data_offsets_present() const;
+  const TocEntry* find(int dump_id) const;
+};
+
+// Parses the header and TOC at the start of `bytes`. Returns std::nullopt
+// when `bytes` is a valid but incomplete prefix (more input is needed), an
+// Error (kArchive) when the bytes cannot be a custom-format archive.
+Result<std::optional<ArchiveToc>> try_parse_toc(std::string_view bytes);
+
+// Like try_parse_toc, but an incomplete prefix is an error ("truncated").
+Result<ArchiveToc> parse_toc(std::string_view bytes);
+
+// Reads the header and TOC from the start of `source`, fetching more bytes
+// until the TOC is complete.
+Result<ArchiveToc> read_toc(storage::ByteSource& source);
+
+// The encoded offset field (state byte + offset_size bytes) for a data block
+// at `offset`, for patching an entry's offset_field_pos.
+std::string encode_offset_field(const ArchiveHeader& header, uint64_t offset);
+
+// The listing `pg_restore -l` prints: ';' comment lines describing the
+// archive, then "ID; TABLEOID OID DESC SCHEMA NAME OWNER" per entry that
+// pg_restore would restore, in archive order.
+std::string list_toc(const ArchiveToc& toc);
+
+// Whether pg_restore -l shows `entry` (same rules as pg_restore without options).
+bool listed_by_pg_restore(const TocEntry& entry);
+
+}  // namespace pgshuttle::archive
