@@ -150,10 +150,10 @@ SettingsDiff diff_settings(const ServerSettings& source, const ServerSettings& t
     auto it = on_target.find(s.name);
     const Setting* t = it == on_target.end() ? nullptr : it->second;
     if (t && value_with_unit(*t) == value_with_unit(s)) continue;
-    // A setting only the source knows (an extension's custom GUC) is listed
-    // but not settable unless the target knows it too.
+    // A setting the target role cannot see (superuser-only, or an extension's
+    // custom parameter the target lacks) cannot be compared: listed apart.
     SettingDifference d = make_difference(s, t, target.is_superuser);
-    (is_host_specific(s) ? diff.host_specific : diff.settings).push_back(std::move(d));
+    (!t || is_host_specific(s) ? diff.host_specific : diff.settings).push_back(std::move(d));
   }
   diff_overrides(source, target, diff);
   return diff;

@@ -21,9 +21,14 @@ nlohmann::json override_json(const Override& o) {
       {"role", o.role}, {"all_databases", o.all_databases}, {"name", o.name}, {"value", o.value}};
 }
 
+// Long paths would push the columns apart; JSON carries the full value.
+std::string cell(const std::string& value) {
+  return value.size() <= 24 ? value : value.substr(0, 10) + "..." + value.substr(value.size() - 11);
+}
+
 std::string difference_line(const SettingDifference& d) {
-  return fmt::format("  {:<32} {:<24} {:<24} {}\n", d.name, d.source_value,
-                     d.target_value.empty() ? "(unknown)" : d.target_value,
+  return fmt::format("  {:<32} {:<24} {:<24} {}\n", d.name, cell(d.source_value),
+                     d.target_context.empty() ? "(not visible)" : cell(d.target_value),
                      d.settable ? "ALTER DATABASE" : "console");
 }
 

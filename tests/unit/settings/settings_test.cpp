@@ -76,6 +76,13 @@ TEST(Settings, DiffGroupsAndSkipsSessionState) {
   EXPECT_EQ(d.source_database_overrides.size(), 1u);
   EXPECT_FALSE(d.clean());
 
+  // A setting the target role cannot see is not a meaningful difference.
+  src.settings.push_back(make("jit_provider", "llvmjit", "", "Preset", "postmaster"));
+  src.settings.back().category = "Client Connection Defaults / Shared Library Preloading";
+  auto hidden = diff_settings(src, tgt);
+  EXPECT_EQ(hidden.settings.size(), 2u);
+  EXPECT_EQ(hidden.host_specific.size(), 2u);
+
   tgt.settings = src.settings;
   tgt.overrides = {{"reporter", false, "work_mem", "64MB"}, {"ghost", true, "work_mem", "1MB"}};
   EXPECT_TRUE(diff_settings(src, tgt).clean());
