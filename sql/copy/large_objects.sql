@@ -1,0 +1,2 @@
+-- Large objects to copy, by oid.
+SELECT oid FROM pg_largeobject_metadata ORDER BY oid

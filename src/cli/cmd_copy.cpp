@@ -1,0 +1,116 @@
+// pgshuttle copy SOURCE TARGET: direct, parallel, snapshot-consistent clone.
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "cli/command.h"
+#include "copy/copy.h"
+#include "core/human.h"
+
+namespace pgshuttle::cli {
+namespace {
+
+struct CopyCliOptions {
+  std::string source, target;
+  std::string split = "256MB";
+  copy::CopyOptions copy;
+};
+
+// "256MB", "1GB", "4096" (bytes); binary multiples.
+Result<int64_t> parse_size(const std::string& text) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  std::string unit = end ? std::string(end) : "";
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  double mult = 1;
+  if (unit == "K" || unit == "KB" || unit == "KIB")
+    mult = 1024.0;
+  else if (unit == "M" || unit == "MB" || unit == "MIB")
+    mult = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GB" || unit == "GIB")
+    mult = 1024.0 * 1024 * 1024;
+  else if (!unit.empty() && unit != "B") {
+    return make_error(ErrorCode::kUsage, "cannot read size '" + text + "'",
+                      "write it like 256MB, 1GB or 0 (never split)");
+  }
+  return static_cast<int64_t>(v * mult);
+}
+
+std::string default_state_dir(const CliContext& ctx) {
+  if (!ctx.state_dir.empty()) return ctx.state_dir;
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.local/state/pgshuttle";
+}
+
+Status run(const CliContext& ctx, CopyCliOptions& o) {
+  PGS_ASSIGN_OR_RETURN(o.copy.source, pg::ConnInfo::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(o.copy.target, pg::ConnInfo::parse(o.target));
+  PGS_ASSIGN_OR_RETURN(o.copy.split_larger_than, parse_size(o.split));
+  if (o.copy.schema_only && o.copy.data_only) {
+    return make_error(ErrorCode::kUsage, "--schema-only and --data-only exclude each other");
+  }
+  o.copy.state_dir = default_state_dir(ctx);
+  PGS_ASSIGN_OR_RETURN(auto s, copy::run_copy(o.copy));
+  if (ctx.json) {
+    ctx.print_json({{"id", s.id},
+                    {"tables", s.tables},
+                    {"rows", s.rows},
+                    {"bytes", s.bytes},
+                    {"ddl_items", s.ddl_items},
+                    {"warnings", s.warnings},
+                    {"retries", s.retries},
+                    {"large_objects", s.large_objects},
+                    {"sequences", s.sequences},
+                    {"resumed", s.resumed},
+                    {"seconds", s.seconds}});
+  } else {
+    std::cout << "copy " << s.id << ": " << s.tables << " tables, " << s.rows << " rows, "
+              << human_bytes(static_cast<uint64_t>(s.bytes)) << ", " << s.ddl_items
+              << " DDL items, " << s.large_objects << " large objects, " << s.sequences
+              << " sequences in " << human_duration(std::chrono::duration<double>(s.seconds))
+              << (s.retries ? " (" + std::to_string(s.retries) + " retries)" : "") << "\n";
+  }
+  if (s.warnings > 0) {
+    return make_error(ErrorCode::kWarnings,
+                      std::to_string(s.warnings) + " DDL items were skipped with a warning",
+                      "read the warnings above; they concern privileges, not data");
+  }
+  return ok_status();
+}
+
+void register_copy(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<CopyCliOptions>();
+  o->copy.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto* cmd = app.add_subcommand("copy",
+                                 "Clone a database directly into another, in parallel, "
+                                 "from one consistent snapshot; resumable");
+  cmd->add_option("SOURCE", o->source, "Source connection string")->required();
+  cmd->add_option("TARGET", o->target, "Target connection string")->required();
+  auto& c = o->copy;
+  cmd->add_option("-j,--jobs", c.jobs, "Total concurrency (copies and index builds)");
+  cmd->add_option("--split-larger-than", o->split, "Split tables larger than this (0: never)");
+  cmd->add_option("--maintenance-work-mem", c.maintenance_work_mem,
+                  "maintenance_work_mem of index sessions");
+  cmd->add_option("--max-parallel-maintenance-workers", c.max_parallel_maintenance_workers);
+  cmd->add_option("--include", c.include, "Schema or schema.table pattern to copy (repeatable)");
+  cmd->add_option("--exclude", c.exclude, "Schema or schema.table pattern to skip (repeatable)");
+  cmd->add_flag("--schema-only", c.schema_only, "Copy only the schema");
+  cmd->add_flag("--data-only", c.data_only, "Copy only rows into an existing schema");
+  cmd->add_flag("--keep-owner", c.keep_owner, "Keep object owners (default: target user owns)");
+  cmd->add_flag("--keep-acl", c.keep_acl, "Keep GRANTs");
+  cmd->add_flag("--skip-analyze", c.skip_analyze, "Do not ANALYZE the target at the end");
+  cmd->add_flag("--no-binary", c.no_binary, "Always use text COPY");
+  cmd->add_flag("--clean", c.clean, "Replace the contents of a non-empty target");
+  cmd->add_option("--confirm", c.confirm, "Target database name, required with --clean");
+  cmd->add_option("--resume", c.resume_id, "Resume the interrupted run with this id");
+  cmd->add_flag("--allow-inconsistent-resume", c.allow_inconsistent_resume,
+                "Resume although the original snapshot is gone");
+  cmd->add_option("--max-attempts", c.max_attempts, "Attempts per unit on lost connections");
+  cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run(ctx, *o); }; });
+}
+
+}  // namespace
+
+PGSHUTTLE_COMMAND(copy, register_copy);
+
+}  // namespace pgshuttle::cli

@@ -1,0 +1,209 @@
+#include "copy/copy.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "copy/copy_plan.h"
+#include "copy/copy_workers.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "ddl/ddl_apply.h"
+#include "ddl/schema_dump.h"
+#include "ddl/target_guard.h"
+
+namespace pgshuttle::copy {
+namespace {
+
+struct Run {
+  const CopyOptions& o;
+  std::unique_ptr<CopyState> state;
+  pg::Connection holder;  // holds the exported snapshot until the end
+  pg::Connection target;
+  std::string snapshot;
+  bool resumed = false;
+  CopySummary summary;
+};
+
+Result<std::unique_ptr<CopyState>> open_state(const CopyOptions& o) {
+  std::string id = o.resume_id;
+  if (id.empty()) {
+    id = CopyState::run_id(o.source.to_keyword_string_without_password(),
+                           o.target.to_keyword_string_without_password());
+  } else if (!std::filesystem::exists(o.state_dir + "/copy-" + id + ".sqlite")) {
+    return make_error(ErrorCode::kNotFound, "no copy run " + id + " under " + o.state_dir,
+                      "check the id printed by the interrupted run, or --state-dir");
+  }
+  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(o.state_dir, id));
+  if (state->get_meta("complete") == "1") {
+    // The same command after a finished run is a new run.
+    PGS_TRY(state->forget_prefix(""));
+    PGS_TRY(state->set_meta("complete", "0"));
+  }
+  return state;
+}
+
+Status begin_snapshot(Run& r) {
+  PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  PGS_ASSIGN_OR_RETURN(auto snap, r.holder.query("SELECT pg_export_snapshot()"));
+  r.snapshot = snap.get(0, 0);
+  if (r.resumed) {
+    std::string old = r.state->get_meta("snapshot");
+    if (!r.o.allow_inconsistent_resume) {
+      return make_error(
+          ErrorCode::kBlocked,
+          fmt::format("run {} was interrupted and its snapshot {} is gone (it lived only as "
+                      "long as the interrupted process): the tables already copied and the "
+                      "rest would come from different moments of the source",
+                      r.state->id(), old),
+          "if the source was not written to since, pass --allow-inconsistent-resume; "
+          "otherwise start over with --clean --confirm TARGETDB");
+    }
+    log::warn(
+        "resuming run {} with a new snapshot {}: the result is consistent only if the "
+        "source did not change since the interrupted run",
+        r.state->id(), r.snapshot);
+  }
+  PGS_TRY(r.state->set_meta("snapshot", r.snapshot));
+  log::info("copy run {}: snapshot {}", r.state->id(), r.snapshot);
+  return ok_status();
+}
+
+Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::string& preamble) {
+  PGS_TRY(r.target.exec(preamble));
+  ddl::ApplyPolicy policy{r.resumed};
+  for (const auto& item : items) {
+    std::string key = "post:" + ddl::item_label(item);
+    if (r.state->is_done(key)) continue;
+    PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, item, policy));
+    if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+    ++r.summary.ddl_items;
+    PGS_TRY(r.state->mark_done(key));
+  }
+  return ok_status();
+}
+
+Status apply_pre_data(Run& r, const ddl::DdlScript& pre) {
+  if (r.o.data_only || r.state->is_done("schema")) return ok_status();
+  // A schema step cut short left our own partial objects: start it over.
+  if (r.resumed) PGS_TRY(ddl::clean_target(r.target));
+  log::info("creating the schema: {} pre-data items", pre.items.size());
+  PGS_TRY(r.target.exec(pre.preamble));
+  ddl::ApplyPolicy policy;
+  for (size_t i = 0; i < pre.items.size(); ++i) {
+    kill_point(fmt::format("schema:{}", i));
+    PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, pre.items[i], policy));
+    if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+    ++r.summary.ddl_items;
+  }
+  return r.state->mark_done("schema");
+}
+
+Status set_sequences(Run& r, const std::set<std::string>& wanted) {
+  PGS_ASSIGN_OR_RETURN(auto seqs, r.holder.query("SELECT format('%I.%I', schemaname, sequencename) "
+                                                 "FROM pg_sequences ORDER BY 1"));
+  for (int i = 0; i < seqs.rows(); ++i) {
+    std::string q = seqs.get(i, 0);
+    if (!wanted.count(q)) continue;
+    PGS_ASSIGN_OR_RETURN(auto v, r.holder.query("SELECT last_value, is_called FROM " + q));
+    PGS_TRY(r.target.query("SELECT pg_catalog.setval($1, $2::bigint, $3::boolean)",
+                           {q, v.get(0, 0), v.get(0, 1)}));
+    ++r.summary.sequences;
+  }
+  return ok_status();
+}
+
+Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
+  WorkTotals totals;
+  Progress progress("copy", ProgressUnit::kBytes, static_cast<uint64_t>(plan.total_bytes));
+  std::atomic<bool> done{false};
+  std::thread ticker([&] {
+    uint64_t shown = 0;
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      uint64_t now = totals.bytes.load();
+      progress.add(now - shown);
+      shown = now;
+    }
+  });
+  Status st = run_workers(r.o, r.snapshot, work, *r.state, totals);
+  done = true;
+  ticker.join();
+  progress.finish();
+  r.summary.rows += totals.rows;
+  r.summary.bytes += static_cast<int64_t>(totals.bytes.load());
+  r.summary.ddl_items += totals.ddl_items;
+  r.summary.warnings += totals.warnings;
+  r.summary.retries += totals.retries;
+  r.summary.large_objects += totals.large_objects;
+  return st;
+}
+
+Status run_phases(Run& r) {
+  const CopyOptions& o = r.o;
+  ddl::SchemaDumpOptions dump = schema_dump_options(o, r.snapshot, ddl::Section::kPreData);
+  PGS_ASSIGN_OR_RETURN(auto pre_text, ddl::dump_schema(o.source, dump));
+  auto pre = ddl::parse_ddl_script(pre_text);
+  PGS_TRY(apply_pre_data(r, pre));
+  PGS_ASSIGN_OR_RETURN(auto plan, make_plan(r.holder, r.target, o, pre));
+  r.summary.tables = static_cast<int64_t>(plan.tables.size());
+  if (r.resumed) PGS_TRY(reset_partial_split_tables(r.target, *r.state, plan));
+  WorkPlan work;
+  work.tables = plan.tables;
+  work.copy_data = !o.schema_only;
+  work.tolerate_existing = r.resumed;
+  std::vector<ddl::DdlItem> final_items;
+  if (!o.data_only) {
+    dump.section = ddl::Section::kPostData;
+    PGS_ASSIGN_OR_RETURN(auto post_text, ddl::dump_schema(o.source, dump));
+    auto post = ddl::parse_ddl_script(post_text);
+    work.preamble = post.preamble;
+    final_items = split_post_data(post, plan, work.post_by_table);
+  }
+  PGS_TRY(run_data_and_post(r, plan, work));
+  if (!final_items.empty()) {
+    log::info("finishing: {} remaining post-data items, foreign keys last", final_items.size());
+    PGS_TRY(apply_items(r, final_items, work.preamble));
+  }
+  if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
+  if (!o.schema_only && !o.skip_analyze) {
+    log::info("running ANALYZE on the target");
+    PGS_TRY(r.target.exec("ANALYZE"));
+  }
+  return r.state->set_meta("complete", "1");
+}
+
+}  // namespace
+
+Result<CopySummary> run_copy(const CopyOptions& o) {
+  auto start = std::chrono::steady_clock::now();
+  PGS_ASSIGN_OR_RETURN(auto state, open_state(o));
+  PGS_ASSIGN_OR_RETURN(auto holder, pg::Connection::connect(o.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto target, pg::Connection::connect(o.target, pg::Side::kTarget));
+  Run r{o, std::move(state), std::move(holder), std::move(target)};
+  r.summary.id = r.state->id();
+  r.resumed = r.state->has_progress();
+  r.summary.resumed = r.resumed;
+  if (!r.resumed && !o.data_only) {
+    PGS_TRY(ddl::guard_target(r.target, {o.clean, o.confirm}));
+  }
+  PGS_TRY(begin_snapshot(r));
+  PGS_TRY(r.state->mark_done("started"));
+  Status st = run_phases(r);
+  if (!st.ok()) {
+    Error e = st.error();
+    if (e.hint.empty()) {
+      e.hint = fmt::format("fix the cause, then re-run the same command (or copy --resume {})",
+                           r.state->id());
+    }
+    return e;
+  }
+  r.summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r.summary;
+}
+
+}  // namespace pgshuttle::copy

@@ -1,0 +1,61 @@
+// copy: a direct, parallel, snapshot-consistent clone of one database into
+// another. One source session exports a snapshot and holds it for the whole
+// run; pg_dump (pre-data, post-data) and every worker read that snapshot.
+// Order: pre-data DDL; then table data streamed COPY-to-COPY by --jobs
+// workers, each table's indexes and constraints built as soon as the table
+// is loaded; then the remaining post-data (foreign keys last, partition index
+// attachments, matview refreshes), sequences, large objects, ANALYZE.
+// Progress is recorded per unit (copy_state.h) so a killed run resumes.
+//
+// Thread safety: run_copy() is called once from one thread; it starts and
+// joins its own workers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "pg/conninfo.h"
+
+namespace pgshuttle::copy {
+
+struct CopyOptions {
+  pg::ConnInfo source;
+  pg::ConnInfo target;
+  int jobs = 2;
+  int64_t split_larger_than = 256LL << 20;  // bytes on disk; 0 = never split
+  std::string maintenance_work_mem = "512MB";
+  int max_parallel_maintenance_workers = 2;
+  bool keep_owner = false;
+  bool keep_acl = false;
+  bool schema_only = false;
+  bool data_only = false;
+  bool skip_analyze = false;
+  bool clean = false;
+  std::string confirm;
+  bool no_binary = false;
+  std::vector<std::string> include, exclude;  // "schema" or "schema.table" patterns
+  std::string resume_id;
+  bool allow_inconsistent_resume = false;
+  int max_attempts = 4;
+  std::string state_dir;
+};
+
+struct CopySummary {
+  std::string id;
+  int64_t tables = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  int64_t ddl_items = 0;
+  int64_t warnings = 0;
+  int64_t retries = 0;
+  int64_t large_objects = 0;
+  int64_t sequences = 0;
+  bool resumed = false;
+  double seconds = 0;
+};
+
+Result<CopySummary> run_copy(const CopyOptions& options);
+
+}  // namespace pgshuttle::copy

@@ -1,0 +1,109 @@
+#include "copy/copy_plan.h"
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "sql/copy.h"
+
+namespace pgshuttle::copy {
+
+ddl::SchemaDumpOptions schema_dump_options(const CopyOptions& o, const std::string& snapshot,
+                                           ddl::Section section) {
+  ddl::SchemaDumpOptions d;
+  d.section = section;
+  d.snapshot = snapshot;
+  d.keep_owner = o.keep_owner;
+  d.keep_acl = o.keep_acl;
+  d.large_objects = !o.schema_only;
+  for (const auto& p : o.include) {
+    (p.find('.') == std::string::npos ? d.include_schemas : d.include_tables).push_back(p);
+  }
+  for (const auto& p : o.exclude) {
+    (p.find('.') == std::string::npos ? d.exclude_schemas : d.exclude_tables).push_back(p);
+  }
+  return d;
+}
+
+int ranges_for(int64_t bytes, int64_t split_larger_than) {
+  if (split_larger_than <= 0 || bytes <= split_larger_than) return 1;
+  return static_cast<int>(
+      std::min<int64_t>((bytes + split_larger_than - 1) / split_larger_than, 1024));
+}
+
+namespace {
+
+std::string qualified(const ddl::DdlItem& item) {
+  return pg::quote_ident(item.schema) + "." + pg::quote_ident(item.name);
+}
+
+}  // namespace
+
+Result<CopyPlan> make_plan(pg::Connection& source, pg::Connection& target, const CopyOptions& o,
+                           const ddl::DdlScript& pre) {
+  std::set<std::string> selected;
+  CopyPlan plan;
+  for (const auto& item : pre.items) {
+    if (item.type == "TABLE") selected.insert(qualified(item));
+    if (item.type == "SEQUENCE") plan.sequences.insert(qualified(item));
+  }
+  bool same_major = source.server_version() / 10000 == target.server_version() / 10000;
+  if (!same_major && !o.no_binary) {
+    log::info("text COPY for every table: source and target major versions differ");
+  }
+  PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql::copy::tables));
+  for (int i = 0; i < rows.rows(); ++i) {
+    TableInfo t;
+    t.schema = rows.get(i, 0);
+    t.name = rows.get(i, 1);
+    t.qualified = rows.get(i, 2);
+    if (!selected.count(t.qualified)) continue;
+    t.bytes = rows.get_int(i, 3);
+    t.columns = rows.get(i, 5);
+    t.builtin_types = rows.get_bool(i, 6);
+    t.pages = rows.get_int(i, 7);
+    t.binary = same_major && t.builtin_types && !o.no_binary;
+    if (same_major && !t.builtin_types && !o.no_binary) {
+      log::debug("text COPY for {}: it has columns of user-defined types", t.qualified);
+    }
+    t.ranges = ranges_for(t.bytes, o.split_larger_than);
+    plan.total_bytes += t.bytes;
+    plan.tables.push_back(std::move(t));
+  }
+  return plan;
+}
+
+Status reset_partial_split_tables(pg::Connection& target, CopyState& state, const CopyPlan& plan) {
+  for (const auto& t : plan.tables) {
+    if (t.ranges <= 1) continue;
+    int done = 0;
+    for (int r = 0; r < t.ranges; ++r) {
+      done += state.is_done(fmt::format("range:{}:{}", t.qualified, r)) ? 1 : 0;
+    }
+    if (done == t.ranges) continue;
+    log::info("{}: redoing all {} ranges from an empty table", t.qualified, t.ranges);
+    PGS_TRY(target.exec("TRUNCATE ONLY " + t.qualified));
+    PGS_TRY(state.forget_prefix("range:" + t.qualified + ":"));
+  }
+  return ok_status();
+}
+
+std::vector<ddl::DdlItem> split_post_data(
+    const ddl::DdlScript& post, const CopyPlan& plan,
+    std::map<std::string, std::vector<ddl::DdlItem>>& by_table) {
+  std::set<std::string> planned;
+  for (const auto& t : plan.tables) planned.insert(t.qualified);
+  std::vector<ddl::DdlItem> rest, fks;
+  for (const auto& item : post.items) {
+    if (!item.table.empty() && planned.count(item.table)) {
+      by_table[item.table].push_back(item);
+    } else if (ddl::is_foreign_key(item)) {
+      fks.push_back(item);
+    } else {
+      rest.push_back(item);
+    }
+  }
+  rest.insert(rest.end(), fks.begin(), fks.end());
+  return rest;
+}
+
+}  // namespace pgshuttle::copy

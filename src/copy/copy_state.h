@@ -1,0 +1,64 @@
+// CopyState: what a copy run has finished, kept in a small SQLite file under
+// the state directory so that a run killed at any moment can resume.
+//
+// A unit ("schema", "table:shop.orders", "range:shop.orders:3",
+// "post:INDEX shop orders_idx") is recorded only after its work committed on
+// the target. A unit that committed but was not yet recorded is redone, so
+// every unit is written to be safe to redo (TRUNCATE first, "already
+// exists" tolerated). The run id ("c" + 8 hex digits) is derived from the
+// source and target (without passwords), so re-running the same command
+// finds the same state.
+//
+// Thread safety: all methods lock an internal mutex; share one instance.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/result.h"
+
+struct sqlite3;
+
+namespace pgshuttle::copy {
+
+class CopyState {
+ public:
+  // The run id for a source/target pair.
+  static std::string run_id(const std::string& source, const std::string& target);
+  // Opens (creating if needed) `state_dir`/copy-<id>.sqlite.
+  static Result<std::unique_ptr<CopyState>> open(const std::string& state_dir,
+                                                 const std::string& id);
+  ~CopyState();
+
+  const std::string& id() const { return id_; }
+  const std::string& path() const { return path_; }
+  bool is_done(const std::string& unit);
+  Status mark_done(const std::string& unit);
+  // Forgets every unit whose key starts with `prefix`.
+  Status forget_prefix(const std::string& prefix);
+  // True when any unit at all is recorded (a resumed run).
+  bool has_progress();
+  std::string get_meta(const std::string& key);
+  Status set_meta(const std::string& key, const std::string& value);
+
+ private:
+  CopyState() = default;
+  Status exec(const std::string& sql);
+
+  std::mutex mutex_;
+  sqlite3* db_ = nullptr;
+  std::string id_;
+  std::string path_;
+};
+
+}  // namespace pgshuttle::copy
+
+namespace pgshuttle::copy {
+
+// Fault injection for the resume tests: when PGSHUTTLE_COPY_KILL_AT equals
+// `point` (e.g. "schema:10", "stream:shop.orders", "done:table:shop.orders"),
+// the process kills itself with SIGKILL, exactly as `kill -9` would.
+void kill_point(const std::string& point);
+
+}  // namespace pgshuttle::copy

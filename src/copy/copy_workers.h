@@ -1,0 +1,55 @@
+// CopyWorkers: the overlap scheduler. --jobs threads take units from one
+// queue: a table (or one ctid range of a split table) to stream, or the
+// post-data items of a table whose rows are all loaded (its indexes,
+// constraints and triggers), which go to the front of the queue so index
+// builds overlap with the copies of other tables. The large objects are one
+// more unit. A unit that fails with a lost connection is retried with fresh
+// sessions and backoff, up to a bounded number of attempts.
+//
+// Thread safety: run() is called once from one thread; it owns its threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "copy/copy.h"
+#include "copy/copy_state.h"
+#include "copy/table_stream.h"
+#include "ddl/ddl_script.h"
+
+namespace pgshuttle::copy {
+
+struct WorkPlan {
+  std::vector<TableInfo> tables;
+  std::map<std::string, std::vector<ddl::DdlItem>> post_by_table;  // by qualified name
+  std::string preamble;  // SETs from the post-data script, for index sessions
+  bool copy_data = true;
+  bool copy_large_objects = true;
+  bool tolerate_existing = false;
+};
+
+struct WorkTotals {
+  std::atomic<int64_t> rows{0};
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<int64_t> ddl_items{0};
+  std::atomic<int64_t> warnings{0};
+  std::atomic<int64_t> retries{0};
+  std::atomic<int64_t> large_objects{0};
+};
+
+// Runs every unit of `plan`; returns the first error after stopping workers.
+Status run_workers(const CopyOptions& options, const std::string& snapshot, const WorkPlan& plan,
+                   CopyState& state, WorkTotals& totals);
+
+// Opens a source session reading `snapshot` (REPEATABLE READ, read only).
+Result<pg::Connection> open_snapshot_session(const pg::ConnInfo& source,
+                                             const std::string& snapshot);
+
+// True for failures worth retrying with a new connection (lost connection,
+// terminated backend, serialization trouble).
+bool is_retryable(const Error& error);
+
+}  // namespace pgshuttle::copy

@@ -1,0 +1,83 @@
+#include "copy/table_stream.h"
+
+#include <fmt/format.h>
+
+#include "copy/copy_state.h"
+
+namespace pgshuttle::copy {
+
+std::string source_copy_sql(const TableInfo& t, const std::optional<CtidRange>& range) {
+  std::string where;
+  if (range) {
+    where = fmt::format(" WHERE ctid >= '({},0)'::tid", range->first_page);
+    if (range->end_page) where += fmt::format(" AND ctid < '({},0)'::tid", *range->end_page);
+  }
+  return fmt::format("COPY (SELECT {} FROM ONLY {}{}) TO STDOUT{}", t.columns, t.qualified, where,
+                     t.binary ? " WITH (FORMAT binary)" : "");
+}
+
+std::string target_copy_sql(const TableInfo& t, bool freeze) {
+  std::string cols = t.columns.empty() ? "" : " (" + t.columns + ")";
+  std::string with;
+  if (t.binary && freeze) {
+    with = " WITH (FORMAT binary, FREEZE)";
+  } else if (t.binary) {
+    with = " WITH (FORMAT binary)";
+  } else if (freeze) {
+    with = " WITH (FREEZE)";
+  }
+  return fmt::format("COPY {}{} FROM STDIN{}", t.qualified, cols, with);
+}
+
+CtidRange range_of(int64_t pages, int index, int count) {
+  int64_t per = (pages + count - 1) / count;
+  CtidRange r;
+  r.first_page = per * index;
+  // The last range is open-ended so rows on pages added since the size was
+  // read are not lost.
+  if (index + 1 < count) r.end_page = per * (index + 1);
+  return r;
+}
+
+namespace {
+
+Result<StreamResult> pump(pg::Connection& source, pg::Connection& target, const std::string& table,
+                          std::atomic<uint64_t>* bytes_seen) {
+  StreamResult out;
+  for (;;) {
+    auto chunk = source.copy_out_chunk();
+    if (!chunk.ok()) {
+      target.copy_in_abort("source failed");
+      return std::move(chunk).error();
+    }
+    if (!chunk->has_value()) break;
+    std::string_view data = **chunk;
+    out.bytes += static_cast<int64_t>(data.size());
+    if (bytes_seen) bytes_seen->fetch_add(data.size());
+    PGS_TRY(target.copy_in_put(data));
+    if (out.bytes == static_cast<int64_t>(data.size())) kill_point("stream:" + table);
+  }
+  PGS_ASSIGN_OR_RETURN(out.rows, target.copy_in_end());
+  return out;
+}
+
+}  // namespace
+
+Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
+                                 const TableInfo& table, const std::optional<CtidRange>& range,
+                                 std::atomic<uint64_t>* bytes_seen) {
+  bool whole = !range.has_value();
+  PGS_TRY(target.exec("BEGIN"));
+  if (whole) PGS_TRY(target.exec("TRUNCATE ONLY " + table.qualified));
+  PGS_TRY(target.copy_in_start(target_copy_sql(table, whole)));
+  Status started = source.copy_out_start(source_copy_sql(table, range));
+  if (!started.ok()) {
+    target.copy_in_abort("source failed");
+    return std::move(started).error();
+  }
+  PGS_ASSIGN_OR_RETURN(auto result, pump(source, target, table.qualified, bytes_seen));
+  PGS_TRY(target.exec("COMMIT"));
+  return result;
+}
+
+}  // namespace pgshuttle::copy

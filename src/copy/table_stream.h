@@ -1,0 +1,52 @@
+// TableStream: moves the rows of one copy unit (a whole table, or one ctid
+// range of a split table) from a source session to a target session:
+// COPY (SELECT ...) TO STDOUT streamed chunk by chunk into COPY ... FROM
+// STDIN, no parsing in between. A whole table is loaded in the same
+// transaction as its TRUNCATE, with FREEZE, so a redo starts clean and the
+// target never vacuums the rows again.
+//
+// Thread safety: one call per pair of connections at a time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "pg/connection.h"
+
+namespace pgshuttle::copy {
+
+struct TableInfo {
+  std::string schema, name, qualified, columns;
+  int64_t bytes = 0;
+  int64_t pages = 0;
+  bool builtin_types = true;
+  bool binary = false;  // decided by the plan
+  int ranges = 1;       // > 1 when split by ctid
+};
+
+struct CtidRange {
+  int64_t first_page = 0;
+  std::optional<int64_t> end_page;  // exclusive; nullopt = to the end
+};
+
+struct StreamResult {
+  int64_t rows = 0;
+  int64_t bytes = 0;
+};
+
+// The source query for `table` (and `range` when split).
+std::string source_copy_sql(const TableInfo& table, const std::optional<CtidRange>& range);
+// The target COPY statement.
+std::string target_copy_sql(const TableInfo& table, bool freeze);
+// The range `index` of `count` over `pages` pages.
+CtidRange range_of(int64_t pages, int index, int count);
+
+// Streams one unit; `bytes_seen` is advanced as data flows (progress).
+Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
+                                 const TableInfo& table, const std::optional<CtidRange>& range,
+                                 std::atomic<uint64_t>* bytes_seen);
+
+}  // namespace pgshuttle::copy

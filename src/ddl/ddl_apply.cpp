@@ -1,0 +1,52 @@
+#include "ddl/ddl_apply.h"
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+
+namespace pgshuttle::ddl {
+
+std::string item_label(const DdlItem& item) {
+  return fmt::format("{} {} {}", item.type, item.schema, item.name);
+}
+
+bool is_already_exists(std::string_view sqlstate) {
+  return sqlstate == "42P07" ||  // duplicate_table (relations, indexes)
+         sqlstate == "42710" ||  // duplicate_object (constraints, triggers, types)
+         sqlstate == "42P06" ||  // duplicate_schema
+         sqlstate == "42723";    // duplicate_function
+}
+
+bool is_ignorable_failure(const DdlItem& item, std::string_view sqlstate) {
+  bool privilege = sqlstate == "42501";  // insufficient_privilege / must be owner
+  if (!privilege) return false;
+  // Only statements about objects we did not create ourselves, never DDL
+  // that defines data.
+  return item.type == "COMMENT" || item.type == "ACL" || item.type == "SCHEMA" ||
+         item.type == "DEFAULT ACL" || item.type == "EVENT TRIGGER" || item.type == "PUBLICATION" ||
+         item.type == "SUBSCRIPTION";
+}
+
+Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
+                                const ApplyPolicy& policy) {
+  if (item.sql.find_first_not_of(" \n\t") == std::string::npos) return ApplyOutcome::kApplied;
+  // One transaction per item: a failed item leaves nothing half-made.
+  Status st = conn.exec("BEGIN;\n" + item.sql + "\nCOMMIT;");
+  if (st.ok()) return ApplyOutcome::kApplied;
+  (void)conn.exec("ROLLBACK");
+  const Error& e = st.error();
+  if (policy.tolerate_existing && is_already_exists(e.sqlstate)) {
+    log::debug("{} already exists (resumed run)", item_label(item));
+    return ApplyOutcome::kAlreadyThere;
+  }
+  if (is_ignorable_failure(item, e.sqlstate)) {
+    log::warn("skipped {}: {} (the target user lacks the privilege; harmless for the data)",
+              item_label(item), e.message);
+    return ApplyOutcome::kWarned;
+  }
+  Error out = e.with_context(item_label(item));
+  out.code = ErrorCode::kTarget;
+  return out;
+}
+
+}  // namespace pgshuttle::ddl

@@ -1,0 +1,38 @@
+// DdlApplier: runs DdlItems on a target connection and judges each failure.
+//
+// Managed-provider targets (the target user is not a superuser) refuse some
+// statements that do not matter for the data: a COMMENT ON EXTENSION the user
+// does not own, ALTER ... OWNER when owners were kept. Those become warnings.
+// When `tolerate_existing` is set (a resumed run), "already exists" errors
+// mean the item was applied before the crash and count as done.
+//
+// Thread safety: one DdlApplier per connection / thread; counters are plain.
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+#include "ddl/ddl_script.h"
+#include "pg/connection.h"
+
+namespace pgshuttle::ddl {
+
+enum class ApplyOutcome { kApplied, kWarned, kAlreadyThere };
+
+struct ApplyPolicy {
+  bool tolerate_existing = false;
+};
+
+// True when a failure of `item` with `sqlstate` may be downgraded to a warning.
+bool is_ignorable_failure(const DdlItem& item, std::string_view sqlstate);
+// True for "duplicate object" SQLSTATEs (42P07, 42710, 42P06, 42723, 42P16 no).
+bool is_already_exists(std::string_view sqlstate);
+
+// Runs `item.sql` on `conn` in its own transaction.
+Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
+                                const ApplyPolicy& policy);
+
+// A short label for logs: "INDEX shop orders_pkey".
+std::string item_label(const DdlItem& item);
+
+}  // namespace pgshuttle::ddl

@@ -1,0 +1,79 @@
+#include "ddl/ddl_script.h"
+
+#include <regex>
+
+namespace pgshuttle::ddl {
+namespace {
+
+// "-- Name: x; Type: T; Schema: s; Owner: o" (also "-- Data for Name: ...").
+bool parse_header(std::string_view line, DdlItem& item) {
+  static const std::regex re(
+      R"(^-- (?:Data for )?Name: (.*); Type: (.*); Schema: (.*); Owner: (.*)$)");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_match(line.begin(), line.end(), m, re)) return false;
+  item.name = m[1].str();
+  item.type = m[2].str();
+  item.schema = m[3].str();
+  return true;
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+void append_line(std::string& out, std::string_view line) {
+  out.append(line);
+  out.push_back('\n');
+}
+
+}  // namespace
+
+std::string item_table(const DdlItem& item) {
+  static const std::regex index_re(R"(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?(\S+) USING)");
+  static const std::regex alter_re(R"(ALTER TABLE (?:ONLY )?(\S+)\s+ADD CONSTRAINT)");
+  static const std::regex trigger_re(R"(CREATE (?:CONSTRAINT )?TRIGGER [\s\S]*? ON (\S+) )");
+  std::smatch m;
+  if (item.type == "INDEX" && std::regex_search(item.sql, m, index_re)) return m[1].str();
+  if ((item.type == "CONSTRAINT" || item.type == "CHECK CONSTRAINT") &&
+      std::regex_search(item.sql, m, alter_re)) {
+    return m[1].str();
+  }
+  if (item.type == "TRIGGER" && std::regex_search(item.sql, m, trigger_re)) return m[1].str();
+  return {};
+}
+
+bool is_foreign_key(const DdlItem& item) { return item.type == "FK CONSTRAINT"; }
+
+DdlScript parse_ddl_script(std::string_view text) {
+  DdlScript script;
+  auto lines = split_lines(text);
+  DdlItem* current = nullptr;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    DdlItem header;
+    bool is_header = lines[i] == "--" && i + 2 < lines.size() && lines[i + 2] == "--" &&
+                     parse_header(lines[i + 1], header);
+    if (is_header) {
+      script.items.push_back(std::move(header));
+      current = &script.items.back();
+      i += 2;
+      continue;
+    }
+    if (current == nullptr) {
+      append_line(script.preamble, lines[i]);
+    } else {
+      append_line(current->sql, lines[i]);
+    }
+  }
+  for (auto& item : script.items) item.table = item_table(item);
+  return script;
+}
+
+}  // namespace pgshuttle::ddl

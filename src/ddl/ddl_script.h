@@ -1,0 +1,49 @@
+// DdlScript: a plain-text pg_dump / pg_restore script split into its items.
+//
+// pg_dump writes a header comment before every archive entry:
+//   --
+//   -- Name: orders; Type: TABLE; Schema: shop; Owner: -
+//   --
+// Splitting on those headers turns one script into DdlItems that can be run
+// one by one: in order, in parallel per table (indexes, constraints), or
+// skipped, and whose failures can be judged one at a time (a comment on an
+// extension the target user does not own is a warning, not a failure).
+// `restore` produces the same text with `pg_restore -f - --section=...`.
+//
+// Thread safety: plain value types and pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgshuttle::ddl {
+
+struct DdlItem {
+  std::string type;    // "TABLE", "INDEX", "FK CONSTRAINT", "" for the preamble
+  std::string schema;  // "-" when the entry has none
+  std::string name;    // "orders", "orders orders_pkey" for constraints
+  std::string sql;     // the statements of the item, without the header
+  // For post-data items on one table (INDEX, CONSTRAINT, CHECK CONSTRAINT,
+  // TRIGGER): the qualified table "schema.table" as written in the SQL
+  // (quoted identifiers kept); empty otherwise.
+  std::string table;
+};
+
+struct DdlScript {
+  // SET statements before the first item; run them in every session.
+  std::string preamble;
+  std::vector<DdlItem> items;
+};
+
+// Splits `text` into its preamble and items.
+DdlScript parse_ddl_script(std::string_view text);
+
+// The table a post-data item acts on ("shop.orders"), or "" when the item is
+// not bound to exactly one table. Exposed for tests.
+std::string item_table(const DdlItem& item);
+
+// True for foreign keys, which must wait until every table is loaded.
+bool is_foreign_key(const DdlItem& item);
+
+}  // namespace pgshuttle::ddl
