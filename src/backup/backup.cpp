@@ -1,0 +1,297 @@
+#include "backup/backup.h"
+
+#include <openssl/evp.h>
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+#include "archive/archive_toc.h"
+#include "archive/block_scanner.h"
+#include "core/cancel.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/subprocess.h"
+#include "pg/connection.h"
+#include "pg/passfile.h"
+#include "state/transfer_registry.h"
+#include "storage/crypto.h"
+#include "storage/storage.h"
+
+namespace pgshuttle::backup {
+namespace {
+
+constexpr size_t kReadSize = 256 * 1024;
+constexpr size_t kMaxTocBytes = 256u << 20;
+
+// What the pg_dump child needs: argv without secrets, env with the passfile.
+struct DumpCommand {
+  SubprocessOptions spawn;
+  pg::Passfile passfile;
+};
+
+Result<DumpCommand> dump_command(const BackupOptions& o, const pg::ConnInfo& info) {
+  PGS_ASSIGN_OR_RETURN(auto passfile, pg::Passfile::create(info));
+  SubprocessOptions s;
+  s.argv = {o.pg_dump, "--format=custom", "--blobs", "--no-password"};
+  if (o.compress_level) s.argv.push_back("--compress=" + std::to_string(*o.compress_level));
+  for (const auto& n : o.schemas) s.argv.push_back("--schema=" + n);
+  for (const auto& n : o.exclude_schemas) s.argv.push_back("--exclude-schema=" + n);
+  for (const auto& t : o.tables) s.argv.push_back("--table=" + t);
+  for (const auto& t : o.exclude_tables) s.argv.push_back("--exclude-table=" + t);
+  s.argv.push_back("--dbname=" + info.to_keyword_string_without_password());
+  s.env = passfile.env();
+  s.capture_stdout = true;
+  return DumpCommand{std::move(s), std::move(passfile)};
+}
+
+// Refuses a pg_dump older than the server; returns the server's size estimate.
+Result<uint64_t> preflight(const BackupOptions& o, const pg::ConnInfo& info) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(info, pg::Side::kSource));
+  int server_major = conn.server_version() / 10000;
+  SubprocessOptions v;
+  v.argv = {o.pg_dump, "--version"};
+  v.capture_stdout = true;
+  auto text = run_and_capture(v);
+  if (!text.ok()) {
+    return make_error(ErrorCode::kBlocked, "cannot run " + o.pg_dump + ": " + text.error().message,
+                      "install the PostgreSQL client tools (postgresql-client-" +
+                          std::to_string(server_major) + ")");
+  }
+  int dump_major = parse_pg_dump_major(*text);
+  if (dump_major < server_major) {
+    return make_error(ErrorCode::kVersionMismatch,
+                      "pg_dump " + std::to_string(dump_major) +
+                          " is older than the server (PostgreSQL " + std::to_string(server_major) +
+                          ") and cannot dump it",
+                      "install postgresql-client-" + std::to_string(server_major) +
+                          " (or newer) and put its pg_dump first in PATH");
+  }
+  PGS_ASSIGN_OR_RETURN(auto size, conn.query("SELECT pg_database_size(current_database())"));
+  return static_cast<uint64_t>(size.get_int(0, 0));
+}
+
+// Streams pg_dump's stdout into the sink and patches the TOC's data offsets.
+class DumpStreamer {
+ public:
+  DumpStreamer(storage::ByteSink& sink, Progress& progress) : sink_(sink), progress_(progress) {}
+
+  Status feed(std::string_view bytes) {
+    progress_.add(bytes.size());
+    if (!toc_) return feed_head(bytes);
+    PGS_TRY(sink_.write(bytes));
+    return scanner_->feed(bytes);
+  }
+
+  // After pg_dump exited successfully.
+  Status finish() {
+    if (!toc_) return archive::parse_toc(head_).error();
+    PGS_TRY(scanner_->finish());
+    for (const auto& block : scanner_->blocks()) {
+      const archive::TocEntry* te = toc_->find(block.dump_id);
+      if (te == nullptr || te->data_state != archive::OffsetState::kNotSet) continue;
+      if (!can_patch_) return ok_status();
+      PGS_TRY(sink_.overwrite(te->offset_field_pos,
+                              archive::encode_offset_field(toc_->header, block.offset)));
+      ++patched_;
+    }
+    return ok_status();
+  }
+
+  bool offsets_present() const {
+    if (!toc_) return false;
+    size_t missing = 0;
+    for (const auto& te : toc_->entries) {
+      if (te.had_dumper && te.data_state == archive::OffsetState::kNotSet) ++missing;
+    }
+    return missing <= patched_;
+  }
+  int toc_entries() const { return toc_ ? static_cast<int>(toc_->entries.size()) : 0; }
+
+ private:
+  Status feed_head(std::string_view bytes) {
+    head_.append(bytes);
+    PGS_ASSIGN_OR_RETURN(auto toc, archive::try_parse_toc(head_));
+    if (!toc) {
+      if (head_.size() > kMaxTocBytes) return archive::parse_toc(head_).error();
+      return ok_status();
+    }
+    toc_ = std::move(*toc);
+    can_patch_ = sink_.seekable() || sink_.hold_prefix(toc_->toc_end);
+    if (!can_patch_) {
+      log::warn(
+          "{} cannot seek: the archive's data offsets stay unset (pg_restore -j and "
+          "ranged restore need them)",
+          sink_.describe());
+    }
+    scanner_.emplace(toc_->header, toc_->toc_end);
+    PGS_TRY(sink_.write(head_));
+    PGS_TRY(scanner_->feed(std::string_view(head_).substr(toc_->toc_end)));
+    head_.clear();
+    head_.shrink_to_fit();
+    return ok_status();
+  }
+
+  storage::ByteSink& sink_;
+  Progress& progress_;
+  std::string head_;
+  std::optional<archive::ArchiveToc> toc_;
+  std::optional<archive::BlockScanner> scanner_;
+  bool can_patch_ = false;
+  size_t patched_ = 0;
+};
+
+// Polls Ctrl-C and `pgshuttle cancel` (at most once a second for the latter).
+class CancelWatch {
+ public:
+  CancelWatch(state::TransferRegistry& registry, std::string id)
+      : registry_(registry), id_(std::move(id)) {}
+  bool cancelled_now() {
+    if (cancelled()) return true;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::seconds(1)) return false;
+    last_ = now;
+    auto flag = registry_.cancel_requested(id_);
+    return flag.ok() && *flag;
+  }
+
+ private:
+  state::TransferRegistry& registry_;
+  std::string id_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+Error pg_dump_error(const Subprocess& dump, int exit_status) {
+  std::string text = dump.stderr_text();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.empty()) text = "pg_dump exited with status " + std::to_string(exit_status);
+  return make_error(ErrorCode::kSource, text,
+                    "fix the cause pg_dump reports above and run the backup again");
+}
+
+struct StreamOutcome {
+  uint64_t bytes = 0;
+  bool offsets_present = false;
+  int toc_entries = 0;
+};
+
+Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uint64_t estimate,
+                                  CancelWatch& watch) {
+  PGS_ASSIGN_OR_RETURN(auto dump, Subprocess::spawn(cmd.spawn));
+  Progress progress("backup", ProgressUnit::kBytes, estimate);
+  DumpStreamer streamer(sink, progress);
+  std::string buffer(kReadSize, '\0');
+  Status failure;
+  for (;;) {
+    if (watch.cancelled_now()) {
+      failure = make_error(ErrorCode::kCancelled, "backup cancelled");
+      break;
+    }
+    auto n = dump.read_stdout(buffer.data(), buffer.size());
+    if (!n.ok()) failure = std::move(n).error();
+    if (!n.ok() || *n == 0) break;
+    failure = streamer.feed(std::string_view(buffer.data(), *n));
+    if (!failure.ok()) break;
+  }
+  if (!failure.ok()) dump.kill(SIGTERM);
+  PGS_ASSIGN_OR_RETURN(int exit_status, dump.wait());
+  progress.finish();
+  if (!failure.ok()) return failure.error();
+  if (exit_status != 0) return pg_dump_error(dump, exit_status);
+  PGS_TRY(streamer.finish());
+  return StreamOutcome{sink.bytes_written(), streamer.offsets_present(), streamer.toc_entries()};
+}
+
+// SHA-256 of a stored file, read back (the patched TOC is part of the bytes).
+Result<std::string> file_sha256(const std::string& location) {
+  PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(location));
+  PGS_ASSIGN_OR_RETURN(auto stream, source->open_stream(0));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::string buffer(kReadSize, '\0');
+  for (;;) {
+    PGS_ASSIGN_OR_RETURN(size_t n, stream->read(buffer.data(), buffer.size()));
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buffer.data(), n);
+  }
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  return storage::to_hex(std::string_view(reinterpret_cast<char*>(digest), length));
+}
+
+bool is_local_file(const std::string& location) {
+  return location != "-" && location.find("://") == std::string::npos;
+}
+
+Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& info,
+                                  state::TransferRegistry& registry, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(uint64_t estimate, preflight(o, info));
+  PGS_ASSIGN_OR_RETURN(auto cmd, dump_command(o, info));
+  PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3));
+  log::info("backup {}: pg_dump -Fc of {} to {} (database size {} bytes)", id, info.to_uri(false),
+            sink->describe(), estimate);
+  CancelWatch watch(registry, id);
+  auto outcome = stream_dump(cmd, *sink, estimate, watch);
+  if (!outcome.ok()) {
+    sink->abort();
+    return std::move(outcome).error();
+  }
+  PGS_TRY(sink->commit());
+  BackupResult result{id, outcome->bytes, "", outcome->offsets_present, outcome->toc_entries};
+  if (is_local_file(o.destination)) {
+    PGS_ASSIGN_OR_RETURN(result.sha256, file_sha256(o.destination));
+  }
+  return result;
+}
+
+}  // namespace
+
+int parse_pg_dump_major(std::string_view text) {
+  size_t close = text.find(") ");
+  if (close == std::string_view::npos) return 0;
+  int major = 0;
+  for (size_t i = close + 2; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    major = major * 10 + (text[i] - '0');
+    if (major > 1000) return 0;
+  }
+  return major;
+}
+
+Result<BackupResult> run_backup(const BackupOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(o.database));
+  PGS_ASSIGN_OR_RETURN(auto registry,
+                       state::TransferRegistry::open(state::default_state_dir(o.state_dir)));
+  PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kBackup,
+                                                      info.to_uri(false), o.destination));
+  const std::string id = transfer.id;
+  PGS_TRY(registry.start(id));
+  std::mutex mutex;
+  int sink_id = log::add_sink([&](log::Level level, std::string_view line) {
+    std::lock_guard lock(mutex);
+    (void)registry.add_log(id,
+                           level == log::Level::kError  ? "error"
+                           : level == log::Level::kWarn ? "warn"
+                                                        : "info",
+                           line);
+    if (level == log::Level::kWarn) (void)registry.add_warning(id, line);
+  });
+  auto result = run_transfer(o, info, registry, id);
+  log::remove_sink(sink_id);
+  if (!result.ok()) {
+    const Error& e = result.error();
+    (void)registry.add_log(id, "error", e.to_string());
+    auto status = e.code == ErrorCode::kCancelled ? state::TransferStatus::kCancelled
+                                                  : state::TransferStatus::kFailed;
+    (void)registry.finish(id, status, e.to_string());
+    return std::move(result).error().with_context("backup " + id);
+  }
+  PGS_TRY(registry.set_result(id, result->bytes, result->sha256));
+  PGS_TRY(registry.finish(id, state::TransferStatus::kCompleted));
+  log::info("backup {} completed: {} bytes, {} TOC entries", id, result->bytes,
+            result->toc_entries);
+  return result;
+}
+
+}  // namespace pgshuttle::backup

@@ -1,0 +1,55 @@
+// Backup: `pg_dump -Fc` of one database streamed straight to a ByteSink (a
+// file, s3://bucket/key or stdout), recorded as a transfer (b001, ...) in the
+// registry.
+//
+// pg_dump writes to a pipe, so it cannot go back and fill in its TOC's data
+// offsets. Backup buffers the output until the TOC is complete, parses it,
+// asks the sink to hold that prefix back (S3 keeps the first part unsent),
+// then streams the rest through a BlockScanner that notes where each data
+// block starts, and finally overwrites the fixed-width offset fields in the
+// held TOC. The stored archive is then random-access: pg_restore -j works on
+// it and restore can fetch one table's block by byte range.
+//
+// Thread safety: one backup per call; the registry is opened per call.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "storage/credentials.h"
+
+namespace pgshuttle::backup {
+
+struct BackupOptions {
+  std::string database;                      // postgres:// URL or key=value conninfo
+  std::string destination;                   // path, s3://bucket/key or "-"
+  std::optional<int> compress_level;         // pg_dump -Z (0..9)
+  std::vector<std::string> schemas;          // -n
+  std::vector<std::string> exclude_schemas;  // -N
+  std::vector<std::string> tables;           // -t
+  std::vector<std::string> exclude_tables;   // -T
+  std::string state_dir;                     // the transfer registry
+  std::string pg_dump = "pg_dump";           // program to run
+  storage::S3Options s3;
+};
+
+struct BackupResult {
+  std::string transfer_id;
+  uint64_t bytes = 0;
+  std::string sha256;            // of the stored bytes; empty when it cannot be known (S3)
+  bool offsets_present = false;  // the stored TOC has every data offset
+  int toc_entries = 0;
+};
+
+// Runs the backup. Errors: kVersionMismatch (pg_dump older than the server),
+// kSource (pg_dump failed: its own message), storage codes, kCancelled.
+Result<BackupResult> run_backup(const BackupOptions& options);
+
+// The major version in `pg_dump --version` output ("pg_dump (PostgreSQL)
+// 15.18 ..." -> 15); 0 when it cannot be read.
+int parse_pg_dump_major(std::string_view version_output);
+
+}  // namespace pgshuttle::backup

@@ -1,0 +1,114 @@
+// pgshuttle transfers | info ID | logs ID | cancel ID : the transfer registry
+// (state/transfer_registry.h) from the command line.
+#include <fmt/format.h>
+
+#include <ctime>
+#include <iostream>
+
+#include "cli/command.h"
+#include "state/transfer_registry.h"
+
+namespace pgshuttle::cli {
+namespace {
+
+std::string time_text(std::optional<int64_t> t) {
+  if (!t) return "";
+  std::time_t tt = static_cast<std::time_t>(*t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+  return buf;
+}
+
+nlohmann::json to_json(const state::Transfer& t) {
+  nlohmann::json j = {{"id", t.id},
+                      {"status", t.status_text()},
+                      {"source", t.source},
+                      {"destination", t.destination},
+                      {"bytes", t.bytes},
+                      {"total_bytes", t.total_bytes},
+                      {"sha256", t.sha256},
+                      {"started_at", time_text(t.started_at)},
+                      {"finished_at", time_text(t.finished_at)},
+                      {"warnings", t.warnings},
+                      {"cancel_requested", t.cancel_requested}};
+  if (!t.error.empty()) j["error"] = t.error;
+  return j;
+}
+
+Result<state::TransferRegistry> open_registry(const CliContext& ctx) {
+  return state::TransferRegistry::open(state::default_state_dir(ctx.state_dir));
+}
+
+Status run_transfers(const CliContext& ctx) {
+  PGS_ASSIGN_OR_RETURN(auto registry, open_registry(ctx));
+  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
+  if (ctx.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& t : all) j.push_back(to_json(t));
+    ctx.print_json(j);
+    return ok_status();
+  }
+  std::cout << fmt::format("{:<6} {:<26} {:<20} {:>10}  {} -> {}\n", "ID", "STATUS", "STARTED",
+                           "SIZE", "SOURCE", "DESTINATION");
+  for (const auto& t : all) {
+    std::cout << fmt::format("{:<6} {:<26} {:<20} {:>10}  {} -> {}\n", t.id, t.status_text(),
+                             time_text(t.started_at), t.bytes, t.source, t.destination);
+  }
+  return ok_status();
+}
+
+Status run_info(const CliContext& ctx, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto registry, open_registry(ctx));
+  PGS_ASSIGN_OR_RETURN(auto t, registry.get(id));
+  if (ctx.json) {
+    ctx.print_json(to_json(t));
+    return ok_status();
+  }
+  std::cout << "id:          " << t.id << "\nstatus:      " << t.status_text()
+            << "\nsource:      " << t.source << "\ndestination: " << t.destination
+            << "\nsize:        " << t.bytes << " bytes\nsha256:      " << t.sha256
+            << "\nstarted:     " << time_text(t.started_at)
+            << "\nfinished:    " << time_text(t.finished_at) << "\n";
+  if (!t.error.empty()) std::cout << "error:       " << t.error << "\n";
+  for (const auto& w : t.warnings) std::cout << "warning:     " << w << "\n";
+  return ok_status();
+}
+
+Status run_logs(const CliContext& ctx, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto registry, open_registry(ctx));
+  PGS_ASSIGN_OR_RETURN(auto lines, registry.logs(id));
+  for (const auto& l : lines) {
+    std::cout << time_text(l.at) << " " << l.level << ": " << l.line << "\n";
+  }
+  return ok_status();
+}
+
+Status run_cancel(const CliContext& ctx, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto registry, open_registry(ctx));
+  PGS_TRY(registry.request_cancel(id));
+  std::cout << "cancel requested for " << id << "\n";
+  return ok_status();
+}
+
+void register_transfers(CLI::App& app, CliContext& ctx) {
+  auto id = std::make_shared<std::string>();
+  auto* list = app.add_subcommand("transfers", "List backups, restores, copies and verifies");
+  list->callback([&ctx] { ctx.run = [&ctx] { return run_transfers(ctx); }; });
+  auto* info = app.add_subcommand("info", "Show one transfer (status, sizes, sha256, errors)");
+  info->add_option("ID", *id, "Transfer id, e.g. b001")->required();
+  info->callback([&ctx, id] { ctx.run = [&ctx, id] { return run_info(ctx, *id); }; });
+  auto* logs = app.add_subcommand("logs", "Print a transfer's log");
+  logs->add_option("ID", *id, "Transfer id, e.g. b001")->required();
+  logs->callback([&ctx, id] { ctx.run = [&ctx, id] { return run_logs(ctx, *id); }; });
+  auto* cancel = app.add_subcommand("cancel", "Cancel a running transfer (from any terminal)");
+  cancel->add_option("ID", *id, "Transfer id, e.g. b001")->required();
+  cancel->callback([&ctx, id] { ctx.run = [&ctx, id] { return run_cancel(ctx, *id); }; });
+}
+
+}  // namespace
+
+PGSHUTTLE_COMMAND(transfers, register_transfers);
+
+}  // namespace pgshuttle::cli
