@@ -117,19 +117,15 @@ class HeadlessChromium {
     profile_ = tmp + "-profile";
     log_ = tmp + "-chromedriver.log";
     std::filesystem::create_directories(profile_);
-    start_driver();
-    create_session(width, height);
-  }
-  ~HeadlessChromium() {
-    if (!session_.empty()) http("DELETE", base_ + "/session/" + session_, "", 10);
-    if (driver_) {
-      driver_->kill(SIGTERM);
-      (void)driver_->wait();
+    try {
+      start_driver();
+      create_session(width, height);
+    } catch (...) {
+      stop();
+      throw;
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(profile_, ignored);
-    std::filesystem::remove(log_, ignored);
   }
+  ~HeadlessChromium() { stop(); }
   HeadlessChromium(const HeadlessChromium&) = delete;
   HeadlessChromium& operator=(const HeadlessChromium&) = delete;
 
@@ -148,6 +144,17 @@ class HeadlessChromium {
   }
 
  private:
+  void stop() {
+    if (!session_.empty()) http("DELETE", base_ + "/session/" + session_, "", 10);
+    if (driver_) {
+      driver_->kill(SIGTERM);
+      (void)driver_->wait();
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(profile_, ignored);
+    std::filesystem::remove(log_, ignored);
+  }
+
   void start_driver() {
     int port = free_loopback_port();
     base_ = "http://127.0.0.1:" + std::to_string(port);
