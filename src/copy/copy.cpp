@@ -171,7 +171,11 @@ Status run_phases(Run& r) {
   if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
   if (!o.schema_only && !o.skip_analyze) {
     log::info("running ANALYZE on the target");
-    PGS_TRY(r.target.exec("ANALYZE"));
+    // Only the copied tables: a database-wide ANALYZE warns about every
+    // shared catalog a non-superuser may not analyze.
+    std::string list;
+    for (const auto& t : plan.tables) list += (list.empty() ? "" : ", ") + t.qualified;
+    if (!list.empty()) PGS_TRY(r.target.exec("ANALYZE " + list));
   }
   return r.state->set_meta("complete", "1");
 }

@@ -66,6 +66,11 @@ DdlScript parse_ddl_script(std::string_view text) {
       i += 2;
       continue;
     }
+    // psql meta-commands pg_dump adds around the script (\restrict KEY,
+    // \unrestrict KEY) are not SQL.
+    if (lines[i].rfind("\\restrict ", 0) == 0 || lines[i].rfind("\\unrestrict ", 0) == 0) {
+      continue;
+    }
     if (current == nullptr) {
       append_line(script.preamble, lines[i]);
     } else {
