@@ -1,0 +1,92 @@
+#include "restore/stream_filters.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "restore/source_format.h"
+
+namespace pgshuttle::restore {
+namespace {
+
+std::string gzip(const std::string& in) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(in.size() + 1024, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+TEST(GzipInflater, InflatesInSmallPiecesAndSeesTheEnd) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
+  std::string gz = gzip(text);
+  GzipInflater inflater;
+  std::string out;
+  for (size_t i = 0; i < gz.size(); i += 777) {
+    auto part = inflater.feed(std::string_view(gz).substr(i, 777));
+    ASSERT_TRUE(part.ok());
+    out += *part;
+  }
+  EXPECT_TRUE(inflater.finished());
+  EXPECT_EQ(out, text);
+}
+
+TEST(GzipInflater, TruncatedAndCorruptInput) {
+  std::string gz = gzip(std::string(100000, 'x') + "end");
+  GzipInflater truncated;
+  ASSERT_TRUE(truncated.feed(std::string_view(gz).substr(0, gz.size() / 2)).ok());
+  EXPECT_FALSE(truncated.finished());
+  std::string bad = gz;
+  for (size_t i = 12; i < 40; ++i) bad[i] = static_cast<char>(0xff);
+  GzipInflater corrupt;
+  auto r = corrupt.feed(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kArchive);
+}
+
+TEST(PlainSqlFilter, DropsOwnerAndAclOutsideCopyData) {
+  std::string in =
+      "CREATE TABLE t (a text);\n"
+      "ALTER TABLE public.t OWNER TO postgres;\n"
+      "COPY public.t (a) FROM stdin;\n"
+      "ALTER TABLE x OWNER TO y;\n"
+      "GRANT ALL\n"
+      "\\.\n"
+      "GRANT SELECT ON TABLE public.t TO reader;\n"
+      "REVOKE ALL ON SCHEMA public FROM PUBLIC;\n"
+      "SELECT 1;";
+  PlainSqlFilter filter(false, false);
+  std::string out;
+  for (size_t i = 0; i < in.size(); i += 5) out += filter.feed(in.substr(i, 5));
+  out += filter.finish();
+  EXPECT_EQ(out,
+            "CREATE TABLE t (a text);\n"
+            "COPY public.t (a) FROM stdin;\n"
+            "ALTER TABLE x OWNER TO y;\n"
+            "GRANT ALL\n"
+            "\\.\n"
+            "SELECT 1;");
+  EXPECT_EQ(filter.dropped(), 3u);
+  PlainSqlFilter keep(true, true);
+  std::string kept = keep.feed(in);
+  kept += keep.finish();
+  EXPECT_EQ(kept, in);
+}
+
+TEST(SourceFormat, DetectsFromFirstBytes) {
+  EXPECT_EQ(detect_format("PGDMP\x01\x0f\x00"), SourceFormat::kCustom);
+  EXPECT_EQ(detect_format(gzip("SELECT 1;")), SourceFormat::kGzipSql);
+  std::string tar(512, '\0');
+  tar.replace(257, 5, "ustar");
+  EXPECT_EQ(detect_format(tar), SourceFormat::kTar);
+  EXPECT_EQ(detect_format("--\n-- PostgreSQL database dump\n"), SourceFormat::kPlainSql);
+}
+
+}  // namespace
+}  // namespace pgshuttle::restore
