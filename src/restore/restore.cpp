@@ -223,7 +223,7 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& o) {
     PGS_ASSIGN_OR_RETURN(run, run_psql(o, in, scratch, pass, progress));
     out.errors = parse_psql_errors(run.stderr_text);
   }
-  progress.finish();
+  if (run.bytes_fed > 0) progress.finish();  // pg_restore -j reads the file itself
   for (const auto& e : out.errors) {
     if (e.severity == Severity::kWarning) log::warn("{}: {}", e.object, e.message);
   }
