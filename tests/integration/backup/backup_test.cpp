@@ -165,6 +165,18 @@ TEST_F(BackupTest, PgDumpErrorIsShownAndRecorded) {
   EXPECT_EQ(nlohmann::json::parse(info.out)["status"], "Failed");
 }
 
+TEST_F(BackupTest, OlderPgDumpThanServerIsRefusedWithTheFix) {
+  rig::ScratchDatabase source(rig::Server::kSource, "bold");
+  std::string fake = ::testing::TempDir() + "/" + rig::unique_name("pg_dump12");
+  std::ofstream(fake) << "#!/bin/sh\necho 'pg_dump (PostgreSQL) 12.17'\n";
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  std::string out = ::testing::TempDir() + "/old.dump";
+  auto r = pgs({"backup", source.url(), "--to", out, "--pg-dump", fake});
+  EXPECT_EQ(r.exit_code, static_cast<int>(ErrorCode::kVersionMismatch)) << r.err;
+  EXPECT_NE(r.err.find("postgresql-client-15"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 TEST_F(BackupTest, CancelMidUploadLeavesNoObjectAndNoUpload) {
   rig::ScratchDatabase source(rig::Server::kSource, "bcancel");
   rig::psql(source.admin_url(),
