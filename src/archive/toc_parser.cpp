@@ -25,6 +25,9 @@ Result<std::optional<ArchiveToc>> reader_failure(const ByteReader& r, std::strin
   return archive_error(r.problem(), r.problem_offset(), std::move(entry));
 }
 
+// Header fields pg_dump writes as ints; a corrupt archive may hold anything.
+int small_int(int64_t v) { return static_cast<int>(std::clamp<int64_t>(v, -100000, 100000)); }
+
 int64_t read_int(ByteReader& r, int int_size) {
   int64_t v = 0;
   r.integer(int_size, v);
@@ -90,12 +93,12 @@ bool read_header(ByteReader& r, ArchiveHeader& h) {
   int64_t sec = read_int(r, isz), min = read_int(r, isz), hour = read_int(r, isz);
   int64_t mday = read_int(r, isz), mon = read_int(r, isz), year = read_int(r, isz);
   read_int(r, isz);  // isdst
-  h.second = static_cast<int>(sec);
-  h.minute = static_cast<int>(min);
-  h.hour = static_cast<int>(hour);
-  h.day = static_cast<int>(mday);
-  h.month = static_cast<int>(mon) + 1;
-  h.year = static_cast<int>(year) + 1900;
+  h.second = small_int(sec);
+  h.minute = small_int(min);
+  h.hour = small_int(hour);
+  h.day = small_int(mday);
+  h.month = small_int(mon) + 1;
+  h.year = small_int(year) + 1900;
   h.dbname = read_string(r, isz);
   h.server_version = read_string(r, isz);
   h.pg_dump_version = read_string(r, isz);
@@ -136,7 +139,7 @@ bool read_entry_strings(ByteReader& r, const ArchiveHeader& h, TocEntry& te) {
   r.str(isz, te.namespace_name);
   r.str(isz, te.tablespace);
   if (h.version() >= version_code(1, 14)) r.str(isz, te.table_am);
-  if (h.version() >= version_code(1, 16)) te.relkind = static_cast<int>(read_int(r, isz));
+  if (h.version() >= version_code(1, 16)) te.relkind = small_int(read_int(r, isz));
   te.owner = read_string(r, isz);
   std::string with_oids = read_string(r, isz);
   if (!r.ok()) return false;
