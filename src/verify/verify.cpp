@@ -13,6 +13,7 @@
 #include "verify/query_compare.h"
 #include "verify/schema_compare.h"
 #include "verify/session.h"
+#include "verify/settings_warnings.h"
 #include "verify/table_plan.h"
 
 namespace pgshuttle::verify {
@@ -209,7 +210,11 @@ Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::Conn
   // the coordinators' transactions, which keep the snapshots alive.
   PGS_ASSIGN_OR_RETURN(auto src_conn, src.open_worker());
   PGS_ASSIGN_OR_RETURN(auto tgt_conn, tgt.open_worker());
-  if (options.compare_schema) PGS_TRY(compare_schemas(src_conn, tgt_conn, options, report));
+  if (options.compare_schema) {
+    PGS_TRY(compare_schemas(src_conn, tgt_conn, options, report));
+    auto warnings = settings_warnings(source, target);
+    report.differences.insert(report.differences.end(), warnings.begin(), warnings.end());
+  }
   if (options.compare_data) {
     PGS_TRY(compare_tables(src, tgt, src_conn, tgt_conn, options, report));
   }
