@@ -1,6 +1,10 @@
 #include "migrate/step_runner.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 
 #include "core/cancel.h"
 #include "core/human.h"
@@ -40,6 +44,11 @@ Status StepRunner::run(const std::vector<Step>& steps) {
     done.status = StepStatus::kCompleted;
     done.detail = *result;
     PGS_TRY(state_.save());
+    // Test hook: die hard right after a step is recorded, as `kill -9` would.
+    if (const char* kill_after = std::getenv("PGSHUTTLE_MIGRATE_KILL_AFTER");
+        kill_after && step.name == kill_after) {
+      ::kill(getpid(), SIGKILL);
+    }
     log::info("step {}: done in {}{}", step.name,
               human_duration(std::chrono::duration<double>(done.seconds)),
               done.detail.empty() ? "" : " — " + done.detail);

@@ -1,0 +1,298 @@
+#include "migrate/migrate.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "check/check.h"
+#include "copy/copy.h"
+#include "core/human.h"
+#include "core/log.h"
+#include "extensions/extension_plan.h"
+#include "maintenance/maintenance.h"
+#include "migrate/migrate_backup.h"
+#include "migrate/step_runner.h"
+#include "restore/restore.h"
+#include "settings/settings.h"
+#include "storage/storage.h"
+#include "verify/verify.h"
+
+namespace pgshuttle::migrate {
+namespace {
+
+int default_jobs(int jobs) {
+  if (jobs > 0) return jobs;
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? static_cast<int>(n) : 2;
+}
+
+// Everything a step needs, opened once per run.
+struct Run {
+  const MigrateOptions& o;
+  pg::ConnInfo source, target;
+  MigrationState& state;
+  bool we_set_read_only = false;
+};
+
+Result<pg::Connection> connect(const pg::ConnInfo& info, pg::Side side) {
+  return pg::Connection::connect(info, side);
+}
+
+std::string archive_location(const MigrateOptions& o, const pg::ConnInfo& source) {
+  std::string prefix = o.via;
+  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+  auto eff = source.effective();
+  std::string stamp = utc_now_iso();
+  std::erase(stamp, ':');
+  std::erase(stamp, '-');
+  return prefix + eff["dbname"] + "-" + stamp + ".dump";
+}
+
+Result<std::string> step_check(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, connect(r.target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst));
+  for (const auto& f : report.findings) {
+    if (f.severity == check::Severity::kBlocker) {
+      // A non-empty target is what --confirm/--clean are for; restore/copy enforce it.
+      if (f.code == "target-not-empty" && r.o.clean && !r.o.confirm.empty()) continue;
+      log::error("blocker: {} — {}", f.message, f.fix);
+    } else if (f.severity == check::Severity::kWarning) {
+      log::warn("{} — {}", f.message, f.fix);
+    }
+  }
+  int blockers = 0;
+  for (const auto& f : report.findings) {
+    if (f.severity == check::Severity::kBlocker &&
+        !(f.code == "target-not-empty" && r.o.clean && !r.o.confirm.empty())) {
+      ++blockers;
+    }
+  }
+  if (blockers > 0) {
+    return make_error(ErrorCode::kBlocked,
+                      fmt::format("preflight found {} blocker(s); nothing was changed", blockers),
+                      "fix them (see `pgshuttle check SOURCE TARGET`) and run migrate again");
+  }
+  r.state.set_artifact("source_bytes", std::to_string(report.source_size_bytes));
+  return fmt::format("{} warning(s), source {}", report.count(check::Severity::kWarning),
+                     human_bytes(report.source_size_bytes));
+}
+
+Result<std::string> step_maintenance_on(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
+  maintenance::EnableOptions eo;
+  eo.wait_seconds = r.o.maintenance_wait_seconds;
+  eo.terminate = r.o.terminate_sessions;
+  PGS_ASSIGN_OR_RETURN(auto res, maintenance::enable(src, eo));
+  r.we_set_read_only = true;
+  r.state.set_artifact("source_read_only", "1");
+  if (!res.remaining.empty()) {
+    return make_error(ErrorCode::kBlocked,
+                      fmt::format("{} session(s) that started before read-only mode still run on "
+                                  "the source and may write",
+                                  res.remaining.size()),
+                      "end them, or re-run with --terminate-sessions, or wait longer "
+                      "(--maintenance-wait SECONDS)");
+  }
+  return fmt::format("source is read-only ({} session(s) ended)", res.terminated.size());
+}
+
+Result<std::string> step_extensions(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, connect(r.target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto plan, extensions::plan_extensions(src, dst));
+  PGS_TRY(extensions::blocking_error(plan));
+  PGS_ASSIGN_OR_RETURN(auto created, extensions::apply_extension_plan(dst, plan));
+  return fmt::format("{} extension(s) created", created.size());
+}
+
+Result<std::string> step_restore(Run& r) {
+  std::string location = r.state.artifact("archive");
+  // A presigned URL, as the runbook does; made now so it is fresh even when resumed.
+  auto bytes = std::stoull("0" + r.state.artifact("source_bytes"));
+  auto expires = std::max<std::chrono::seconds>(std::chrono::minutes(30),
+                                                std::chrono::seconds(bytes / (5 << 20)));
+  expires = std::min(expires, storage::kMaxUrlExpiry);
+  PGS_ASSIGN_OR_RETURN(std::string url, storage::presign_get_url(location, expires, r.o.s3));
+  restore::RestoreOptions ro;
+  ro.source = url;
+  ro.target = r.target;
+  ro.jobs = default_jobs(r.o.jobs);
+  ro.clean = r.o.clean;
+  ro.confirm = r.o.confirm;
+  ro.s3 = r.o.s3;
+  PGS_ASSIGN_OR_RETURN(auto outcome, restore::run_restore(ro));
+  Status st = outcome.to_status();
+  if (!st.ok() && st.error().code != ErrorCode::kWarnings) return std::move(st).error();
+  return fmt::format("restored from a presigned URL valid {} ({} warning(s))",
+                     human_duration(expires), outcome.warning_count());
+}
+
+Result<std::string> step_copy(Run& r) {
+  copy::CopyOptions co;
+  co.source = r.source;
+  co.target = r.target;
+  co.jobs = default_jobs(r.o.jobs);
+  co.clean = r.o.clean;
+  co.confirm = r.o.confirm;
+  co.state_dir = r.o.state_dir;
+  PGS_ASSIGN_OR_RETURN(auto s, copy::run_copy(co));
+  return fmt::format("copy {}: {} tables, {} rows, {} ({} warning(s))", s.id, s.tables, s.rows,
+                     human_bytes(static_cast<uint64_t>(s.bytes)), s.warnings);
+}
+
+Result<std::string> step_settings(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, connect(r.target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto res, settings::apply_settings(src, dst));
+  for (const auto& item : res.needs_console)
+    log::warn("needs the provider's console: {}", item.name);
+  return fmt::format("{} setting(s) applied, {} need the provider's console", res.applied.size(),
+                     res.needs_console.size());
+}
+
+Result<std::string> step_verify(Run& r) {
+  verify::VerifyOptions vo;
+  vo.jobs = default_jobs(r.o.jobs);
+  PGS_ASSIGN_OR_RETURN(auto report, verify::verify_databases(r.source, r.target, vo));
+  for (const auto& d : report.differences) {
+    if (d.severity == verify::Severity::kDifference) {
+      log::error("difference: {} {} {} {}", d.kind, d.object, d.property, d.problem);
+    }
+  }
+  PGS_TRY(verify::report_status(report));
+  std::string summary =
+      fmt::format("{} tables and {} schema objects identical ({} warning(s))", report.tables.size(),
+                  report.schema_objects, report.warning_count());
+  r.state.set_artifact("verify_summary", summary);
+  return summary;
+}
+
+Result<std::string> step_release(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
+  PGS_TRY(maintenance::disable(src));
+  r.state.set_artifact("source_read_only", "0");
+  return std::string("source writable again");
+}
+
+std::vector<Step> make_steps(Run& r) {
+  std::vector<Step> steps;
+  steps.push_back({"check", "preflight: versions, extensions, privileges, emptiness",
+                   [&r] { return step_check(r); }});
+  steps.push_back({"maintenance-on", "source read-only (default_transaction_read_only)",
+                   [&r] { return step_maintenance_on(r); }});
+  if (r.o.direct) {
+    steps.push_back(
+        {"copy", "direct parallel copy from one snapshot", [&r] { return step_copy(r); }});
+  } else {
+    steps.push_back({"backup", "pg_dump -Fc streamed to " + r.o.via, [&r] {
+                       return run_backup_step(r.source, r.o.s3, r.o.state_dir, r.state,
+                                              archive_location(r.o, r.source));
+                     }});
+    steps.push_back({"extensions", "create the source's extensions on the target",
+                     [&r] { return step_extensions(r); }});
+    steps.push_back(
+        {"restore", "parallel restore from a presigned URL", [&r] { return step_restore(r); }});
+  }
+  steps.push_back(
+      {"settings", "apply database- and role-level settings", [&r] { return step_settings(r); }});
+  if (r.o.verify) {
+    steps.push_back(
+        {"verify", "schema and every row, both sides", [&r] { return step_verify(r); }});
+  }
+  if (r.o.release_source) {
+    steps.push_back({"maintenance-off", "source writable again", [&r] { return step_release(r); }});
+  }
+  return steps;
+}
+
+std::string identity(const MigrateOptions& o, const pg::ConnInfo& s, const pg::ConnInfo& t) {
+  auto se = s.effective(), te = t.effective();
+  return fmt::format("{}:{}/{}|{}:{}/{}|{}", se["host"], se["port"], se["dbname"], te["host"],
+                     te["port"], te["dbname"], o.direct ? "direct" : o.via);
+}
+
+Status validate(const MigrateOptions& o) {
+  if (o.direct == !o.via.empty()) {
+    return make_error(
+        ErrorCode::kUsage, "choose one route: --via s3://bucket/prefix or --direct",
+        "--via keeps an archive in S3 (the runbook); --direct copies server to server");
+  }
+  if (!o.direct && o.via.rfind("s3://", 0) != 0) {
+    return make_error(ErrorCode::kUsage, "--via must be an s3://bucket/prefix location");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<MigrateSummary> run_migration(const MigrateOptions& o) {
+  PGS_TRY(validate(o));
+  PGS_ASSIGN_OR_RETURN(auto source, pg::ConnInfo::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(auto target, pg::ConnInfo::parse(o.target));
+  PGS_ASSIGN_OR_RETURN(auto state, MigrationState::open(o.state_dir, identity(o, source, target)));
+  if (o.restart) {
+    state.remove();
+    PGS_ASSIGN_OR_RETURN(state, MigrationState::open(o.state_dir, identity(o, source, target)));
+  }
+  if (state.is_resumed()) log::info("resuming the migration recorded in {}", state.path());
+  Run run{o, source, target, state};
+  auto start = std::chrono::steady_clock::now();
+  StepRunner runner(state);
+  Status st = runner.run(make_steps(run));
+  if (!st.ok()) {
+    Error e = std::move(st).error();
+    if (state.artifact("source_read_only") == "1") {
+      auto released = step_release(run);
+      e.hint += released.ok() ? (e.hint.empty() ? "" : "\n") +
+                                    std::string(
+                                        "the source was made writable again; re-run the "
+                                        "same command to resume after the last completed step")
+                              : "\nthe source could NOT be made writable again: run `pgshuttle "
+                                "maintenance off SOURCE`";
+      (void)state.save();
+    }
+    return e;
+  }
+  MigrateSummary s;
+  s.steps = state.steps();
+  s.skipped = runner.skipped();
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  s.backup_location = state.artifact("archive");
+  s.source_read_only = state.artifact("source_read_only") == "1";
+  s.verify_summary = state.artifact("verify_summary");
+  auto eff = target.effective();
+  s.host = eff["host"];
+  s.port = eff["port"];
+  s.user = eff["user"];
+  s.dbname = eff["dbname"];
+  s.database_url = target.to_uri(o.show_password);
+  return s;
+}
+
+Result<nlohmann::json> plan_migration(const MigrateOptions& o) {
+  PGS_TRY(validate(o));
+  PGS_ASSIGN_OR_RETURN(auto source, pg::ConnInfo::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(auto target, pg::ConnInfo::parse(o.target));
+  PGS_ASSIGN_OR_RETURN(auto src, connect(source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, connect(target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst));
+  PGS_ASSIGN_OR_RETURN(auto state, MigrationState::open(o.state_dir, identity(o, source, target)));
+  Run run{o, source, target, state};
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& step : make_steps(run)) {
+    steps.push_back({{"name", step.name},
+                     {"description", step.description},
+                     {"done_by_earlier_run", state.completed(step.name)}});
+  }
+  return nlohmann::json{{"steps", steps},
+                        {"source_bytes", report.source_size_bytes},
+                        {"estimated_seconds", report.estimated_seconds},
+                        {"blockers", report.count(check::Severity::kBlocker)},
+                        {"warnings", report.count(check::Severity::kWarning)},
+                        {"record", state.path()}};
+}
+
+}  // namespace pgshuttle::migrate
