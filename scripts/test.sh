@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-cd build
-ctest --output-on-failure -j2 --timeout 900 "$@"
+(cd build && ctest --output-on-failure -j2 --timeout 900 "$@")
+# A bounded fuzz run of the archive reader (clang, libFuzzer, ASan + UBSan).
+fuzz/run.sh "${PGSHUTTLE_FUZZ_SECONDS:-60}"
