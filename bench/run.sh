@@ -91,7 +91,7 @@ for scale in "${scale_list[@]}"; do
   for rep in $(seq 1 "$reps"); do
     if want copy; then
       prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t"
-      if has copy; then measure "$scale" copy pgshuttle-copy "$rep" "$prep" "'$bin' copy '$S' '$T' --jobs $jobs --no-verify -q"; fi
+      if has copy; then measure "$scale" copy pgshuttle-copy "$rep" "$prep" "'$bin' copy '$S' '$T' --jobs $jobs -q"; fi
       measure "$scale" copy pgcopydb-clone "$rep" "$prep; rm -rf '$out/pgcopydb'" \
         "pgcopydb clone --source '$S' --target '$T' --table-jobs $jobs --index-jobs $jobs --no-owner --no-acl --dir '$out/pgcopydb'"
       measure "$scale" copy dump-pipe-restore "$rep" "$prep" \
@@ -104,7 +104,7 @@ for scale in "${scale_list[@]}"; do
       prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t; /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 mb s3://bench >/dev/null 2>&1 || true"
       if has backup && has url && has restore; then
         measure "$scale" archive pgshuttle-backup-url-restore "$rep" "$prep" \
-          "'$bin' backup '$S' --to $key --endpoint $S3_ENDPOINT -q && u=\$('$bin' url $key --endpoint $S3_ENDPOINT --expires 1h) && '$bin' restore \"\$u\" --target '$T' --jobs $jobs --no-verify -q"
+          "'$bin' backup '$S' --to $key --endpoint $S3_ENDPOINT --sse none -q && u=\$('$bin' url $key --endpoint $S3_ENDPOINT --expires 1h) && '$bin' restore \"\$u\" --target '$T' --jobs $jobs -q"
       fi
       measure "$scale" archive guide-sequential "$rep" "$prep; rm -f '$out/guide.dump' '$out/guide-dl.dump'" \
         "pg_dump -Fc -b -f '$out/guide.dump' '$S' && /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 cp --only-show-errors '$out/guide.dump' $key.guide && u=\$(/usr/bin/aws --endpoint-url $S3_ENDPOINT s3 presign $key.guide --expires-in 3600) && curl -sfS -o '$out/guide-dl.dump' \"\$u\" && pg_restore --no-owner --no-acl -d '$T' '$out/guide-dl.dump'"
