@@ -189,4 +189,14 @@ Result<HttpResponse> HttpClient::perform_once(HttpRequest& request, bool& transi
                     "check the network and the endpoint; the request was retried");
 }
 
+HttpClient& thread_client(int max_tries) {
+  static thread_local HttpClient client;
+  static thread_local int tries = 0;
+  if (tries != max_tries) {
+    client = HttpClient(RetryPolicy{max_tries});
+    tries = max_tries;
+  }
+  return client;
+}
+
 }  // namespace pgshuttle::storage

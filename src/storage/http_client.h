@@ -81,4 +81,8 @@ class HttpClient {
 // Whether a response status deserves another try.
 bool is_retryable_status(long status);
 
+// This thread's client (its connections are reused between requests),
+// rebuilt when `max_tries` changes.
+HttpClient& thread_client(int max_tries);
+
 }  // namespace pgshuttle::storage

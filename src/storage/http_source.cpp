@@ -7,20 +7,6 @@
 #include "storage/s3_error.h"
 
 namespace pgshuttle::storage {
-namespace {
-
-HttpClient& thread_client(int max_tries) {
-  static thread_local HttpClient client;
-  static thread_local int tries = 0;
-  if (tries != max_tries) {
-    client = HttpClient(RetryPolicy{max_tries});
-    tries = max_tries;
-  }
-  return client;
-}
-
-}  // namespace
-
 Result<uint64_t> HttpSource::size() {
   std::lock_guard lock(mu_);
   if (size_) return *size_;

@@ -9,16 +9,6 @@
 namespace pgshuttle::storage {
 namespace {
 
-HttpClient& thread_client(int max_tries) {
-  static thread_local HttpClient client;
-  static thread_local int tries = 0;
-  if (tries != max_tries) {
-    client = HttpClient(RetryPolicy{max_tries});
-    tries = max_tries;
-  }
-  return client;
-}
-
 std::string query_string(const KeyValues& query) {
   std::string out;
   for (const auto& [k, v] : query) {
