@@ -106,11 +106,14 @@ CommandResult run_program(const std::vector<std::string>& argv,
   return r;
 }
 
+std::string pgshuttle_bin() {
+  const char* bin = std::getenv("PGSHUTTLE_BIN");
+  return bin ? bin : PGSHUTTLE_DEFAULT_BIN;
+}
+
 CommandResult run_pgshuttle(const std::vector<std::string>& args,
                             const std::map<std::string, std::string>& extra_env) {
-  const char* bin = std::getenv("PGSHUTTLE_BIN");
-  if (!bin) bin = PGSHUTTLE_DEFAULT_BIN;
-  std::vector<std::string> argv{bin};
+  std::vector<std::string> argv{pgshuttle_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv, extra_env);
 }

@@ -64,6 +64,9 @@ CommandResult run_pgshuttle(const std::vector<std::string>& args,
 CommandResult run_program(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& extra_env = {});
 
+// Path of the pgshuttle binary under test.
+std::string pgshuttle_bin();
+
 // Path of the project's source tree.
 std::string source_dir();
 
