@@ -49,8 +49,5 @@ int main(int argc, char** argv) {
   } else if (!e.message.empty()) {
     log::warn("{}", e.to_string());
   }
-  if (context.json) {
-    std::cerr << "";
-  }
   return static_cast<int>(e.code);
 }
