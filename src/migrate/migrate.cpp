@@ -36,10 +36,6 @@ struct Run {
   bool we_set_read_only = false;
 };
 
-Result<pg::Connection> connect(const pg::ConnInfo& info, pg::Side side) {
-  return pg::Connection::connect(info, side);
-}
-
 std::string archive_location(const MigrateOptions& o, const pg::ConnInfo& source) {
   std::string prefix = o.via;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
@@ -51,23 +47,19 @@ std::string archive_location(const MigrateOptions& o, const pg::ConnInfo& source
 }
 
 Result<std::string> step_check(Run& r) {
-  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
-  PGS_ASSIGN_OR_RETURN(auto dst, connect(r.target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(r.target, pg::Side::kTarget));
   PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst));
-  for (const auto& f : report.findings) {
-    if (f.severity == check::Severity::kBlocker) {
-      // A non-empty target is what --confirm/--clean are for; restore/copy enforce it.
-      if (f.code == "target-not-empty" && r.o.clean && !r.o.confirm.empty()) continue;
-      log::error("blocker: {} — {}", f.message, f.fix);
-    } else if (f.severity == check::Severity::kWarning) {
-      log::warn("{} — {}", f.message, f.fix);
-    }
-  }
+  // A non-empty target is what --confirm/--clean are for; restore/copy enforce it.
+  bool target_cleared = r.o.clean && !r.o.confirm.empty();
   int blockers = 0;
   for (const auto& f : report.findings) {
-    if (f.severity == check::Severity::kBlocker &&
-        !(f.code == "target-not-empty" && r.o.clean && !r.o.confirm.empty())) {
+    if (f.severity == check::Severity::kBlocker) {
+      if (f.code == "target-not-empty" && target_cleared) continue;
+      log::error("blocker: {} — {}", f.message, f.fix);
       ++blockers;
+    } else if (f.severity == check::Severity::kWarning) {
+      log::warn("{} — {}", f.message, f.fix);
     }
   }
   if (blockers > 0) {
@@ -81,7 +73,7 @@ Result<std::string> step_check(Run& r) {
 }
 
 Result<std::string> step_maintenance_on(Run& r) {
-  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(r.source, pg::Side::kSource));
   maintenance::EnableOptions eo;
   eo.wait_seconds = r.o.maintenance_wait_seconds;
   eo.terminate = r.o.terminate_sessions;
@@ -100,8 +92,8 @@ Result<std::string> step_maintenance_on(Run& r) {
 }
 
 Result<std::string> step_extensions(Run& r) {
-  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
-  PGS_ASSIGN_OR_RETURN(auto dst, connect(r.target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(r.target, pg::Side::kTarget));
   PGS_ASSIGN_OR_RETURN(auto plan, extensions::plan_extensions(src, dst));
   PGS_TRY(extensions::blocking_error(plan));
   PGS_ASSIGN_OR_RETURN(auto created, extensions::apply_extension_plan(dst, plan));
@@ -144,8 +136,8 @@ Result<std::string> step_copy(Run& r) {
 }
 
 Result<std::string> step_settings(Run& r) {
-  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
-  PGS_ASSIGN_OR_RETURN(auto dst, connect(r.target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(r.target, pg::Side::kTarget));
   PGS_ASSIGN_OR_RETURN(auto res, settings::apply_settings(src, dst));
   for (const auto& item : res.needs_console)
     log::warn("needs the provider's console: {}", item.name);
@@ -171,7 +163,7 @@ Result<std::string> step_verify(Run& r) {
 }
 
 Result<std::string> step_release(Run& r) {
-  PGS_ASSIGN_OR_RETURN(auto src, connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(r.source, pg::Side::kSource));
   PGS_TRY(maintenance::disable(src));
   r.state.set_artifact("source_read_only", "0");
   return std::string("source writable again");
@@ -276,8 +268,8 @@ Result<nlohmann::json> plan_migration(const MigrateOptions& o) {
   PGS_TRY(validate(o));
   PGS_ASSIGN_OR_RETURN(auto source, pg::ConnInfo::parse(o.source));
   PGS_ASSIGN_OR_RETURN(auto target, pg::ConnInfo::parse(o.target));
-  PGS_ASSIGN_OR_RETURN(auto src, connect(source, pg::Side::kSource));
-  PGS_ASSIGN_OR_RETURN(auto dst, connect(target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(target, pg::Side::kTarget));
   PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst));
   PGS_ASSIGN_OR_RETURN(auto state, MigrationState::open(o.state_dir, identity(o, source, target)));
   Run run{o, source, target, state};

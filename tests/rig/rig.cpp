@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/subprocess.h"
@@ -104,6 +106,20 @@ CommandResult run_program(const std::vector<std::string>& argv,
   r.exit_code = rc.ok() ? *rc : -1;
   r.err = p->stderr_text();
   return r;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string toc_entry_lines(const std::string& listing) {
+  std::istringstream in(listing);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != ';') out += line + "\n";
+  }
+  return out;
 }
 
 std::string pgshuttle_bin() {

@@ -64,6 +64,12 @@ CommandResult run_pgshuttle(const std::vector<std::string>& args,
 CommandResult run_program(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& extra_env = {});
 
+// The whole content of a file.
+std::string read_file(const std::string& path);
+// The entry lines of a `pg_restore -l`-style listing, without its ';' header
+// lines (they carry a timestamp format of their own).
+std::string toc_entry_lines(const std::string& listing);
+
 // Path of the pgshuttle binary under test.
 std::string pgshuttle_bin();
 

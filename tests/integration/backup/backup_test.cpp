@@ -22,22 +22,6 @@ namespace {
 
 using rig::run_pgshuttle;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string entry_lines(const std::string& listing) {
-  std::istringstream in(listing);
-  std::string line, out;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line[0] != ';') out += line + "\n";
-  }
-  return out;
-}
-
 class BackupTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -78,12 +62,12 @@ std::string row_counts(const std::string& url) {
 }
 
 void expect_reader_matches_pg_restore(const std::string& path) {
-  auto toc = archive::parse_toc(slurp(path));
+  auto toc = archive::parse_toc(rig::read_file(path));
   ASSERT_TRUE(toc.ok()) << toc.error().to_string();
   EXPECT_TRUE(toc->data_offsets_present());
-  std::string theirs = entry_lines(pg_restore_list(path));
+  std::string theirs = rig::toc_entry_lines(pg_restore_list(path));
   EXPECT_FALSE(theirs.empty());
-  EXPECT_EQ(entry_lines(archive::list_toc(*toc)), theirs);
+  EXPECT_EQ(rig::toc_entry_lines(archive::list_toc(*toc)), theirs);
 }
 
 void expect_parallel_restore_matches(const std::string& path, const std::string& source_url) {

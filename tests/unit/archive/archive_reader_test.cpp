@@ -3,6 +3,8 @@
 // contains a newline, a sequence, an index, a comment and large objects).
 #include <gtest/gtest.h>
 
+#include "rig/rig.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -19,23 +21,6 @@ std::string data_path(const std::string& name) {
   return std::string(PGSHUTTLE_TESTDATA) + "/archive/" + name;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Entry lines only: pg_restore's ';' header lines carry a timestamp format of its own.
-std::string entry_lines(const std::string& listing) {
-  std::istringstream in(listing);
-  std::string line, out;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line[0] != ';') out += line + "\n";
-  }
-  return out;
-}
-
 std::string pg_restore_list(const std::string& path) {
   SubprocessOptions o;
   o.argv = {"pg_restore", "-l", path};
@@ -49,13 +34,13 @@ class ReaderOnFile : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ReaderOnFile, ListingEqualsPgRestore) {
   std::string path = data_path(GetParam());
-  auto toc = parse_toc(slurp(path));
+  auto toc = parse_toc(rig::read_file(path));
   ASSERT_TRUE(toc.ok()) << toc.error().to_string();
   EXPECT_EQ(toc->header.version_minor, 14);
   EXPECT_EQ(toc->header.dbname, "arch_unit");
-  std::string ours = entry_lines(list_toc(*toc));
+  std::string ours = rig::toc_entry_lines(list_toc(*toc));
   EXPECT_FALSE(ours.empty());
-  EXPECT_EQ(ours, entry_lines(pg_restore_list(path)));
+  EXPECT_EQ(ours, rig::toc_entry_lines(pg_restore_list(path)));
 }
 
 TEST_P(ReaderOnFile, TableDataDecompressesToCopyText) {
@@ -110,8 +95,8 @@ INSTANTIATE_TEST_SUITE_P(Pg15, ReaderOnFile,
                          ::testing::Values("small_gzip.dump", "small_none.dump"));
 
 TEST(Reader, StreamedArchiveHasNoOffsetsAndScannerFindsThem) {
-  std::string streamed = slurp(data_path("small_stream.dump"));
-  std::string seekable = slurp(data_path("small_none.dump"));
+  std::string streamed = rig::read_file(data_path("small_stream.dump"));
+  std::string seekable = rig::read_file(data_path("small_none.dump"));
   auto toc = parse_toc(streamed);
   ASSERT_TRUE(toc.ok());
   EXPECT_FALSE(toc->data_offsets_present());
@@ -144,7 +129,7 @@ TEST(Reader, StreamedArchiveHasNoOffsetsAndScannerFindsThem) {
 }
 
 TEST(Reader, EveryTruncationIsAnArchiveErrorWithOffset) {
-  std::string bytes = slurp(data_path("small_gzip.dump"));
+  std::string bytes = rig::read_file(data_path("small_gzip.dump"));
   auto full = parse_toc(bytes);
   ASSERT_TRUE(full.ok());
   for (size_t n = 0; n < full->toc_end; n += 3) {
@@ -156,7 +141,7 @@ TEST(Reader, EveryTruncationIsAnArchiveErrorWithOffset) {
 }
 
 TEST(Reader, CorruptionNamesTheEntry) {
-  std::string bytes = slurp(data_path("small_gzip.dump"));
+  std::string bytes = rig::read_file(data_path("small_gzip.dump"));
   auto full = parse_toc(bytes);
   ASSERT_TRUE(full.ok());
   const TocEntry& third = full->entries[2];
@@ -170,7 +155,7 @@ TEST(Reader, CorruptionNamesTheEntry) {
 }
 
 TEST(Reader, CorruptDataBlockIsAnError) {
-  std::string bytes = slurp(data_path("small_gzip.dump"));
+  std::string bytes = rig::read_file(data_path("small_gzip.dump"));
   auto toc = parse_toc(bytes);
   ASSERT_TRUE(toc.ok());
   for (const auto& te : toc->entries) {
