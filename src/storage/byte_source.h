@@ -32,6 +32,13 @@ class ByteSource {
   virtual Result<uint64_t> size() = 0;
   // A stream from `offset` to the end.
   virtual Result<std::unique_ptr<ByteStream>> open_stream(uint64_t offset = 0) = 0;
+  // A stream over [offset, offset + length) only (shorter at the end of the
+  // source). Remote sources ask for just that range, so a reader of one data
+  // block does not pull the bytes after it; a local file has nothing to save.
+  virtual Result<std::unique_ptr<ByteStream>> open_stream_range(uint64_t offset,
+                                                                uint64_t /*length*/) {
+    return open_stream(offset);
+  }
   // Exactly `length` bytes from `offset` (short only at the end of the source).
   virtual Result<std::string> read_range(uint64_t offset, uint64_t length) = 0;
   // A description safe for logs (secrets redacted).

@@ -1,5 +1,7 @@
 #include "storage/http_source.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/redact.h"
@@ -55,6 +57,12 @@ RangeGet HttpSource::range_get() const {
 Result<std::unique_ptr<ByteStream>> HttpSource::open_stream(uint64_t offset) {
   PGS_ASSIGN_OR_RETURN(uint64_t total, size());
   return open_resuming_stream(range_get(), total, offset);
+}
+
+Result<std::unique_ptr<ByteStream>> HttpSource::open_stream_range(uint64_t offset,
+                                                                  uint64_t length) {
+  PGS_ASSIGN_OR_RETURN(uint64_t total, size());
+  return open_resuming_stream(range_get(), std::min(total, offset + length), offset);
 }
 
 Result<std::string> HttpSource::read_range(uint64_t offset, uint64_t length) {

@@ -22,6 +22,7 @@ class HttpSource : public ByteSource {
 
   Result<uint64_t> size() override;
   Result<std::unique_ptr<ByteStream>> open_stream(uint64_t offset = 0) override;
+  Result<std::unique_ptr<ByteStream>> open_stream_range(uint64_t offset, uint64_t length) override;
   Result<std::string> read_range(uint64_t offset, uint64_t length) override;
   std::string describe() const override;
 

@@ -1,5 +1,7 @@
 #include "storage/s3_source.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace pgshuttle::storage {
@@ -33,6 +35,11 @@ RangeGet S3Source::range_get() const {
 Result<std::unique_ptr<ByteStream>> S3Source::open_stream(uint64_t offset) {
   PGS_ASSIGN_OR_RETURN(uint64_t total, size());
   return open_resuming_stream(range_get(), total, offset);
+}
+
+Result<std::unique_ptr<ByteStream>> S3Source::open_stream_range(uint64_t offset, uint64_t length) {
+  PGS_ASSIGN_OR_RETURN(uint64_t total, size());
+  return open_resuming_stream(range_get(), std::min(total, offset + length), offset);
 }
 
 Result<std::string> S3Source::read_range(uint64_t offset, uint64_t length) {

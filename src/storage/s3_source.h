@@ -21,6 +21,7 @@ class S3Source : public ByteSource {
 
   Result<uint64_t> size() override;
   Result<std::unique_ptr<ByteStream>> open_stream(uint64_t offset = 0) override;
+  Result<std::unique_ptr<ByteStream>> open_stream_range(uint64_t offset, uint64_t length) override;
   Result<std::string> read_range(uint64_t offset, uint64_t length) override;
   std::string describe() const override { return object_.to_string(); }
 
