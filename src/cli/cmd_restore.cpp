@@ -1,4 +1,6 @@
 // pgshuttle restore SOURCE --target DB: a dump from a file, URL or s3:// into a database.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "cli/command.h"
@@ -18,6 +20,8 @@ struct RestoreCliOptions {
   std::string confirm;
   std::string extensions;
   std::string endpoint;
+  std::string maintenance_work_mem = "512MB";
+  bool no_verify = false;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -41,10 +45,16 @@ nlohmann::json outcome_json(const restore::RestoreOutcome& out) {
                       {"message", e.message},
                       {"command", e.command}});
   }
-  return {{"status", restore::status_name(out.status)},
+  return {{"id", out.transfer_id},
+          {"status", restore::status_name(out.status)},
           {"format", restore::format_name(out.format)},
+          {"parallel", out.parallel},
           {"jobs", out.jobs},
           {"bytes_read", out.bytes_read},
+          {"rows", out.rows},
+          {"tables_loaded", out.tables_loaded},
+          {"tables_verified", out.tables_verified},
+          {"retries", out.retries},
           {"seconds", out.seconds},
           {"warnings", out.warning_count()},
           {"skipped", out.skipped},
@@ -52,9 +62,20 @@ nlohmann::json outcome_json(const restore::RestoreOutcome& out) {
 }
 
 void print_outcome(const restore::RestoreOutcome& out) {
-  std::cout << "restore: " << restore::status_name(out.status) << " ("
+  std::cout << "restore " << out.transfer_id << ": " << restore::status_name(out.status) << " ("
             << restore::format_name(out.format) << " format, " << out.jobs << " job(s), "
-            << out.bytes_read << " bytes streamed, " << out.seconds << " s)\n";
+            << (out.parallel ? "parallel from ranged reads, " : "one sequential pass, ")
+            << human_bytes(out.bytes_read) << " read, " << fmt::format("{:.1f}", out.seconds)
+            << " s)\n";
+  if (out.parallel) {
+    std::cout << "  " << out.tables_loaded << " tables, " << out.rows << " rows loaded";
+    if (out.retries > 0) std::cout << "; " << out.retries << " retried after a lost connection";
+    std::cout << "\n";
+  }
+  if (out.tables_verified >= 0) {
+    std::cout << "  verify: row counts of " << out.tables_verified
+              << " tables checked against the archive\n";
+  }
   for (const auto& s : out.skipped) std::cout << "  warning: " << s << "\n";
   for (const auto& e : out.errors) {
     std::cout << "  " << (e.severity == restore::Severity::kFatal ? "error" : "warning") << ": "
@@ -72,6 +93,9 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.clean = o.clean;
   ro.confirm = o.confirm;
   ro.extensions = split_list(o.extensions);
+  ro.maintenance_work_mem = o.maintenance_work_mem;
+  ro.verify = !o.no_verify;
+  ro.state_dir = ctx.state_dir;
   if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
   PGS_ASSIGN_OR_RETURN(auto out, restore::run_restore(ro));
   if (ctx.json) {
@@ -88,7 +112,8 @@ void register_restore(CLI::App& app, CliContext& ctx) {
       app.add_subcommand("restore",
                          "Restore a dump (custom, tar, directory, .sql, .sql.gz) from a file, "
                          "http(s) URL or s3:// into a database");
-  cmd->add_option("SOURCE", o->source, "Path, http(s):// (presigned) URL or s3://bucket/key")
+  cmd->add_option("SOURCE", o->source,
+                  "Path, http(s):// (presigned) URL, s3://bucket/key or a backup id (b003)")
       ->required();
   cmd->add_option("--target", o->target, "Target database (postgres:// URL or key=value)")
       ->required();
@@ -99,6 +124,10 @@ void register_restore(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--confirm", o->confirm, "The target database's name, to allow --clean");
   cmd->add_option("--extensions", o->extensions,
                   "Extensions to create first: name or schema.name, comma-separated");
+  cmd->add_option("--maintenance-work-mem", o->maintenance_work_mem,
+                  "maintenance_work_mem of the index-building sessions (default 512MB)");
+  cmd->add_flag("--no-verify", o->no_verify,
+                "Skip the check of every table's row count against the archive at the end");
   cmd->add_option("--endpoint", o->endpoint,
                   "S3 endpoint URL for s3:// (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_restore_command(ctx, *o); }; });

@@ -115,11 +115,13 @@ Result<std::string> step_restore(Run& r) {
   ro.clean = r.o.clean;
   ro.confirm = r.o.confirm;
   ro.s3 = r.o.s3;
+  ro.state_dir = r.o.state_dir;
+  ro.verify = false;  // the verify step compares the whole target with the source
   PGS_ASSIGN_OR_RETURN(auto outcome, restore::run_restore(ro));
   Status st = outcome.to_status();
   if (!st.ok() && st.error().code != ErrorCode::kWarnings) return std::move(st).error();
-  return fmt::format("restored from a presigned URL valid {} ({} warning(s))",
-                     human_duration(expires), outcome.warning_count());
+  return fmt::format("{} restored from a presigned URL valid {} ({} warning(s))",
+                     outcome.transfer_id, human_duration(expires), outcome.warning_count());
 }
 
 Result<std::string> step_copy(Run& r) {

@@ -5,16 +5,22 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <thread>
 
+#include "archive/archive_toc.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "core/redact.h"
 #include "pg/connection.h"
 #include "pg/passfile.h"
 #include "restore/fed_child.h"
+#include "restore/ranged_restore.h"
 #include "restore/stream_filters.h"
 #include "restore/target_preflight.h"
 #include "restore/toc_list.h"
+#include "state/transfer_registry.h"
 #include "storage/storage.h"
 
 namespace pgshuttle::restore {
@@ -190,18 +196,28 @@ Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& a
   return create_extensions(conn, requests);
 }
 
-}  // namespace
+// The custom-format archive's TOC when it can be restored from ranged reads.
+Result<std::optional<archive::ArchiveToc>> ranged_toc(Input& in) {
+  if (in.format != SourceFormat::kCustom || !in.source) return std::optional<archive::ArchiveToc>{};
+  auto toc = archive::read_toc(*in.source);
+  if (!toc.ok()) {
+    return make_error(ErrorCode::kArchive,
+                      "the archive's header or table of contents is unreadable; nothing was "
+                      "restored: " +
+                          toc.error().message +
+                          (toc.error().context.empty() ? "" : " (" + toc.error().context + ")"),
+                      "the archive is truncated or corrupt: check its size against the backup, "
+                      "or make a new backup");
+  }
+  if (!toc->data_offsets_present()) {
+    log::info("the archive does not record its data offsets; restoring in one sequential pass");
+    return std::optional<archive::ArchiveToc>{};
+  }
+  return std::optional<archive::ArchiveToc>(std::move(*toc));
+}
 
-Result<RestoreOutcome> run_restore(const RestoreOptions& o) {
-  auto start = std::chrono::steady_clock::now();
-  RestoreOutcome out;
-  PGS_ASSIGN_OR_RETURN(Input in, open_input(o));
-  out.format = in.format;
-  out.target_database = o.target.effective()["dbname"];
-  log::info("restoring {} ({} format) into database {}",
-            in.source ? in.source->describe() : in.local_path, format_name(in.format),
-            out.target_database);
-  PGS_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::create());
+Status stream_restore(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
+                      RestoreOutcome& out) {
   std::vector<std::string> archive_exts;
   if (is_archive(in.format)) {
     PGS_ASSIGN_OR_RETURN(TocList toc, read_toc(in, scratch));
@@ -229,7 +245,127 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& o) {
   }
   out.bytes_read = run.bytes_fed;
   out.status = decide(run, out);
+  return ok_status();
+}
+
+Status restore_into(const RestoreOptions& o, RestoreOutcome& out) {
+  PGS_ASSIGN_OR_RETURN(Input in, open_input(o));
+  out.format = in.format;
+  log::info("restoring {} ({} format) into database {}",
+            in.source ? in.source->describe() : in.local_path, format_name(in.format),
+            out.target_database);
+  PGS_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::create());
+  PGS_ASSIGN_OR_RETURN(auto toc, ranged_toc(in));
+  if (!toc) return stream_restore(o, in, scratch, out);
+  out.parallel = true;
+  int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  out.jobs = jobs > 0 ? jobs : 1;
+  auto prepare = [&o](const std::vector<std::string>& exts) {
+    std::vector<ExtensionRequest> requests;
+    return prepare_target(o, exts, requests);
+  };
+  return run_ranged_restore(o, *in.source, in.size, *toc, scratch, prepare, out);
+}
+
+// "b003" -> where that backup was written.
+Result<std::string> backup_location(state::TransferRegistry& registry, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto t, registry.get(id));
+  if (t.kind != state::TransferKind::kBackup) {
+    return make_error(ErrorCode::kUsage, id + " is not a backup",
+                      "give a backup's id (bNNN; see pgshuttle transfers)");
+  }
+  if (t.status != state::TransferStatus::kCompleted &&
+      t.status != state::TransferStatus::kWarnings) {
+    return make_error(ErrorCode::kUsage, fmt::format("backup {} is {}", id, t.status_text()),
+                      "restore a completed backup (see pgshuttle transfers)");
+  }
+  if (t.destination == "-" || t.destination.empty()) {
+    return make_error(ErrorCode::kUsage, "backup " + id + " went to standard output",
+                      "restore the file or object it was written to");
+  }
+  return t.destination;
+}
+
+bool is_transfer_id(const std::string& s) {
+  if (s.size() < 2 || s[0] != 'b') return false;
+  return s.find_first_not_of("0123456789", 1) == std::string::npos;
+}
+
+state::TransferStatus registry_status(RestoreStatus s) {
+  switch (s) {
+    case RestoreStatus::kCompleted:
+      return state::TransferStatus::kCompleted;
+    case RestoreStatus::kFinishedWithWarnings:
+      return state::TransferStatus::kWarnings;
+    case RestoreStatus::kCancelled:
+      return state::TransferStatus::kCancelled;
+    case RestoreStatus::kFailed:
+      break;
+  }
+  return state::TransferStatus::kFailed;
+}
+
+std::string_view level_text(log::Level level) {
+  return level == log::Level::kError ? "error" : level == log::Level::kWarn ? "warn" : "info";
+}
+
+}  // namespace
+
+Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  RestoreOptions o = options;
+  const std::string dir = state::default_state_dir(o.state_dir);
+  PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
+  if (is_transfer_id(o.source)) {
+    PGS_ASSIGN_OR_RETURN(o.source, backup_location(registry, o.source));
+  }
+  PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kRestore, o.source,
+                                                      o.target.to_uri(false)));
+  const std::string id = transfer.id;
+  PGS_TRY(registry.start(id));
+  if (!o.cancel_requested) {
+    // Called from the scheduler's watcher thread, which needs its own registry.
+    auto own = std::make_shared<std::optional<state::TransferRegistry>>();
+    o.cancel_requested = [own, dir, id] {
+      if (!*own) {
+        auto r = state::TransferRegistry::open(dir);
+        if (!r.ok()) return false;
+        own->emplace(std::move(*r));
+      }
+      auto flag = (*own)->cancel_requested(id);
+      return flag.ok() && *flag;
+    };
+  }
+  std::mutex mutex;
+  int sink = log::add_sink([&](log::Level level, std::string_view line) {
+    std::lock_guard lock(mutex);
+    (void)registry.add_log(id, level_text(level), line);
+  });
+  RestoreOutcome out;
+  out.transfer_id = id;
+  out.target_database = o.target.effective()["dbname"];
+  Status st = restore_into(o, out);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::lock_guard lock(mutex);
+  log::remove_sink(sink);
+  if (!st.ok()) {
+    auto status = st.error().code == ErrorCode::kCancelled ? state::TransferStatus::kCancelled
+                                                           : state::TransferStatus::kFailed;
+    (void)registry.finish(id, status, st.error().to_string());
+    return std::move(st).error().with_context("restore " + id);
+  }
+  for (const auto& w : out.skipped) (void)registry.add_warning(id, w);
+  for (const auto& e : out.errors) {
+    if (e.severity == Severity::kWarning) {
+      (void)registry.add_warning(id, (e.object.empty() ? "" : e.object + ": ") + e.message);
+    }
+  }
+  (void)registry.set_result(id, out.bytes_read, "");
+  Status final = out.to_status();
+  (void)registry.finish(id, registry_status(out.status),
+                        final.ok() || out.status == RestoreStatus::kFinishedWithWarnings
+                            ? ""
+                            : final.error().to_string());
   return out;
 }
 

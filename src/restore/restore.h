@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,15 +31,22 @@
 namespace pgshuttle::restore {
 
 struct RestoreOptions {
-  std::string source;  // path, http(s):// URL or s3://bucket/key
+  std::string source;  // path, http(s):// URL, s3://bucket/key, or a backup's id ("b003")
   pg::ConnInfo target;
-  int jobs = 0;  // 0: the number of cores; used for local custom files and directories
+  int jobs = 0;  // 0: the number of cores; used when the archive can be read at random
   bool keep_owner = false;
   bool keep_acl = false;
   bool clean = false;
   std::string confirm;                  // must equal the target database name with --clean
   std::vector<std::string> extensions;  // "name" or "schema.name", created first
   storage::S3Options s3;
+  std::string maintenance_work_mem = "512MB";  // for index builds of the parallel restore
+  int max_attempts = 4;                        // per job, when the target connection is lost
+  bool verify = true;     // compare per-table row counts with the archive at the end
+  std::string state_dir;  // the transfer registry (empty: the default)
+  // Polled about once a second from another thread: true to cancel. Set by
+  // run_restore from the registry (`pgshuttle cancel rNNN`).
+  std::function<bool()> cancel_requested;
 };
 
 enum class RestoreStatus { kCompleted, kFinishedWithWarnings, kFailed, kCancelled };
@@ -50,6 +58,12 @@ struct RestoreOutcome {
   std::vector<RestoreError> errors;  // warnings and fatal errors, in order
   std::vector<std::string> skipped;  // TOC entries left out, one warning each
   uint64_t bytes_read = 0;
+  int64_t rows = 0;          // rows loaded (parallel restore)
+  int tables_loaded = 0;     // tables whose data was loaded (parallel restore)
+  int retries = 0;           // jobs redone after a lost connection
+  bool parallel = false;     // restored from ranged reads, not one stream
+  int tables_verified = -1;  // tables whose row count was checked; -1: not checked
+  std::string transfer_id;   // "r004"
   int jobs = 1;
   double seconds = 0;
   std::string target_database;

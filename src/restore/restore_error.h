@@ -10,15 +10,18 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
+
 namespace pgshuttle::restore {
 
 enum class Severity { kWarning, kFatal };
 
 struct RestoreError {
   Severity severity = Severity::kFatal;
-  std::string object;   // "TABLE public.orders" when the tool named it, else ""
-  std::string message;  // the server's message, without "ERROR:"
-  std::string command;  // the statement, first line only, when known
+  std::string object;                   // "TABLE public.orders" when the tool named it, else ""
+  std::string message;                  // the server's message, without "ERROR:"
+  std::string command;                  // the statement, first line only, when known
+  ErrorCode code = ErrorCode::kTarget;  // kArchive when the archive's data was bad
 };
 
 // Parses pg_restore's stderr (without --exit-on-error) into its errors.

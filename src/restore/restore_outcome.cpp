@@ -51,12 +51,14 @@ Status RestoreOutcome::to_status() const {
   }
   const RestoreError* f = first_fatal();
   std::string what = f ? f->message : "pg_restore failed";
-  Error e = make_error(ErrorCode::kTarget, "restore failed: " + what, rerun);
+  Error e = make_error(f ? f->code : ErrorCode::kTarget, "restore failed: " + what, rerun);
   if (f && !f->object.empty()) e.context = f->object;
   if (f && (what.find("terminating connection") != std::string::npos ||
             what.find("server closed the connection") != std::string::npos ||
             what.find("connection to server") != std::string::npos)) {
-    e.message += " (the target connection was lost; the restore was not retried)";
+    e.message += what.find(" attempts)") != std::string::npos
+                     ? " (the target connection was lost; every retry failed)"
+                     : " (the target connection was lost; the restore was not retried)";
   }
   if (f && what.find("input file") != std::string::npos) {
     e.code = ErrorCode::kArchive;

@@ -124,11 +124,35 @@ inline std::string presign(const std::string& s3_url, const std::string& expires
   return r.out;
 }
 
+// The transfer registry of this test process (restores are recorded as rNNN).
+inline const std::string& state_dir() {
+  static const std::string dir = temp_path("state");
+  return dir;
+}
+
+inline std::map<std::string, std::string> tool_env() {
+  auto env = s3_env();
+  env["PGSHUTTLE_STATE_DIR"] = state_dir();
+  return env;
+}
+
 inline rig::CommandResult restore(const std::string& source, const std::string& target_url,
-                                  std::vector<std::string> extra = {}) {
+                                  std::vector<std::string> extra = {},
+                                  const std::map<std::string, std::string>& more_env = {}) {
   std::vector<std::string> args{"restore", source, "--target", target_url};
   args.insert(args.end(), extra.begin(), extra.end());
-  return rig::run_pgshuttle(args, s3_env());
+  auto env = tool_env();
+  env.insert(more_env.begin(), more_env.end());
+  return rig::run_pgshuttle(args, env);
+}
+
+// An archive written to a pipe: pg_dump cannot seek back, so its TOC has no
+// data offsets and restore must read it in one sequential pass.
+inline std::string dump_without_offsets(const std::string& url) {
+  std::string path = temp_path("stream.dump");
+  auto r = rig::run_program({"sh", "-c", "pg_dump -Fc -d \"$0\" | cat > \"$1\"", url, path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return path;
 }
 
 // Number of user objects (relations, functions, non-public schemas) in the target.

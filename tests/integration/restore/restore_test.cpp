@@ -2,6 +2,9 @@
 // databases restored into a target owned by the non-superuser `app` role,
 // from a file, a presigned URL of the SigV4-verifying S3 server and s3://,
 // then compared with the source (schema and every table's rows).
+#include <nlohmann/json.hpp>
+
+#include <atomic>
 #include <thread>
 
 #include "restore_rig.h"
@@ -164,29 +167,118 @@ TEST_F(RestoreRefuses, NonEmptyTargetNeedsCleanAndConfirm) {
   expect_same(source_.admin_url(), target_.admin_url());
 }
 
-TEST(Restore, TargetConnectionKilledMidRestoreFailsWithoutRetry) {
+// Terminates the first target backend of `application` that runs a COPY.
+class CopyKiller {
+ public:
+  CopyKiller(const std::string& admin_url, const std::string& application)
+      : thread_([this, admin_url, application] {
+          while (!done_ && killed_ == 0) {
+            killed_ = std::stoi(rig::psql(
+                admin_url,
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = '" +
+                    application + "' AND query ILIKE 'COPY%') k"));
+          }
+        }) {}
+  int stop() {
+    done_ = true;
+    thread_.join();
+    return killed_;
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::atomic<int> killed_{0};
+  std::thread thread_;
+};
+
+TEST(Restore, TargetConnectionKilledMidTableIsRetriedAndTheRunCompletes) {
   ScratchDatabase source(Server::kSource, "rs_kill");
   rig::load_fixture(source.admin_url(), 4);
   std::string archive = dump(source.admin_url(), "-Fc");
   ScratchDatabase target(Server::kTarget, "rs_kill_t");
-  std::atomic<bool> done{false};
-  std::atomic<int> killed{0};
-  std::thread killer([&] {
-    while (!done && killed == 0) {
-      killed = std::stoi(rig::psql(
-          target.admin_url(),
-          "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-          "datname = current_database() AND application_name = 'pg_restore' AND "
-          "query ILIKE 'COPY%') k"));
-    }
-  });
-  auto r = restore(archive, target.url(), {"--jobs", "1"});
-  done = true;
-  killer.join();
-  ASSERT_GT(killed.load(), 0) << "the restore finished before a COPY could be interrupted";
+  CopyKiller killer(target.admin_url(), "pgshuttle");
+  auto r =
+      restore(archive, target.url(), {"--jobs", "2"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "40"}});
+  ASSERT_GT(killer.stop(), 0) << "the restore finished before a COPY could be interrupted";
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("retrying on a new connection"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("retried after a lost connection"), std::string::npos) << r.out;
+  expect_same(source.admin_url(), target.admin_url());
+}
+
+TEST(Restore, SequentialRestoreKilledMidTableFailsAndSaysItWasNotRetried) {
+  ScratchDatabase source(Server::kSource, "rs_killseq");
+  rig::load_fixture(source.admin_url(), 4);
+  std::string archive = dump_without_offsets(source.admin_url());
+  ScratchDatabase target(Server::kTarget, "rs_killseq_t");
+  CopyKiller killer(target.admin_url(), "pg_restore");
+  auto r = restore(archive, target.url(), {"--jobs", "2"});
+  ASSERT_GT(killer.stop(), 0) << "the restore finished before a COPY could be interrupted";
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.err.find("not retried"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("left partially restored"), std::string::npos) << r.err;
+}
+
+TEST(Restore, IsATransferAndRestoresABackupById) {
+  ScratchDatabase source(Server::kSource, "rs_byid");
+  rig::load_sample(source.admin_url(), "chinook");
+  std::string s3 = upload(dump(source.admin_url(), "-Fc"), "unused.dump");
+  std::string key = s3.substr(0, s3.rfind('/')) + "/byid.dump";
+  auto b = rig::run_pgshuttle(
+      {"backup", source.admin_url(), "--to", key, "--sse", "none", "--json"}, tool_env());
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  std::string backup_id = nlohmann::json::parse(b.out).at("id");
+  ScratchDatabase target(Server::kTarget, "rs_byid_t");
+  auto r = restore(backup_id, target.url(), {"--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto out = nlohmann::json::parse(r.out);
+  std::string id = out.at("id");
+  EXPECT_EQ(id[0], 'r');
+  EXPECT_TRUE(out.at("parallel").get<bool>());
+  EXPECT_GT(out.at("tables_verified").get<int>(), 5);
+  expect_same(source.admin_url(), target.admin_url());
+  auto info = rig::run_pgshuttle({"info", id, "--json"}, tool_env());
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  auto j = nlohmann::json::parse(info.out);
+  EXPECT_EQ(j.at("status"), "Completed");
+  EXPECT_NE(j.at("source").get<std::string>().find("byid.dump"), std::string::npos);
+  auto logs = rig::run_pgshuttle({"logs", id}, tool_env());
+  EXPECT_NE(logs.out.find("row counts of"), std::string::npos) << logs.out;
+}
+
+TEST(Restore, CancelFromAnotherTerminalStopsTheRestore) {
+  ScratchDatabase source(Server::kSource, "rs_cancel");
+  rig::load_fixture(source.admin_url(), 4);
+  std::string archive = dump(source.admin_url(), "-Fc");
+  ScratchDatabase target(Server::kTarget, "rs_cancel_t");
+  std::atomic<bool> done{false};
+  std::string cancelled_id;
+  std::thread canceller([&] {
+    // Cancel the restore as soon as it loads data.
+    while (!done) {
+      auto list = rig::run_pgshuttle({"transfers", "--json"}, tool_env());
+      auto all = nlohmann::json::parse(list.out.empty() ? "[]" : list.out);
+      for (const auto& t : all) {
+        if (t.at("status") != "Running" || t.at("id").get<std::string>()[0] != 'r') continue;
+        int copying = std::stoi(rig::psql(target.admin_url(),
+                                          "SELECT count(*) FROM pg_stat_activity WHERE "
+                                          "datname = current_database() AND query ILIKE 'COPY%'"));
+        if (copying == 0) continue;
+        cancelled_id = t.at("id");
+        rig::run_pgshuttle({"cancel", cancelled_id}, tool_env());
+        return;
+      }
+    }
+  });
+  auto r =
+      restore(archive, target.url(), {"--jobs", "2"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "40"}});
+  done = true;
+  canceller.join();
+  ASSERT_FALSE(cancelled_id.empty()) << "the restore ended before it could be cancelled";
+  EXPECT_EQ(r.exit_code, 9) << r.out << r.err;
+  auto info = rig::run_pgshuttle({"info", cancelled_id, "--json"}, tool_env());
+  EXPECT_EQ(nlohmann::json::parse(info.out).at("status"), "Cancelled") << info.out;
 }
 
 }  // namespace

@@ -1,0 +1,235 @@
+#include "restore/job_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "archive/data_block.h"
+#include "core/cancel.h"
+#include "restore/restore_error.h"
+#include "storage/crypto.h"
+
+namespace pgshuttle::restore {
+
+namespace {
+
+constexpr size_t kChunk = 256 * 1024;
+constexpr int kInvWrite = 0x20000;  // INV_WRITE of libpq's large-object API
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Counts the compressed bytes of one data block as a reader pulls them,
+// for progress (a local file's stream may read ahead past the block).
+class CountingStream : public storage::ByteStream {
+ public:
+  CountingStream(std::unique_ptr<storage::ByteStream> inner, Progress& progress, uint64_t limit)
+      : inner_(std::move(inner)), progress_(progress), left_(limit) {}
+  Result<size_t> read(char* buffer, size_t size) override {
+    PGS_ASSIGN_OR_RETURN(size_t n, inner_->read(buffer, size));
+    uint64_t counted = std::min<uint64_t>(n, left_);
+    left_ -= counted;
+    progress_.add(counted);
+    return n;
+  }
+
+ private:
+  std::unique_ptr<storage::ByteStream> inner_;
+  Progress& progress_;
+  uint64_t left_;
+};
+
+std::string qualified(const archive::TocEntry& e) {
+  return pg::quote_ident(e.namespace_name.value_or("public")) + "." + pg::quote_ident(e.tag);
+}
+
+std::string first_line(std::string_view sql) {
+  size_t nl = sql.find('\n');
+  return std::string(sql.substr(0, nl));
+}
+
+// Test hook: PGSHUTTLE_TEST_CHUNK_DELAY_MS slows every table load down so
+// that a test can kill or cancel it mid-table on a small database.
+std::chrono::milliseconds test_chunk_delay() {
+  static const std::chrono::milliseconds delay([] {
+    const char* v = std::getenv("PGSHUTTLE_TEST_CHUNK_DELAY_MS");
+    return v ? std::atoi(v) : 0;
+  }());
+  return delay;
+}
+
+Error cancelled_error(const RestoreJob& job) {
+  return make_error(ErrorCode::kCancelled, "restore cancelled while loading " + job.label);
+}
+
+}  // namespace
+
+std::string session_preamble(const archive::ArchiveToc& toc,
+                             const std::string& maintenance_work_mem) {
+  std::string sql;
+  for (const auto& e : toc.entries) {
+    if (e.desc == "ENCODING" || e.desc == "STDSTRINGS" || e.desc == "SEARCHPATH") sql += e.defn;
+  }
+  sql +=
+      "SET statement_timeout = 0;\nSET lock_timeout = 0;\n"
+      "SET idle_in_transaction_session_timeout = 0;\nSET check_function_bodies = false;\n"
+      "SET xmloption = content;\nSET client_min_messages = warning;\nSET row_security = off;\n"
+      "SET synchronous_commit = off;\n";
+  sql += "SET maintenance_work_mem = " + pg::quote_literal(maintenance_work_mem) + ";\n";
+  return sql;
+}
+
+std::string freeze_copy_statement(std::string_view copy_stmt) {
+  std::string s(copy_stmt);
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == ';')) s.pop_back();
+  return s + " WITH (FREEZE)";
+}
+
+Status JobRunner::ensure_session() {
+  if (conn_) return ok_status();
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(target_, pg::Side::kTarget));
+  PGS_TRY(conn.exec(preamble_));
+  std::lock_guard lock(mu_);
+  conn_.emplace(std::move(conn));
+  tablespace_.reset();
+  return ok_status();
+}
+
+void JobRunner::reset() {
+  std::lock_guard lock(mu_);
+  conn_.reset();
+}
+
+void JobRunner::cancel() {
+  std::lock_guard lock(mu_);
+  if (conn_) conn_->cancel_running();
+}
+
+Result<JobResult> JobRunner::run(const RestoreJob& job) {
+  PGS_TRY(ensure_session());
+  Result<JobResult> r = job.kind == JobKind::kTableData      ? table_data(job)
+                        : job.kind == JobKind::kLargeObjects ? large_objects(job)
+                                                             : statement(job);
+  if (!r.ok()) return std::move(r).error().with_context(job.label);
+  return r;
+}
+
+// FREEZE needs a plain table truncated in this transaction; data loaded
+// through a partitioned root (--load-via-partition-root) cannot have it.
+Result<bool> JobRunner::can_freeze(const archive::TocEntry& e) {
+  if (starts_with(e.defn, "-- load via partition root")) return false;
+  if (e.relkind != 0) return e.relkind == 'r';
+  PGS_ASSIGN_OR_RETURN(auto r,
+                       conn_->query("SELECT c.relkind::text FROM pg_catalog.pg_class c "
+                                    "JOIN pg_catalog.pg_namespace n ON n.oid = "
+                                    "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+                                    {e.namespace_name.value_or("public"), e.tag}));
+  return r.rows() == 1 && r.get(0, 0) == "r";
+}
+
+Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
+  const archive::TocEntry& e = *job.entry;
+  pg::Connection& conn = *conn_;
+  PGS_ASSIGN_OR_RETURN(bool freeze, can_freeze(e));
+  PGS_TRY(conn.exec("BEGIN"));
+  if (freeze && !conn.exec("TRUNCATE TABLE ONLY " + qualified(e)).ok()) {
+    // Not the owner (e.g. a data-only restore into someone else's table).
+    PGS_TRY(conn.exec("ROLLBACK"));
+    PGS_TRY(conn.exec("BEGIN"));
+    freeze = false;
+  }
+  PGS_TRY(conn.copy_in_start(freeze ? freeze_copy_statement(e.copy_stmt) : e.copy_stmt));
+  RowCounter counter;
+  Status streamed = stream_block(job, conn, counter);
+  if (!streamed.ok()) {
+    conn.copy_in_abort(streamed.error().message);
+    (void)conn.exec("ROLLBACK");
+    return streamed.error();
+  }
+  PGS_ASSIGN_OR_RETURN(int64_t rows, conn.copy_in_end());
+  if (rows != counter.rows()) {
+    (void)conn.exec("ROLLBACK");
+    return make_error(
+        ErrorCode::kTarget,
+        fmt::format("the archive holds {} rows but COPY loaded {}", counter.rows(), rows),
+        "report this: the target did not take every row of the archive");
+  }
+  PGS_TRY(conn.exec("COMMIT"));
+  JobResult result;
+  result.rows = rows;
+  return result;
+}
+
+Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter) {
+  const archive::TocEntry& e = *job.entry;
+  PGS_ASSIGN_OR_RETURN(auto raw, source_.open_stream_range(e.data_offset, job.data_bytes));
+  auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes);
+  PGS_ASSIGN_OR_RETURN(auto block, archive::DataBlockReader::from_stream(
+                                       std::move(counted), toc_.header, e.dump_id, e.data_offset));
+  std::vector<char> buffer(kChunk);
+  while (true) {
+    if (cancelled()) return cancelled_error(job);
+    PGS_ASSIGN_OR_RETURN(size_t n, block.read(buffer.data(), buffer.size()));
+    if (n == 0) return ok_status();
+    counter.feed(std::string_view(buffer.data(), n));
+    if (test_chunk_delay().count() > 0) std::this_thread::sleep_for(test_chunk_delay());
+    PGS_TRY(conn.copy_in_put(std::string_view(buffer.data(), n)));
+  }
+}
+
+Result<JobResult> JobRunner::large_objects(const RestoreJob& job) {
+  const archive::TocEntry& e = *job.entry;
+  pg::Connection& conn = *conn_;
+  PGS_ASSIGN_OR_RETURN(auto raw, source_.open_stream_range(e.data_offset, job.data_bytes));
+  auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes);
+  PGS_ASSIGN_OR_RETURN(auto block, archive::DataBlockReader::from_stream(
+                                       std::move(counted), toc_.header, e.dump_id, e.data_offset));
+  JobResult result;
+  PGS_TRY(conn.exec("BEGIN"));
+  std::vector<char> buffer(kChunk);
+  while (true) {
+    if (cancelled()) return cancelled_error(job);
+    PGS_ASSIGN_OR_RETURN(auto oid, block.next_large_object());
+    if (!oid) break;
+    // The schema pass created the object (lo_create); only its bytes are missing.
+    PGS_ASSIGN_OR_RETURN(auto fd, conn.query("SELECT pg_catalog.lo_open($1::oid, $2)",
+                                             {std::to_string(*oid), std::to_string(kInvWrite)}));
+    std::string fd_text = fd.get(0, 0);
+    while (true) {
+      PGS_ASSIGN_OR_RETURN(size_t n, block.read(buffer.data(), buffer.size()));
+      if (n == 0) break;
+      std::string hex = "\\x" + storage::to_hex(std::string_view(buffer.data(), n));
+      PGS_TRY(conn.query("SELECT pg_catalog.lowrite($1::integer, $2::bytea)", {fd_text, hex}));
+    }
+    PGS_TRY(conn.query("SELECT pg_catalog.lo_close($1::integer)", {fd_text}));
+    ++result.large_objects;
+  }
+  PGS_TRY(conn.exec("COMMIT"));
+  return result;
+}
+
+Result<JobResult> JobRunner::statement(const RestoreJob& job) {
+  const archive::TocEntry& e = *job.entry;
+  pg::Connection& conn = *conn_;
+  if (e.tablespace && tablespace_ != e.tablespace) {
+    std::string ts = e.tablespace->empty() ? "''" : pg::quote_ident(*e.tablespace);
+    PGS_TRY(conn.exec("SET default_tablespace = " + ts));
+    tablespace_ = e.tablespace;
+  }
+  Status st = conn.exec(e.defn);
+  if (st.ok()) return JobResult{};
+  const Error& err = st.error();
+  bool lost = err.sqlstate.empty() || starts_with(err.sqlstate, "08") ||
+              starts_with(err.sqlstate, "57") || err.sqlstate == "40P01";
+  if (!lost && classify(err.message, first_line(e.defn)) == Severity::kWarning) {
+    JobResult result;
+    result.warning = err.message;
+    return result;
+  }
+  return st.error();
+}
+
+}  // namespace pgshuttle::restore

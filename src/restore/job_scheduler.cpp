@@ -1,0 +1,262 @@
+#include "restore/job_scheduler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "core/cancel.h"
+#include "core/human.h"
+#include "core/log.h"
+#include "restore/job_runner.h"
+
+namespace pgshuttle::restore {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool retryable(const Error& e) {
+  if (e.code != ErrorCode::kTarget) return false;
+  const std::string& s = e.sqlstate;
+  return s.empty() || s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03" ||
+         s == "40001" || s == "40P01";
+}
+
+class Scheduler {
+ public:
+  Scheduler(const SchedulerOptions& o, const RestorePlan& plan, const archive::ArchiveToc& toc,
+            storage::ByteSource& source, Progress& progress)
+      : o_(o), plan_(plan), toc_(toc), source_(source), progress_(progress) {}
+
+  JobsOutcome run();
+
+ private:
+  void prepare();
+  void make_ready(size_t job);
+  bool conflicts(size_t job) const;
+  std::optional<size_t> next();
+  void finished(size_t job);
+  void worker(JobRunner& runner);
+  void run_one(JobRunner& runner, size_t index);
+  void fail(RestoreError error, bool cancelled);
+  void watch_cancel();
+
+  const SchedulerOptions& o_;
+  const RestorePlan& plan_;
+  const archive::ArchiveToc& toc_;
+  storage::ByteSource& source_;
+  Progress& progress_;
+  std::string preamble_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<int> waiting_;  // unfinished jobs each job waits for
+  std::vector<std::vector<size_t>> dependents_;
+  std::set<size_t> ready_statements_;  // archive order
+  std::vector<size_t> ready_data_;     // kept sorted, largest last
+  std::set<size_t> running_;
+  size_t done_ = 0;
+  bool stop_ = false;
+  bool all_done_ = false;
+  JobsOutcome out_;
+};
+
+void Scheduler::prepare() {
+  size_t n = plan_.jobs.size();
+  waiting_.assign(n, 0);
+  dependents_.assign(n, {});
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t w : plan_.jobs[i].waits_for) {
+      ++waiting_[i];
+      dependents_[w].push_back(i);
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (waiting_[i] == 0) make_ready(i);
+  }
+}
+
+void Scheduler::make_ready(size_t job) {
+  if (plan_.jobs[job].kind == JobKind::kStatement) {
+    ready_statements_.insert(job);
+    return;
+  }
+  auto smaller = [&](size_t a, size_t b) {
+    return plan_.jobs[a].data_bytes < plan_.jobs[b].data_bytes;
+  };
+  ready_data_.insert(std::upper_bound(ready_data_.begin(), ready_data_.end(), job, smaller), job);
+}
+
+bool Scheduler::conflicts(size_t job) const {
+  const RestoreJob& j = plan_.jobs[job];
+  for (size_t r : running_) {
+    const RestoreJob& other = plan_.jobs[r];
+    if (!j.exclusive && !other.exclusive) continue;
+    for (int t : j.tables) {
+      if (std::find(other.tables.begin(), other.tables.end(), t) != other.tables.end()) return true;
+    }
+  }
+  return false;
+}
+
+std::optional<size_t> Scheduler::next() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (stop_) return std::nullopt;
+    for (auto it = ready_statements_.begin(); it != ready_statements_.end(); ++it) {
+      if (conflicts(*it)) continue;
+      size_t job = *it;
+      ready_statements_.erase(it);
+      running_.insert(job);
+      return job;
+    }
+    if (!ready_data_.empty()) {
+      size_t job = ready_data_.back();
+      ready_data_.pop_back();
+      running_.insert(job);
+      return job;
+    }
+    if (running_.empty()) return std::nullopt;  // all done, or waits that never end
+    cv_.wait(lock);
+  }
+}
+
+void Scheduler::finished(size_t job) {
+  std::lock_guard lock(mu_);
+  running_.erase(job);
+  ++done_;
+  for (size_t d : dependents_[job]) {
+    if (--waiting_[d] == 0) make_ready(d);
+  }
+  cv_.notify_all();
+}
+
+void Scheduler::fail(RestoreError error, bool cancelled) {
+  std::lock_guard lock(mu_);
+  if (cancelled) {
+    out_.cancelled = true;
+  } else {
+    out_.errors.push_back(std::move(error));
+  }
+  stop_ = true;
+  cv_.notify_all();
+}
+
+void Scheduler::run_one(JobRunner& runner, size_t index) {
+  const RestoreJob& job = plan_.jobs[index];
+  auto start = Clock::now();
+  for (int attempt = 1;; ++attempt) {
+    auto r = runner.run(job);
+    if (r.ok()) {
+      std::lock_guard lock(mu_);
+      out_.rows += r->rows;
+      out_.large_objects += r->large_objects;
+      ++out_.jobs_done;
+      if (job.kind == JobKind::kTableData) {
+        ++out_.tables_loaded;
+        out_.loaded.push_back({job.entry, r->rows});
+      }
+      if (!r->warning.empty()) {
+        out_.errors.push_back({Severity::kWarning, job.label, r->warning, ""});
+        log::warn("{}: {}", job.label, r->warning);
+      }
+      break;
+    }
+    runner.reset();
+    const Error& e = r.error();
+    if (e.code == ErrorCode::kCancelled || cancelled()) return fail({}, true);
+    if (!retryable(e) || attempt >= o_.max_attempts) {
+      std::string what = attempt > 1 ? fmt::format(" (after {} attempts)", attempt) : "";
+      std::string where = e.context != job.label ? " [" + e.context + "]" : "";
+      return fail({Severity::kFatal, job.label, e.message + where + what, "", e.code}, false);
+    }
+    auto delay = std::chrono::milliseconds(250 << attempt);
+    log::warn("{}: retrying on a new connection (attempt {} of {}, in {} ms): {}", job.label,
+              attempt + 1, o_.max_attempts, delay.count(), e.message);
+    {
+      std::lock_guard lock(mu_);
+      ++out_.retries;
+    }
+    std::this_thread::sleep_for(delay);
+  }
+  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  if (job.kind != JobKind::kStatement) {
+    log::info("loaded {}: {} of archive data in {:.2f}s", job.label, human_bytes(job.data_bytes),
+              secs);
+  } else if (secs >= 1.0) {
+    log::info("done {} in {:.2f}s", job.label, secs);
+  }
+  finished(index);
+}
+
+void Scheduler::worker(JobRunner& runner) {
+  while (auto job = next()) run_one(runner, *job);
+  runner.reset();
+}
+
+void Scheduler::watch_cancel() {
+  auto last_poll = Clock::now();
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return all_done_; })) return;
+    }
+    bool asked = cancelled();
+    if (!asked && o_.cancel_requested && Clock::now() - last_poll >= std::chrono::seconds(1)) {
+      last_poll = Clock::now();
+      asked = o_.cancel_requested();
+      if (asked) request_cancel();
+    }
+    if (asked) return;
+  }
+}
+
+JobsOutcome Scheduler::run() {
+  preamble_ = session_preamble(toc_, o_.maintenance_work_mem);
+  prepare();
+  int n = std::max(1, o_.jobs);
+  std::vector<std::unique_ptr<JobRunner>> runners;
+  for (int i = 0; i < n; ++i) {
+    runners.push_back(std::make_unique<JobRunner>(o_.target, preamble_, source_, toc_, progress_));
+  }
+  std::vector<std::thread> threads;
+  for (auto& r : runners) threads.emplace_back([this, &r] { worker(*r); });
+  std::thread watcher([this, &runners] {
+    watch_cancel();
+    if (!cancelled()) return;
+    for (auto& r : runners) r->cancel();  // stops a long CREATE INDEX or COPY now
+  });
+  for (auto& t : threads) t.join();
+  {
+    std::lock_guard lock(mu_);
+    all_done_ = true;
+    cv_.notify_all();
+  }
+  watcher.join();
+  if (cancelled()) out_.cancelled = true;
+  if (!out_.cancelled &&
+      out_.errors.end() ==
+          std::find_if(out_.errors.begin(), out_.errors.end(),
+                       [](const RestoreError& e) { return e.severity == Severity::kFatal; }) &&
+      done_ < plan_.jobs.size()) {
+    out_.errors.push_back(
+        {Severity::kFatal, "", "jobs whose dependencies never finished were left", ""});
+  }
+  return out_;
+}
+
+}  // namespace
+
+JobsOutcome run_jobs(const SchedulerOptions& options, const RestorePlan& plan,
+                     const archive::ArchiveToc& toc, storage::ByteSource& source,
+                     Progress& progress) {
+  return Scheduler(options, plan, toc, source, progress).run();
+}
+
+}  // namespace pgshuttle::restore

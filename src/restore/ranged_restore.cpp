@@ -1,0 +1,202 @@
+#include "restore/ranged_restore.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <set>
+
+#include "core/cancel.h"
+#include "core/human.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "pg/connection.h"
+#include "pg/passfile.h"
+#include "restore/job_scheduler.h"
+#include "restore/restore_plan.h"
+#include "restore/toc_list.h"
+
+namespace pgshuttle::restore {
+namespace {
+
+int dump_id_of(const std::string& line) {
+  int id = 0;
+  for (char c : line) {
+    if (c < '0' || c > '9') break;
+    id = id * 10 + (c - '0');
+    if (id > 100000000) return 0;
+  }
+  return id;
+}
+
+Status write_file(const std::string& path, std::string_view bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  f.close();
+  if (!f) {
+    return make_error(ErrorCode::kStorage, "cannot write " + path,
+                      "check the free space and permissions of the temporary directory (TMPDIR)");
+  }
+  return ok_status();
+}
+
+Result<TocList> list_toc_copy(const ScratchDir& scratch) {
+  ChildSpec spec;
+  spec.argv = {"pg_restore", "-l", "-Fc", "-f", scratch.file("toc.list"), scratch.file("toc.dump")};
+  spec.stderr_file = scratch.file("list.err");
+  PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
+  if (run.exit_status != 0) {
+    return make_error(ErrorCode::kArchive,
+                      "pg_restore cannot read the archive's table of contents; nothing was "
+                      "restored: " +
+                          run.stderr_text,
+                      "the archive is corrupt: make a new backup");
+  }
+  std::ifstream f(scratch.file("toc.list"), std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return TocList::parse(text);
+}
+
+// One pg_restore pass over the TOC copy restoring the listed dump ids.
+Result<std::vector<RestoreError>> pg_restore_pass(const RestoreOptions& o,
+                                                  const ScratchDir& scratch, const TocList& list,
+                                                  const std::vector<int>& ids,
+                                                  const std::string& name, bool& cancelled) {
+  std::set<int> wanted(ids.begin(), ids.end());
+  std::string text;
+  for (const auto& e : list.entries()) {
+    if (!e.skipped && wanted.count(dump_id_of(e.line))) text += e.line + "\n";
+  }
+  PGS_TRY(write_file(scratch.file(name + ".list"), text));
+  PGS_ASSIGN_OR_RETURN(auto pass, pg::Passfile::create(o.target));
+  ChildSpec spec;
+  spec.argv = {"pg_restore",
+               "-v",
+               "-Fc",
+               "-L",
+               scratch.file(name + ".list"),
+               "-d",
+               o.target.to_keyword_string_without_password()};
+  if (!o.keep_owner) spec.argv.push_back("--no-owner");
+  if (!o.keep_acl) spec.argv.push_back("--no-acl");
+  spec.argv.push_back(scratch.file("toc.dump"));
+  spec.env = pass.env();
+  spec.stderr_file = scratch.file(name + ".err");
+  PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
+  cancelled = run.cancelled;
+  auto errors = parse_pg_restore_errors(run.stderr_text);
+  if (run.exit_status != 0 && errors.empty() && !run.cancelled) {
+    errors.push_back({Severity::kFatal, "", "pg_restore failed: " + run.stderr_text, ""});
+  }
+  return errors;
+}
+
+bool has_fatal(const std::vector<RestoreError>& errors) {
+  for (const auto& e : errors) {
+    if (e.severity == Severity::kFatal) return true;
+  }
+  return false;
+}
+
+std::set<int> excluded_ids(const TocList& list) {
+  std::set<int> out;
+  for (const auto& e : list.entries()) {
+    if (e.skipped) out.insert(dump_id_of(e.line));
+  }
+  return out;
+}
+
+// The restored tables' row counts against the archive's (a table loaded
+// through its partitioned root is counted with its siblings, so it is left out).
+void check_row_counts(const RestoreOptions& o, const std::vector<LoadedTable>& loaded,
+                      RestoreOutcome& out) {
+  auto conn = pg::Connection::connect(o.target, pg::Side::kTarget);
+  if (!conn.ok()) {
+    out.errors.push_back({Severity::kFatal, "verify", conn.error().message, ""});
+    return;
+  }
+  int checked = 0, differ = 0;
+  for (const auto& t : loaded) {
+    const archive::TocEntry& e = *t.entry;
+    if (e.defn.rfind("-- load via partition root", 0) == 0) continue;
+    std::string name =
+        pg::quote_ident(e.namespace_name.value_or("public")) + "." + pg::quote_ident(e.tag);
+    auto r = conn->query("SELECT count(*) FROM ONLY " + name);
+    if (!r.ok()) {
+      out.errors.push_back({Severity::kFatal, "verify " + name, r.error().message, ""});
+      continue;
+    }
+    int64_t rows = r->get_int(0, 0);
+    ++checked;
+    if (rows != t.rows) {
+      ++differ;
+      out.errors.push_back({Severity::kFatal, "verify " + name,
+                            fmt::format("the table has {} rows, the archive {}", rows, t.rows),
+                            ""});
+    }
+  }
+  out.tables_verified = checked;
+  if (differ == 0) log::info("verify: the row counts of {} tables match the archive", checked);
+}
+
+}  // namespace
+
+Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, uint64_t size,
+                          const archive::ArchiveToc& toc, const ScratchDir& scratch,
+                          const PrepareTarget& prepare, RestoreOutcome& out) {
+  PGS_ASSIGN_OR_RETURN(std::string head, source.read_range(0, toc.toc_end));
+  PGS_TRY(write_file(scratch.file("toc.dump"), head));
+  PGS_ASSIGN_OR_RETURN(TocList list, list_toc_copy(scratch));
+  out.skipped = list.skip_managed_unsafe();
+  for (const auto& w : out.skipped) log::warn("{}", w);
+  PGS_TRY(prepare(list.extensions()));
+
+  RestorePlan plan = plan_restore(toc, excluded_ids(list), o.keep_acl, size);
+  log::info(
+      "parallel restore from ranged reads: {} schema entries, {} jobs ({} tables, {} of data), "
+      "{} final entries, {} workers",
+      plan.pre.size(), plan.jobs.size(), plan.table_data_jobs, human_bytes(plan.data_bytes),
+      plan.tail.size(), out.jobs);
+  bool cancelled = false;
+  PGS_ASSIGN_OR_RETURN(out.errors, pg_restore_pass(o, scratch, list, plan.pre, "pre", cancelled));
+  if (cancelled || has_fatal(out.errors)) {
+    out.status = cancelled ? RestoreStatus::kCancelled : RestoreStatus::kFailed;
+    return ok_status();
+  }
+  log::info("schema restored; loading data");
+
+  Progress progress("restore", ProgressUnit::kBytes, plan.data_bytes);
+  SchedulerOptions so;
+  so.target = o.target;
+  so.jobs = out.jobs;
+  so.max_attempts = o.max_attempts;
+  so.maintenance_work_mem = o.maintenance_work_mem;
+  so.cancel_requested = o.cancel_requested;
+  JobsOutcome jobs = run_jobs(so, plan, toc, source, progress);
+  progress.finish();
+  out.bytes_read = progress.done();
+  out.rows = jobs.rows;
+  out.tables_loaded = jobs.tables_loaded;
+  out.retries = jobs.retries;
+  out.errors.insert(out.errors.end(), jobs.errors.begin(), jobs.errors.end());
+  if (jobs.cancelled || has_fatal(jobs.errors)) {
+    out.status = jobs.cancelled ? RestoreStatus::kCancelled : RestoreStatus::kFailed;
+    return ok_status();
+  }
+  if (!plan.tail.empty()) {
+    PGS_ASSIGN_OR_RETURN(auto tail,
+                         pg_restore_pass(o, scratch, list, plan.tail, "tail", cancelled));
+    out.errors.insert(out.errors.end(), tail.begin(), tail.end());
+  }
+  if (!cancelled && !has_fatal(out.errors) && o.verify) check_row_counts(o, jobs.loaded, out);
+  if (cancelled) {
+    out.status = RestoreStatus::kCancelled;
+  } else if (has_fatal(out.errors)) {
+    out.status = RestoreStatus::kFailed;
+  } else {
+    out.status =
+        out.warning_count() > 0 ? RestoreStatus::kFinishedWithWarnings : RestoreStatus::kCompleted;
+  }
+  return ok_status();
+}
+
+}  // namespace pgshuttle::restore
