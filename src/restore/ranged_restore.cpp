@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <fstream>
 #include <set>
 
@@ -90,6 +91,11 @@ Result<std::vector<RestoreError>> pg_restore_pass(const RestoreOptions& o,
   return errors;
 }
 
+// Seconds since `start`, for the per-phase timing lines of the transfer log.
+double since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 bool has_fatal(const std::vector<RestoreError>& errors) {
   for (const auto& e : errors) {
     if (e.severity == Severity::kFatal) return true;
@@ -157,12 +163,15 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
       plan.pre.size(), plan.jobs.size(), plan.table_data_jobs, human_bytes(plan.data_bytes),
       plan.tail.size(), out.jobs);
   bool cancelled = false;
+  auto phase = std::chrono::steady_clock::now();
   PGS_ASSIGN_OR_RETURN(out.errors, pg_restore_pass(o, scratch, list, plan.pre, "pre", cancelled));
   if (cancelled || has_fatal(out.errors)) {
     out.status = cancelled ? RestoreStatus::kCancelled : RestoreStatus::kFailed;
     return ok_status();
   }
-  log::info("schema restored; loading data");
+  log::info("phase schema: {:.2f}s ({} entries by pg_restore); loading data", since(phase),
+            plan.pre.size());
+  phase = std::chrono::steady_clock::now();
 
   Progress progress("restore", ProgressUnit::kBytes, plan.data_bytes);
   SchedulerOptions so;
@@ -173,6 +182,8 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
   so.cancel_requested = o.cancel_requested;
   JobsOutcome jobs = run_jobs(so, plan, toc, source, progress);
   progress.finish();
+  log::info("phase data and post-data: {:.2f}s ({} jobs, {} retried)", since(phase), jobs.jobs_done,
+            jobs.retries);
   out.bytes_read = progress.done();
   out.rows = jobs.rows;
   out.tables_loaded = jobs.tables_loaded;
