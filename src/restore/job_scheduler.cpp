@@ -151,9 +151,12 @@ void Scheduler::fail(RestoreError error, bool cancelled) {
 void Scheduler::run_one(JobRunner& runner, size_t index) {
   const RestoreJob& job = plan_.jobs[index];
   auto start = Clock::now();
+  int64_t rows = 0, large_objects = 0;
   for (int attempt = 1;; ++attempt) {
     auto r = runner.run(job);
     if (r.ok()) {
+      rows = r->rows;
+      large_objects = r->large_objects;
       std::lock_guard lock(mu_);
       out_.rows += r->rows;
       out_.large_objects += r->large_objects;
@@ -186,11 +189,17 @@ void Scheduler::run_one(JobRunner& runner, size_t index) {
     std::this_thread::sleep_for(delay);
   }
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  if (job.kind != JobKind::kStatement) {
-    log::info("loaded {}: {} of archive data in {:.2f}s", job.label, human_bytes(job.data_bytes),
-              secs);
-  } else if (secs >= 1.0) {
-    log::info("done {} in {:.2f}s", job.label, secs);
+  if (job.kind == JobKind::kTableData) {
+    log::info("loaded {}: {} rows from {} of archive data in {:.2f}s", job.label, rows,
+              human_bytes(job.data_bytes), secs);
+  } else if (job.kind == JobKind::kLargeObjects) {
+    log::info("loaded {} large objects in {:.2f}s", large_objects, secs);
+  } else {
+    if (secs >= 1.0) {
+      log::info("done {} in {:.2f}s", job.label, secs);
+    } else {
+      log::debug("done {} in {:.2f}s", job.label, secs);
+    }
   }
   finished(index);
 }
