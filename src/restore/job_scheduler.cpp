@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,7 +60,8 @@ class Scheduler {
   std::condition_variable cv_;
   std::vector<int> waiting_;  // unfinished jobs each job waits for
   std::vector<std::vector<size_t>> dependents_;
-  std::set<size_t> ready_statements_;  // archive order
+  // Heaviest first (RestoreJob::weight), then archive order.
+  std::set<std::pair<uint64_t, size_t>, std::greater<>> ready_statements_;
   std::vector<size_t> ready_data_;     // kept sorted, largest last
   std::set<size_t> running_;
   size_t done_ = 0;
@@ -84,7 +87,8 @@ void Scheduler::prepare() {
 
 void Scheduler::make_ready(size_t job) {
   if (plan_.jobs[job].kind == JobKind::kStatement) {
-    ready_statements_.insert(job);
+    // greater<> on (weight, -index): heaviest first, earlier first among equals.
+    ready_statements_.insert({plan_.jobs[job].weight, SIZE_MAX - job});
     return;
   }
   auto smaller = [&](size_t a, size_t b) {
@@ -110,8 +114,8 @@ std::optional<size_t> Scheduler::next() {
   while (true) {
     if (stop_) return std::nullopt;
     for (auto it = ready_statements_.begin(); it != ready_statements_.end(); ++it) {
-      if (conflicts(*it)) continue;
-      size_t job = *it;
+      size_t job = SIZE_MAX - it->second;
+      if (conflicts(job)) continue;
       ready_statements_.erase(it);
       running_.insert(job);
       return job;

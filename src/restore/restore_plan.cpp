@@ -19,6 +19,13 @@ bool native_post(const std::string& desc) {
          desc == "POLICY" || desc == "ROW SECURITY";
 }
 
+bool slow_to_build(const std::string& defn) {
+  for (const char* kind : {"USING gist", "USING gin", "USING spgist", "EXCLUDE USING"}) {
+    if (defn.find(kind) != std::string::npos) return true;
+  }
+  return false;
+}
+
 bool is_relation(const TocEntry& e) { return e.desc == "TABLE" || e.desc == "MATERIALIZED VIEW"; }
 
 bool has_data_block(const TocEntry& e) {
@@ -119,6 +126,12 @@ void Planner::add_job(const TocEntry& e, const std::map<int, uint64_t>& sizes) {
     waits.insert(table_data_jobs_.begin(), table_data_jobs_.end());
   }
   job.waits_for.assign(waits.begin(), waits.end());
+  if (job.kind == JobKind::kStatement) {
+    for (size_t w : waits) {
+      if (plan_.jobs[w].kind == JobKind::kTableData) job.weight += plan_.jobs[w].data_bytes;
+    }
+    if (slow_to_build(e.defn)) job.weight *= 4;
+  }
   job.exclusive = job.kind == JobKind::kStatement && e.desc != "INDEX";
   size_t index = plan_.jobs.size();
   job_of_[e.dump_id] = index;

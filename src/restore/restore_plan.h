@@ -40,7 +40,11 @@ struct RestoreJob {
   std::vector<int> tables;
   bool exclusive = false;
   uint64_t data_bytes = 0;  // size of the data block in the archive
-  std::string label;        // "TABLE DATA public.orders"
+  // A guess at how long a statement runs, to start the longest first: the
+  // data of the tables it waits for, four times for GiST/GIN/SP-GiST
+  // indexes and exclusion constraints (much slower to build than B-trees).
+  uint64_t weight = 0;
+  std::string label;  // "TABLE DATA public.orders"
 };
 
 struct RestorePlan {
