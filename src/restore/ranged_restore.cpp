@@ -45,6 +45,13 @@ Result<TocList> list_toc_copy(const ScratchDir& scratch) {
   spec.argv = {"pg_restore", "-l", "-Fc", "-f", scratch.file("toc.list"), scratch.file("toc.dump")};
   spec.stderr_file = scratch.file("list.err");
   PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
+  if (run.exit_status != 0 && run.stderr_text.find("unsupported version") != std::string::npos) {
+    return make_error(
+        ErrorCode::kVersionMismatch,
+        "this pg_restore is older than the pg_dump that wrote the archive: " + run.stderr_text,
+        "install the PostgreSQL client of the archive's version (or newer) and put "
+        "its pg_restore first on PATH");
+  }
   if (run.exit_status != 0) {
     return make_error(ErrorCode::kArchive,
                       "pg_restore cannot read the archive's table of contents; nothing was "
