@@ -1,14 +1,16 @@
 #include "backup/backup.h"
 
-#include <openssl/evp.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 
 #include "archive/archive_toc.h"
 #include "archive/block_scanner.h"
+#include "backup/stored_digest.h"
 #include "core/cancel.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -16,7 +18,8 @@
 #include "pg/connection.h"
 #include "pg/passfile.h"
 #include "state/transfer_registry.h"
-#include "storage/crypto.h"
+#include "storage/s3_client.h"
+#include "storage/s3_location.h"
 #include "storage/storage.h"
 
 namespace pgshuttle::backup {
@@ -80,7 +83,7 @@ class DumpStreamer {
   Status feed(std::string_view bytes) {
     progress_.add(bytes.size());
     if (!toc_) return feed_head(bytes);
-    PGS_TRY(sink_.write(bytes));
+    PGS_TRY(write(bytes));
     return scanner_->feed(bytes);
   }
 
@@ -108,8 +111,16 @@ class DumpStreamer {
     return missing <= patched_;
   }
   int toc_entries() const { return toc_ ? static_cast<int>(toc_->entries.size()) : 0; }
+  // The SHA-256 of the bytes as written, when nothing was patched afterwards
+  // (a sink that can neither seek nor hold back: stdout); otherwise "".
+  std::string streamed_sha256() { return in_order_ ? in_order_->finish() : ""; }
 
  private:
+  Status write(std::string_view bytes) {
+    if (in_order_) in_order_->update(bytes);
+    return sink_.write(bytes);
+  }
+
   Status feed_head(std::string_view bytes) {
     head_.append(bytes);
     PGS_ASSIGN_OR_RETURN(auto toc, archive::try_parse_toc(head_));
@@ -124,9 +135,10 @@ class DumpStreamer {
           "{} cannot seek: the archive's data offsets stay unset (pg_restore -j and "
           "ranged restore need them)",
           sink_.describe());
+      in_order_.emplace();
     }
     scanner_.emplace(toc_->header, toc_->toc_end);
-    PGS_TRY(sink_.write(head_));
+    PGS_TRY(write(head_));
     PGS_TRY(scanner_->feed(std::string_view(head_).substr(toc_->toc_end)));
     head_.clear();
     head_.shrink_to_fit();
@@ -140,6 +152,7 @@ class DumpStreamer {
   std::optional<archive::BlockScanner> scanner_;
   bool can_patch_ = false;
   size_t patched_ = 0;
+  std::optional<Sha256Stream> in_order_;
 };
 
 // Polls Ctrl-C and `pgshuttle cancel` (at most once a second for the latter).
@@ -174,6 +187,7 @@ struct StreamOutcome {
   uint64_t bytes = 0;
   bool offsets_present = false;
   int toc_entries = 0;
+  std::string streamed_sha256;
 };
 
 Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uint64_t estimate,
@@ -200,29 +214,60 @@ Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uin
   if (!failure.ok()) return failure.error();
   if (exit_status != 0) return pg_dump_error(dump, exit_status);
   PGS_TRY(streamer.finish());
-  return StreamOutcome{sink.bytes_written(), streamer.offsets_present(), streamer.toc_entries()};
+  return StreamOutcome{sink.bytes_written(), streamer.offsets_present(), streamer.toc_entries(),
+                       streamer.streamed_sha256()};
 }
 
-// SHA-256 of a stored file, read back (the patched TOC is part of the bytes).
-Result<std::string> file_sha256(const std::string& location) {
-  PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(location));
-  PGS_ASSIGN_OR_RETURN(auto stream, source->open_stream(0));
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::string buffer(kReadSize, '\0');
-  for (;;) {
-    PGS_ASSIGN_OR_RETURN(size_t n, stream->read(buffer.data(), buffer.size()));
-    if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), n);
+// Removes what a completed backup stored (its checksum was cancelled).
+void remove_stored(const BackupOptions& o) {
+  Status s = ok_status();
+  if (o.destination.rfind("s3://", 0) == 0) {
+    auto client = storage::S3Client::create(o.s3);
+    auto object = storage::S3Location::parse(o.destination);
+    s = !client.ok()   ? Status(client.error())
+        : !object.ok() ? Status(object.error())
+                       : (*client)->delete_object(*object);
+  } else {
+    std::error_code ec;
+    std::filesystem::remove(o.destination, ec);
   }
-  unsigned char digest[32];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  return storage::to_hex(std::string_view(reinterpret_cast<char*>(digest), length));
+  if (!s.ok()) log::warn("could not remove {}: {}", o.destination, s.error().to_string());
 }
 
-bool is_local_file(const std::string& location) {
-  return location != "-" && location.find("://") == std::string::npos;
+// Reads the stored archive back for its SHA-256 and checks its size.
+Result<StoredDigest> checksum_stored(const BackupOptions& o, uint64_t expected_bytes,
+                                     CancelWatch& watch) {
+  PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.destination, o.s3));
+  DigestOptions d;
+  d.parallel = o.jobs;
+  d.cancel_requested = [&watch] { return watch.cancelled_now(); };
+  PGS_ASSIGN_OR_RETURN(auto digest, digest_stored(*source, d));
+  if (digest.bytes != expected_bytes) {
+    return make_error(ErrorCode::kStorage,
+                      fmt::format("{} holds {} bytes, but the backup wrote {}", source->describe(),
+                                  digest.bytes, expected_bytes),
+                      "the storage lost or added bytes: run the backup again");
+  }
+  return digest;
+}
+
+Status add_checksum(const BackupOptions& o, CancelWatch& watch, BackupResult& result) {
+  auto start = std::chrono::steady_clock::now();
+  auto digest = checksum_stored(o, result.bytes, watch);
+  if (!digest.ok()) {
+    if (digest.error().code == ErrorCode::kCancelled) {
+      remove_stored(o);
+    } else {
+      log::error("{} is stored but its checksum failed; it may be incomplete", o.destination);
+    }
+    return std::move(digest).error().with_context("reading the stored archive back");
+  }
+  result.sha256 = digest->sha256;
+  result.checksum_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  log::info("sha256 {} of {} ({} bytes read back in {:.2f} s)", result.sha256, o.destination,
+            result.bytes, result.checksum_seconds);
+  return ok_status();
 }
 
 Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& info,
@@ -239,10 +284,9 @@ Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& in
     return std::move(outcome).error();
   }
   PGS_TRY(sink->commit());
-  BackupResult result{id, outcome->bytes, "", outcome->offsets_present, outcome->toc_entries};
-  if (is_local_file(o.destination)) {
-    PGS_ASSIGN_OR_RETURN(result.sha256, file_sha256(o.destination));
-  }
+  BackupResult result{id, outcome->bytes, outcome->streamed_sha256, outcome->offsets_present,
+                      outcome->toc_entries};
+  if (o.destination != "-" && o.checksum) PGS_TRY(add_checksum(o, watch, result));
   return result;
 }
 
@@ -259,7 +303,10 @@ int parse_pg_dump_major(std::string_view text) {
   return major;
 }
 
-Result<BackupResult> run_backup(const BackupOptions& o) {
+Result<BackupResult> run_backup(const BackupOptions& options) {
+  BackupOptions o = options;
+  o.jobs = std::max(1, o.jobs);
+  o.s3.parts_in_flight = o.jobs;
   PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(o.database));
   PGS_ASSIGN_OR_RETURN(auto registry,
                        state::TransferRegistry::open(state::default_state_dir(o.state_dir)));

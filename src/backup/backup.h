@@ -10,6 +10,14 @@
 // held TOC. The stored archive is then random-access: pg_restore -j works on
 // it and restore can fetch one table's block by byte range.
 //
+// The recorded SHA-256 is that of the stored bytes. Because the patched first
+// part of an S3 object is uploaded last, it cannot be hashed while streaming:
+// after the upload completes, the object (or file) is read back with parallel
+// ranged reads (stored_digest.h), which also proves the upload end to end.
+// Each part is already checked in transit: its SigV4 signature covers the
+// SHA-256 of its body. stdout cannot be patched, so its hash is taken as the
+// bytes pass. `checksum = false` skips the read-back.
+//
 // Thread safety: one backup per call; the registry is opened per call.
 #pragma once
 
@@ -33,15 +41,18 @@ struct BackupOptions {
   std::vector<std::string> exclude_tables;   // -T
   std::string state_dir;                     // the transfer registry
   std::string pg_dump = "pg_dump";           // program to run
+  int jobs = 4;          // S3 parts uploaded at once, and ranges read at once for the checksum
+  bool checksum = true;  // read the stored archive back for its SHA-256
   storage::S3Options s3;
 };
 
 struct BackupResult {
   std::string transfer_id;
   uint64_t bytes = 0;
-  std::string sha256;            // of the stored bytes; empty when it cannot be known (S3)
+  std::string sha256;            // of the stored bytes; empty with checksum = false
   bool offsets_present = false;  // the stored TOC has every data offset
   int toc_entries = 0;
+  double checksum_seconds = 0;  // time spent reading the archive back for its SHA-256
 };
 
 // Runs the backup. Errors: kVersionMismatch (pg_dump older than the server),

@@ -4,7 +4,6 @@
 
 #include "backup/backup.h"
 #include "cli/command.h"
-#include "core/log.h"
 
 namespace pgshuttle::cli {
 namespace {
@@ -12,25 +11,22 @@ namespace {
 struct BackupCliOptions {
   backup::BackupOptions backup;
   int compress = -1;
-  int jobs = 1;
+  bool no_checksum = false;
 };
 
 Status run_backup_command(const CliContext& ctx, BackupCliOptions& o) {
   if (o.compress >= 0) o.backup.compress_level = o.compress;
   if (o.backup.s3.sse == "none") o.backup.s3.sse.clear();
   o.backup.state_dir = ctx.state_dir;
-  if (o.jobs > 1) {
-    log::info(
-        "--jobs has no effect on a custom-format dump (pg_dump -j needs the directory "
-        "format); restore runs in parallel instead");
-  }
+  o.backup.checksum = !o.no_checksum;
   PGS_ASSIGN_OR_RETURN(auto result, backup::run_backup(o.backup));
   if (ctx.json) {
     ctx.print_json({{"id", result.transfer_id},
                     {"bytes", result.bytes},
                     {"sha256", result.sha256},
                     {"data_offsets", result.offsets_present},
-                    {"toc_entries", result.toc_entries}});
+                    {"toc_entries", result.toc_entries},
+                    {"checksum_seconds", result.checksum_seconds}});
   } else if (o.backup.destination != "-") {
     std::cout << result.transfer_id << ": " << result.bytes << " bytes"
               << (result.sha256.empty() ? "" : ", sha256 " + result.sha256) << "\n";
@@ -52,7 +48,12 @@ void register_backup(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--exclude-schema,-N", opts->backup.exclude_schemas, "pg_dump -N");
   cmd->add_option("--table,-t", opts->backup.tables, "Only these tables (pg_dump -t)");
   cmd->add_option("--exclude-table,-T", opts->backup.exclude_tables, "pg_dump -T");
-  cmd->add_option("--jobs,-j", opts->jobs, "Accepted for symmetry with restore");
+  cmd->add_option("--jobs,-j", opts->backup.jobs,
+                  "S3 parts uploaded at once, and ranges read at once for the checksum")
+      ->check(CLI::Range(1, 64))
+      ->default_val(4);
+  cmd->add_flag("--no-checksum", opts->no_checksum,
+                "Do not read the stored archive back for its SHA-256 (stdout is always hashed)");
   cmd->add_option("--pg-dump", opts->backup.pg_dump, "pg_dump program (default: from PATH)");
   cmd->add_option("--endpoint", opts->backup.s3.endpoint, "S3 endpoint URL (default AWS env)");
   cmd->add_option("--region", opts->backup.s3.region, "AWS region");

@@ -15,6 +15,7 @@
 #include "archive/archive_toc.h"
 #include "core/subprocess.h"
 #include "rig/rig.h"
+#include "storage/crypto.h"
 #include "storage/storage.h"
 
 namespace pgshuttle {
@@ -41,6 +42,16 @@ class BackupTest : public ::testing::Test {
     auto r = pgs({"storage", "mb", "s3://" + bucket, "--endpoint", rig::env("S3_ENDPOINT")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return bucket;
+  }
+  // Downloads `object` with the AWS CLI (not pgshuttle) and returns sha256sum's digest.
+  std::string aws_download_sha256(const std::string& object, const std::string& path) {
+    auto r = rig::run_program({"/usr/bin/aws", "--endpoint-url", rig::env("S3_ENDPOINT"), "s3",
+                               "cp", "--only-show-errors", object, path},
+                              env_);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto sum = rig::run_program({"sha256sum", path});
+    EXPECT_EQ(sum.exit_code, 0) << sum.err;
+    return sum.out.substr(0, sum.out.find(' '));
   }
   std::string state_dir_;
   std::map<std::string, std::string> env_;
@@ -104,13 +115,14 @@ TEST_P(BackupOf, FileAndS3ListAndRestoreLikePgDumpsOwn) {
   std::string bucket = make_bucket();
   std::string object = "s3://" + bucket + "/backups/db.dump";
   auto flags = s3_flags();
-  std::vector<std::string> args{"backup", source.url(), "--to", object, "--sse", "none"};
+  std::vector<std::string> args{"--json", "backup", source.url(), "--to", object, "--sse", "none"};
   args.insert(args.end(), flags.begin(), flags.end());
   r = pgs(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto s3 = nlohmann::json::parse(r.out);
   std::string downloaded = file + ".s3";
-  r = pgs({"storage", "cp", object, downloaded, "--endpoint", rig::env("S3_ENDPOINT")});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(s3["sha256"].get<std::string>(), aws_download_sha256(object, downloaded));
+  EXPECT_EQ(s3["bytes"].get<uint64_t>(), std::filesystem::file_size(downloaded));
   expect_reader_matches_pg_restore(downloaded);
   expect_parallel_restore_matches(downloaded, source.admin_url());
 
@@ -126,6 +138,58 @@ TEST_P(BackupOf, FileAndS3ListAndRestoreLikePgDumpsOwn) {
 
 INSTANTIATE_TEST_SUITE_P(Rig, BackupOf,
                          ::testing::Values(Data::kFixture, Data::kChinook, Data::kNorthwind));
+
+// An archive of several multipart parts, so the patched first part is
+// uploaded last: the recorded SHA-256 and size are those of the object the
+// AWS CLI downloads, whatever --jobs; info shows them; --no-checksum skips it.
+TEST_F(BackupTest, S3Sha256IsThatOfTheStoredObject) {
+  rig::ScratchDatabase source(rig::Server::kSource, "bsum");
+  rig::load_fixture(source.admin_url());
+  rig::psql(source.admin_url(),
+            "CREATE TABLE bulk AS SELECT g, md5(g::text) || md5((g * 3)::text) AS t "
+            "FROM generate_series(1, 400000) g");
+  std::string bucket = make_bucket();
+  std::string dir = ::testing::TempDir() + "/" + rig::unique_name("bsum");
+  std::filesystem::create_directories(dir);
+  for (std::string jobs : {"1", "3"}) {
+    std::string object = "s3://" + bucket + "/j" + jobs + ".dump";
+    auto r = pgs({"--json", "backup", source.url(), "--to", object, "--compress", "0", "--jobs",
+                  jobs, "--sse", "none", "--endpoint", rig::env("S3_ENDPOINT")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    std::string path = dir + "/j" + jobs + ".dump";
+    std::string theirs = aws_download_sha256(object, path);
+    EXPECT_GT(std::filesystem::file_size(path), 20u << 20);  // three parts of 8 MiB at least
+    EXPECT_EQ(j["sha256"].get<std::string>(), theirs);
+    EXPECT_EQ(j["bytes"].get<uint64_t>(), std::filesystem::file_size(path));
+    expect_reader_matches_pg_restore(path);
+    auto info = pgs({"--json", "info", j["id"].get<std::string>()});
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    auto t = nlohmann::json::parse(info.out);
+    EXPECT_EQ(t["sha256"].get<std::string>(), theirs);
+    EXPECT_EQ(t["bytes"].get<uint64_t>(), std::filesystem::file_size(path));
+    auto text = pgs({"info", j["id"].get<std::string>()});
+    EXPECT_NE(text.out.find(theirs), std::string::npos) << text.out;
+  }
+  auto r = pgs({"--json", "backup", source.url(), "--to", "s3://" + bucket + "/quick.dump",
+                "--no-checksum", "--sse", "none", "--endpoint", rig::env("S3_ENDPOINT")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["sha256"], "");
+}
+
+// stdout cannot be patched, so its bytes are hashed as they pass.
+TEST_F(BackupTest, StdoutSha256IsThatOfTheBytesWritten) {
+  rig::ScratchDatabase source(rig::Server::kSource, "bout");
+  rig::load_sample(source.admin_url(), "chinook");
+  auto r = pgs({"backup", source.url(), "--to", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_GT(r.out.size(), 1000u);
+  auto info = pgs({"--json", "info", "b001"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  auto t = nlohmann::json::parse(info.out);
+  EXPECT_EQ(t["sha256"].get<std::string>(), storage::sha256_hex(r.out));
+  EXPECT_EQ(t["bytes"].get<uint64_t>(), r.out.size());
+}
 
 TEST_F(BackupTest, EveryCompressionLevelListsLikePgRestore) {
   rig::ScratchDatabase source(rig::Server::kSource, "bz");
