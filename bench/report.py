@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Summarises bench/run.sh raw results: medians per (scale, group, tool) and
-the ratio of each pgshuttle row to each peer of its group."""
+"""Summarises bench/run.sh raw results: medians per (scale, group, tool), the
+ratio of each pgshuttle row to each peer of its group, and, for the groups
+with goals (issue texts), whether the goal is met."""
 import json, statistics, sys
 from collections import defaultdict
 
@@ -24,6 +25,12 @@ if plot:
         print(scale, ' '.join(vals))
     sys.exit(0)
 
+# group -> (main pgshuttle tool, peer, wall ratio goal, peak RSS goal in MB or None)
+GOALS = {
+    'backup': ('pgshuttle-backup', 'dump-file-aws-cp', 0.6, None),
+    'restore': ('pgshuttle-restore-url', 'curl-pg-restore-j', 0.6, 64),
+}
+
 summary = []
 print(f"{'scale':>5} {'group':<8} {'tool':<30} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8}  ratios (wall) to peers")
 for (scale, group), tools in sorted(med.items()):
@@ -36,4 +43,19 @@ for (scale, group), tools in sorted(med.items()):
         summary.append({'scale': scale, 'group': group, 'tool': tool, **v,
                         'ratios': {pt: v['wall_s'] / p['wall_s'] for pt, p in peers.items() if p['wall_s'] > 0}
                                   if tool.startswith('pgshuttle') else {}})
+goals = []
+for (scale, group), tools in sorted(med.items()):
+    if group not in GOALS or GOALS[group][0] not in tools or GOALS[group][1] not in tools:
+        continue
+    tool, peer, ratio_goal, rss_goal = GOALS[group]
+    ratio = tools[tool]['wall_s'] / tools[peer]['wall_s'] if tools[peer]['wall_s'] > 0 else float('inf')
+    rss = tools[tool]['max_rss_mb']
+    line = f"{scale:>5} {group:<8} {tool} / {peer}: {ratio:.2f}x (goal <= {ratio_goal}x: {'met' if ratio <= ratio_goal else 'NOT met'})"
+    line += f", peak RSS {rss:.1f} MB vs {tools[peer]['max_rss_mb']:.1f} MB"
+    if rss_goal:
+        line += f" (goal < {rss_goal} MB: {'met' if rss < rss_goal else 'NOT met'})"
+    goals.append(line)
+if goals:
+    print('\ngoals')
+    print('\n'.join(goals))
 json.dump(summary, open(f'{out}/results.json', 'w'), indent=2)

@@ -5,7 +5,8 @@
 #
 # --strict: exit 1 when any measured command failed (the smoke test uses it).
 #
-# GROUPS (comma-separated, default all): copy, archive, verify.
+# GROUPS (comma-separated, default all): copy, archive, verify, backup, restore.
+# PGSHUTTLE_BIN=path measures that binary instead of build/src/cli/pgshuttle.
 # Bench scale 1 is about 0.7 GB of fixture data (fixture scale 400).
 # Every measured command runs under /usr/bin/time -v; the table shows the
 # median of N repetitions (wall, CPU = user + sys, peak RSS) and each
@@ -14,7 +15,7 @@
 # Not part of the test suite (tests/integration/bench runs it at a tiny scale).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); top=$(cd "$here/.." && pwd)
-strict=0 failures=0 scales=1 reps=3 jobs=$(nproc) only=copy,archive,verify out=$top/bench/results/$(date +%Y%m%d-%H%M%S)
+strict=0 failures=0 scales=1 reps=3 jobs=$(nproc) only=copy,archive,verify,backup,restore out=$top/bench/results/$(date +%Y%m%d-%H%M%S)
 fixture_per_scale=${BENCH_FIXTURE_PER_SCALE:-400}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -24,11 +25,11 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --strict) strict=1; shift ;;
-    *) echo "usage: $0 [--scale S[,S...]] [--reps N] [--jobs J] [--only copy,archive,verify] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--scale S[,S...]] [--reps N] [--jobs J] [--only copy,archive,verify,backup,restore] [--out DIR]" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$out"; out=$(cd "$out" && pwd)
-bin=$top/build/src/cli/pgshuttle
+bin=${PGSHUTTLE_BIN:-$top/build/src/cli/pgshuttle}
 [ -x "$bin" ] || "$top/scripts/build.sh" >/dev/null
 has() { "$bin" --help 2>/dev/null | grep -q "^  $1 "; }
 want() { [[ ",$only," == *",$1,"* ]]; }
@@ -41,12 +42,27 @@ set -a; . "$rigdir/rig.env"; set +a
 export PGPASSFILE=$out/pgpass
 printf '127.0.0.1:%s:*:postgres:srcpass\n127.0.0.1:%s:*:app:apppass\n127.0.0.1:%s:*:postgres:tgtpass\n' \
   "$RIG_SOURCE_PORT" "$RIG_TARGET_PORT" "$RIG_TARGET_PORT" >"$PGPASSFILE"; chmod 600 "$PGPASSFILE"
+export PGSHUTTLE_STATE_DIR=$out/state  # the runs' transfers, apart from the user's
 src_url() { echo "postgresql://postgres@127.0.0.1:$RIG_SOURCE_PORT/$1"; }
 tgt_url() { echo "postgresql://app@127.0.0.1:$RIG_TARGET_PORT/$1"; }
 tgt_admin() { psql -X -q -d "postgresql://postgres@127.0.0.1:$RIG_TARGET_PORT/postgres" -c "$1"; }
 fresh_target() { tgt_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; tgt_admin "CREATE DATABASE $1 OWNER app"; }
 # Target databases are created from template0 with the extensions the
 # fixture needs available (trusted: app may create them).
+
+# The restore group's archive: pgshuttle backup when this build has it, else
+# the guide's pg_dump + aws s3 cp (same custom format with data offsets);
+# presigned with pgshuttle url into a private file.
+make_restore_archive() {
+  /usr/bin/aws --endpoint-url "$S3_ENDPOINT" s3 mb s3://bench >/dev/null 2>&1 || true
+  if has backup; then
+    "$bin" backup "$S" --to "$1" --endpoint "$S3_ENDPOINT" --sse none --no-checksum -q || return 1
+  else
+    pg_dump -Fc -b -f "$out/restore-group.dump" "$S" &&
+      /usr/bin/aws --endpoint-url "$S3_ENDPOINT" s3 cp --only-show-errors "$out/restore-group.dump" "$1" || return 1
+  fi
+  ( umask 077; "$bin" url "$1" --endpoint "$S3_ENDPOINT" --expires 1h >"$urlfile" )
+}
 
 results=$out/raw.jsonl; : >"$results"
 # measure SCALE GROUP TOOL REP PREP-CMD CMD: runs PREP (untimed), then CMD under time -v.
@@ -108,6 +124,32 @@ for scale in "${scale_list[@]}"; do
       fi
       measure "$scale" archive guide-sequential "$rep" "$prep; rm -f '$out/guide.dump' '$out/guide-dl.dump'" \
         "pg_dump -Fc -b -f '$out/guide.dump' '$S' && /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 cp --only-show-errors '$out/guide.dump' $key.guide && u=\$(/usr/bin/aws --endpoint-url $S3_ENDPOINT s3 presign $key.guide --expires-in 3600) && curl -sfS -o '$out/guide-dl.dump' \"\$u\" && pg_restore --no-owner --no-acl -d '$T' '$out/guide-dl.dump'"
+    fi
+    if want backup; then
+      key=s3://bench/backup-group-$scale-$rep.dump
+      prep="/usr/bin/aws --endpoint-url $S3_ENDPOINT s3 mb s3://bench >/dev/null 2>&1 || true; rm -f '$out/backup-group.dump'"
+      if has backup; then
+        measure "$scale" backup pgshuttle-backup "$rep" "$prep" \
+          "'$bin' backup '$S' --to $key --jobs $jobs --endpoint $S3_ENDPOINT --sse none -q"
+        measure "$scale" backup pgshuttle-backup-no-checksum "$rep" "$prep" \
+          "'$bin' backup '$S' --to $key.nosum --jobs $jobs --no-checksum --endpoint $S3_ENDPOINT --sse none -q"
+      fi
+      measure "$scale" backup dump-file-aws-cp "$rep" "$prep" \
+        "pg_dump -Fc -b -f '$out/backup-group.dump' '$S' && /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 cp --only-show-errors '$out/backup-group.dump' $key.peer"
+    fi
+    if want restore && has restore && has url; then
+      # One archive per repetition, made and presigned untimed; both tools read it.
+      key=s3://bench/restore-group-$scale-$rep.dump urlfile=$out/restore-group.url
+      if ! make_restore_archive "$key" >"$out/restore-group-s$scale-r$rep.prep.log" 2>&1; then
+        echo "bench: making the restore group's archive failed (log $out/restore-group-s$scale-r$rep.prep.log)" >&2
+        failures=$((failures + 1))
+      else
+        prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t; rm -f '$out/restore-group-dl.dump'"
+        measure "$scale" restore pgshuttle-restore-url "$rep" "$prep" \
+          "'$bin' restore \"\$(cat '$urlfile')\" --target '$T' --jobs $jobs -q"
+        measure "$scale" restore curl-pg-restore-j "$rep" "$prep" \
+          "curl -sfS -o '$out/restore-group-dl.dump' \"\$(cat '$urlfile')\" && pg_restore -j $jobs --no-owner --no-acl -d '$T' '$out/restore-group-dl.dump'"
+      fi
     fi
     if want verify && has verify; then
       prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t; pg_dump -Fc '$S' | pg_restore --no-owner --no-acl -d '$T'"
