@@ -9,6 +9,7 @@
 
 #include "copy/copy_plan.h"
 #include "copy/copy_workers.h"
+#include "copy/post_data_plan.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "ddl/ddl_apply.h"
@@ -142,12 +143,61 @@ Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
   return st;
 }
 
+// Logs how long the phase that ends now took, for finding where time goes.
+class PhaseClock {
+ public:
+  void lap(std::string_view phase) {
+    auto now = std::chrono::steady_clock::now();
+    log::info("phase {}: {:.2f}s", phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// The post-data items cut into concurrent units (post_data_plan.h).
+Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan, ddl::SchemaDumpOptions dump,
+                               std::string& preamble) {
+  PostDataOptions po;
+  po.analyze = !r.o.schema_only && !r.o.skip_analyze;
+  std::vector<std::string> tables;
+  for (const auto& t : plan.tables) tables.push_back(t.qualified);
+  if (r.o.data_only) return plan_post_data({}, tables, {}, po);
+  dump.section = ddl::Section::kPostData;
+  PGS_ASSIGN_OR_RETURN(auto post_text, ddl::dump_schema(r.o.source, dump));
+  auto post = ddl::parse_ddl_script(post_text);
+  preamble = post.preamble;
+  PGS_ASSIGN_OR_RETURN(auto uniques, read_unique_indexes(r.holder));
+  return plan_post_data(post, tables, uniques, po);
+}
+
+// Foreign keys validated concurrently, after they were all added NOT VALID.
+Status validate_foreign_keys(Run& r, PostDataPlan& post, const std::string& preamble) {
+  if (post.validations.empty()) return ok_status();
+  log::info("validating {} foreign keys, {} at a time", post.validations.size(), r.o.jobs);
+  WorkPlan work;
+  work.free_units = std::move(post.validations);
+  work.preamble = preamble;
+  work.copy_data = false;
+  work.tolerate_existing = r.resumed;
+  WorkTotals totals;
+  Status st = run_workers(r.o, r.snapshot, work, *r.state, totals);
+  r.summary.ddl_items += totals.ddl_items;
+  r.summary.warnings += totals.warnings;
+  r.summary.retries += totals.retries;
+  return st;
+}
+
 Status run_phases(Run& r) {
   const CopyOptions& o = r.o;
+  PhaseClock clock;
   ddl::SchemaDumpOptions dump = schema_dump_options(o, r.snapshot, ddl::Section::kPreData);
   PGS_ASSIGN_OR_RETURN(auto pre_text, ddl::dump_schema(o.source, dump));
   auto pre = ddl::parse_ddl_script(pre_text);
+  clock.lap("pre-data dump");
   PGS_TRY(apply_pre_data(r, pre));
+  clock.lap("schema");
   PGS_ASSIGN_OR_RETURN(auto plan, make_plan(r.holder, r.target, o, pre));
   r.summary.tables = static_cast<int64_t>(plan.tables.size());
   if (r.resumed) PGS_TRY(reset_partial_split_tables(r.target, *r.state, plan));
@@ -155,28 +205,19 @@ Status run_phases(Run& r) {
   work.tables = plan.tables;
   work.copy_data = !o.schema_only;
   work.tolerate_existing = r.resumed;
-  std::vector<ddl::DdlItem> final_items;
-  if (!o.data_only) {
-    dump.section = ddl::Section::kPostData;
-    PGS_ASSIGN_OR_RETURN(auto post_text, ddl::dump_schema(o.source, dump));
-    auto post = ddl::parse_ddl_script(post_text);
-    work.preamble = post.preamble;
-    final_items = split_post_data(post, plan, work.post_by_table);
-  }
+  PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, dump, work.preamble));
+  work.post_by_table = std::move(post.by_table);
+  clock.lap("plan and post-data dump");
   PGS_TRY(run_data_and_post(r, plan, work));
-  if (!final_items.empty()) {
-    log::info("finishing: {} remaining post-data items, foreign keys last", final_items.size());
-    PGS_TRY(apply_items(r, final_items, work.preamble));
+  clock.lap("data, indexes and ANALYZE");
+  if (!post.serial.empty()) {
+    log::info("finishing: {} remaining post-data items, foreign keys last", post.serial.size());
+    PGS_TRY(apply_items(r, post.serial, work.preamble));
   }
+  PGS_TRY(validate_foreign_keys(r, post, work.preamble));
+  clock.lap("remaining post-data and foreign keys");
   if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
-  if (!o.schema_only && !o.skip_analyze) {
-    log::info("running ANALYZE on the target");
-    // Only the copied tables: a database-wide ANALYZE warns about every
-    // shared catalog a non-superuser may not analyze.
-    std::string list;
-    for (const auto& t : plan.tables) list += (list.empty() ? "" : ", ") + t.qualified;
-    if (!list.empty()) PGS_TRY(r.target.exec("ANALYZE " + list));
-  }
+  clock.lap("sequences");
   return r.state->set_meta("complete", "1");
 }
 

@@ -87,23 +87,4 @@ Status reset_partial_split_tables(pg::Connection& target, CopyState& state, cons
   return ok_status();
 }
 
-std::vector<ddl::DdlItem> split_post_data(
-    const ddl::DdlScript& post, const CopyPlan& plan,
-    std::map<std::string, std::vector<ddl::DdlItem>>& by_table) {
-  std::set<std::string> planned;
-  for (const auto& t : plan.tables) planned.insert(t.qualified);
-  std::vector<ddl::DdlItem> rest, fks;
-  for (const auto& item : post.items) {
-    if (!item.table.empty() && planned.count(item.table)) {
-      by_table[item.table].push_back(item);
-    } else if (ddl::is_foreign_key(item)) {
-      fks.push_back(item);
-    } else {
-      rest.push_back(item);
-    }
-  }
-  rest.insert(rest.end(), fks.begin(), fks.end());
-  return rest;
-}
-
 }  // namespace pgshuttle::copy

@@ -43,10 +43,4 @@ int ranges_for(int64_t bytes, int64_t split_larger_than);
 // would otherwise be loaded twice).
 Status reset_partial_split_tables(pg::Connection& target, CopyState& state, const CopyPlan& plan);
 
-// Moves the post-data items bound to one planned table into `by_table`;
-// returns the rest in dump order with foreign keys moved to the end.
-std::vector<ddl::DdlItem> split_post_data(
-    const ddl::DdlScript& post, const CopyPlan& plan,
-    std::map<std::string, std::vector<ddl::DdlItem>>& by_table);
-
 }  // namespace pgshuttle::copy

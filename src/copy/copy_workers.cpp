@@ -32,12 +32,12 @@ bool is_retryable(const Error& e) {
 
 namespace {
 
-enum class UnitKind { kCopy, kPost, kLargeObjects };
+enum class UnitKind { kCopy, kBuild, kFinish, kFree, kLargeObjects };
 
 struct Unit {
   UnitKind kind = UnitKind::kCopy;
   int table = -1;
-  int range = -1;  // -1: the whole table
+  int index = -1;  // range (-1: the whole table), build or free unit
 };
 
 std::string unit_key(const TableInfo& t, int range) {
@@ -55,8 +55,11 @@ class Scheduler {
  private:
   struct Sessions {
     std::optional<pg::Connection> source, target;
+    bool ddl_ready = false;  // the target session has the post-data settings
   };
   void enqueue_initial();
+  void enqueue_post(int table);
+  const TablePost* post_of(int table) const;
   void worker();
   std::optional<Unit> next();
   void finished(const Unit& unit);
@@ -64,7 +67,7 @@ class Scheduler {
   Status run_unit(Sessions& s, const Unit& unit);
   Status ensure(Sessions& s, bool need_source);
   Status copy_unit(Sessions& s, const Unit& unit);
-  Status post_unit(Sessions& s, const Unit& unit);
+  Status ddl_unit(Sessions& s, const DdlUnit& unit);
   Status large_objects_unit(Sessions& s);
 
   const CopyOptions& o_;
@@ -76,13 +79,34 @@ class Scheduler {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Unit> queue_;
-  std::vector<int> remaining_;  // units left per table before its post-data
+  std::vector<int> remaining_;    // copy units left per table before its builds
+  std::vector<int> builds_left_;  // builds left per table before its finish
   int active_ = 0;
   std::optional<Error> error_;
 };
 
+const TablePost* Scheduler::post_of(int table) const {
+  auto it = plan_.post_by_table.find(plan_.tables[table].qualified);
+  return it == plan_.post_by_table.end() ? nullptr : &it->second;
+}
+
+// Called with mu_ held (or before the workers start).
+void Scheduler::enqueue_post(int table) {
+  const TablePost* post = post_of(table);
+  if (post == nullptr) return;
+  builds_left_[table] = static_cast<int>(post->builds.size());
+  // Index builds of a loaded table go first: they overlap with other copies.
+  for (int b = builds_left_[table] - 1; b >= 0; --b) {
+    queue_.push_front({UnitKind::kBuild, table, b});
+  }
+  if (builds_left_[table] == 0 && !post->finish.steps.empty()) {
+    queue_.push_front({UnitKind::kFinish, table, -1});
+  }
+}
+
 void Scheduler::enqueue_initial() {
   remaining_.assign(plan_.tables.size(), 0);
+  builds_left_.assign(plan_.tables.size(), 0);
   std::vector<int> post_ready;
   for (size_t i = 0; i < plan_.tables.size(); ++i) {
     const auto& t = plan_.tables[i];
@@ -97,10 +121,9 @@ void Scheduler::enqueue_initial() {
     }
     if (remaining_[i] == 0) post_ready.push_back(static_cast<int>(i));
   }
-  for (int i : post_ready) {
-    if (plan_.post_by_table.count(plan_.tables[i].qualified)) {
-      queue_.push_front({UnitKind::kPost, i, -1});
-    }
+  for (int i : post_ready) enqueue_post(i);
+  for (size_t f = 0; f < plan_.free_units.size(); ++f) {
+    queue_.push_back({UnitKind::kFree, -1, static_cast<int>(f)});
   }
   if (plan_.copy_data && plan_.copy_large_objects && !state_.is_done("large-objects")) {
     queue_.push_back({UnitKind::kLargeObjects, -1, -1});
@@ -120,10 +143,11 @@ std::optional<Unit> Scheduler::next() {
 void Scheduler::finished(const Unit& unit) {
   std::lock_guard lock(mu_);
   --active_;
-  if (unit.kind == UnitKind::kCopy && --remaining_[unit.table] == 0 &&
-      plan_.post_by_table.count(plan_.tables[unit.table].qualified)) {
-    // Indexes of a loaded table go first: they overlap with other copies.
-    queue_.push_front({UnitKind::kPost, unit.table, -1});
+  if (unit.kind == UnitKind::kCopy && --remaining_[unit.table] == 0) {
+    enqueue_post(unit.table);
+  } else if (unit.kind == UnitKind::kBuild && --builds_left_[unit.table] == 0 &&
+             !post_of(unit.table)->finish.steps.empty()) {
+    queue_.push_front({UnitKind::kFinish, unit.table, -1});
   }
   cv_.notify_all();
 }
@@ -151,6 +175,7 @@ Status Scheduler::run_with_retries(Sessions& s, const Unit& unit) {
     // A failed unit may leave a session mid-COPY or mid-transaction: drop both.
     s.source.reset();
     s.target.reset();
+    s.ddl_ready = false;
     if (!is_retryable(st.error()) || attempt >= o_.max_attempts) return st;
     ++totals_.retries;
     auto delay = std::chrono::milliseconds(250 << attempt);
@@ -176,8 +201,12 @@ Status Scheduler::run_unit(Sessions& s, const Unit& unit) {
   switch (unit.kind) {
     case UnitKind::kCopy:
       return copy_unit(s, unit);
-    case UnitKind::kPost:
-      return post_unit(s, unit);
+    case UnitKind::kBuild:
+      return ddl_unit(s, post_of(unit.table)->builds[unit.index]);
+    case UnitKind::kFinish:
+      return ddl_unit(s, post_of(unit.table)->finish);
+    case UnitKind::kFree:
+      return ddl_unit(s, plan_.free_units[unit.index]);
     case UnitKind::kLargeObjects:
       return large_objects_unit(s);
   }
@@ -188,34 +217,46 @@ Status Scheduler::copy_unit(Sessions& s, const Unit& unit) {
   PGS_TRY(ensure(s, true));
   const TableInfo& t = plan_.tables[unit.table];
   std::optional<CtidRange> range;
-  if (unit.range >= 0) range = range_of(t.pages, unit.range, t.ranges);
+  if (unit.index >= 0) range = range_of(t.pages, unit.index, t.ranges);
   auto start = std::chrono::steady_clock::now();
   auto r = stream_unit(*s.source, *s.target, t, range, &totals_.bytes);
   if (!r.ok()) return std::move(r).error().with_context("table " + t.qualified);
   totals_.rows += r->rows;
-  PGS_TRY(state_.mark_done(unit_key(t, unit.range)));
+  PGS_TRY(state_.mark_done(unit_key(t, unit.index)));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log::info("copied {}{}: {} rows, {} bytes ({}) in {:.2f}s", t.qualified,
-            unit.range >= 0 ? fmt::format(" range {}/{}", unit.range + 1, t.ranges) : "", r->rows,
+            unit.index >= 0 ? fmt::format(" range {}/{}", unit.index + 1, t.ranges) : "", r->rows,
             r->bytes, t.binary ? "binary" : "text", secs);
   return ok_status();
 }
 
-Status Scheduler::post_unit(Sessions& s, const Unit& unit) {
+Status Scheduler::ddl_unit(Sessions& s, const DdlUnit& unit) {
   PGS_TRY(ensure(s, false));
   pg::Connection& c = *s.target;
-  PGS_TRY(c.exec(plan_.preamble));
-  PGS_TRY(c.exec("SET maintenance_work_mem = " + pg::quote_literal(o_.maintenance_work_mem)));
-  PGS_TRY(c.exec(fmt::format("SET max_parallel_maintenance_workers = {}",
-                             o_.max_parallel_maintenance_workers)));
+  if (!s.ddl_ready) {
+    PGS_TRY(c.exec(plan_.preamble));
+    PGS_TRY(c.exec("SET maintenance_work_mem = " + pg::quote_literal(o_.maintenance_work_mem)));
+    PGS_TRY(c.exec(fmt::format("SET max_parallel_maintenance_workers = {}",
+                               o_.max_parallel_maintenance_workers)));
+    s.ddl_ready = true;
+  }
   ddl::ApplyPolicy policy{plan_.tolerate_existing};
-  for (const auto& item : plan_.post_by_table.at(plan_.tables[unit.table].qualified)) {
-    std::string key = "post:" + ddl::item_label(item);
-    if (state_.is_done(key)) continue;
-    PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(c, item, policy));
-    if (outcome == ddl::ApplyOutcome::kWarned) ++totals_.warnings;
-    ++totals_.ddl_items;
-    PGS_TRY(state_.mark_done(key));
+  for (const auto& step : unit.steps) {
+    if (state_.is_done(step.key)) continue;
+    auto start = std::chrono::steady_clock::now();
+    bool there = false;
+    if (!step.done_if.empty()) {
+      PGS_ASSIGN_OR_RETURN(auto found, c.query(step.done_if));
+      there = found.rows() > 0;
+    }
+    if (!there) {
+      PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(c, step.item, policy));
+      if (outcome == ddl::ApplyOutcome::kWarned) ++totals_.warnings;
+      ++totals_.ddl_items;
+    }
+    PGS_TRY(state_.mark_done(step.key));
+    log::debug("{} in {:.2f}s", step.key,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return ok_status();
 }

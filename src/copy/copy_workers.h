@@ -1,10 +1,12 @@
 // CopyWorkers: the overlap scheduler. --jobs threads take units from one
-// queue: a table (or one ctid range of a split table) to stream, or the
-// post-data items of a table whose rows are all loaded (its indexes,
-// constraints and triggers), which go to the front of the queue so index
-// builds overlap with the copies of other tables. The large objects are one
-// more unit. A unit that fails with a lost connection is retried with fresh
-// sessions and backoff, up to a bounded number of attempts.
+// queue: a table (or one ctid range of a split table) to stream; once all
+// of a table's rows are loaded, each of its index builds (post_data_plan.h),
+// which go to the front of the queue so index builds overlap with the
+// copies of other tables and with each other; once all of a table's builds
+// are done, its finish unit (attach constraints, triggers, ANALYZE). Free
+// units (foreign key validations) wait for nothing. The large objects are
+// one more unit. A unit that fails with a lost connection is retried with
+// fresh sessions and backoff, up to a bounded number of attempts.
 //
 // Thread safety: run() is called once from one thread; it owns its threads.
 #pragma once
@@ -17,6 +19,7 @@
 
 #include "copy/copy.h"
 #include "copy/copy_state.h"
+#include "copy/post_data_plan.h"
 #include "copy/table_stream.h"
 #include "ddl/ddl_script.h"
 
@@ -24,7 +27,8 @@ namespace pgshuttle::copy {
 
 struct WorkPlan {
   std::vector<TableInfo> tables;
-  std::map<std::string, std::vector<ddl::DdlItem>> post_by_table;  // by qualified name
+  std::map<std::string, TablePost> post_by_table;  // by qualified name
+  std::vector<DdlUnit> free_units;                 // wait for nothing
   std::string preamble;  // SETs from the post-data script, for index sessions
   bool copy_data = true;
   bool copy_large_objects = true;

@@ -1,0 +1,117 @@
+#include "copy/post_data_plan.h"
+
+#include <gtest/gtest.h>
+
+namespace pgshuttle {
+namespace {
+
+const char* kPost = R"(--
+-- Name: orders orders_pkey; Type: CONSTRAINT; Schema: shop; Owner: -
+--
+
+ALTER TABLE ONLY shop.orders
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+ALTER TABLE shop.orders CLUSTER ON orders_pkey;
+
+--
+-- Name: orders orders_ref_key; Type: CONSTRAINT; Schema: shop; Owner: -
+--
+
+ALTER TABLE ONLY shop.orders
+    ADD CONSTRAINT orders_ref_key UNIQUE (ref) DEFERRABLE INITIALLY DEFERRED;
+
+--
+-- Name: orders orders_excl; Type: CONSTRAINT; Schema: shop; Owner: -
+--
+
+ALTER TABLE ONLY shop.orders
+    ADD CONSTRAINT orders_excl EXCLUDE USING gist (w WITH &&);
+
+--
+-- Name: orders_customer_idx; Type: INDEX; Schema: shop; Owner: -
+--
+
+CREATE INDEX orders_customer_idx ON shop.orders USING btree (customer_id);
+
+--
+-- Name: orders orders_audit; Type: TRIGGER; Schema: shop; Owner: -
+--
+
+CREATE TRIGGER orders_audit AFTER INSERT ON shop.orders FOR EACH ROW EXECUTE FUNCTION shop.f();
+
+--
+-- Name: orders orders_customer_fk; Type: FK CONSTRAINT; Schema: shop; Owner: -
+--
+
+ALTER TABLE ONLY shop.orders
+    ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES shop.customers(id);
+
+--
+-- Name: lines lines_old_fk; Type: FK CONSTRAINT; Schema: shop; Owner: -
+--
+
+ALTER TABLE ONLY shop.lines
+    ADD CONSTRAINT lines_old_fk FOREIGN KEY (o) REFERENCES shop.orders(id) NOT VALID;
+)";
+
+copy::UniqueIndexes uniques() {
+  copy::UniqueIndexes u;
+  u["shop\norders orders_pkey"] = {
+      "orders_pkey", "CREATE UNIQUE INDEX orders_pkey ON shop.orders USING btree (id)", true, false,
+      false};
+  u["shop\norders orders_ref_key"] = {
+      "orders_ref_key", "CREATE UNIQUE INDEX orders_ref_key ON shop.orders USING btree (ref)",
+      false, true, true};
+  return u;
+}
+
+TEST(PostDataPlan, BuildsUniqueIndexesThenAttachesThem) {
+  auto post = ddl::parse_ddl_script(kPost);
+  auto plan = copy::plan_post_data(post, {"shop.orders", "shop.lines"}, uniques(), {});
+  const auto& orders = plan.by_table.at("shop.orders");
+  // Two unique builds, the exclusion constraint as is, one index: four
+  // concurrent builds; the GiST one first.
+  ASSERT_EQ(orders.builds.size(), 4u);
+  EXPECT_NE(orders.builds[0].steps[0].item.sql.find("EXCLUDE USING gist"), std::string::npos);
+  EXPECT_EQ(orders.builds[1].steps[0].item.sql,
+            "CREATE UNIQUE INDEX orders_pkey ON shop.orders USING btree (id);\n");
+  EXPECT_EQ(orders.builds[1].steps[0].key, "post:build:CONSTRAINT shop orders orders_pkey");
+  // Finish: two attaches, the trigger, ANALYZE last.
+  ASSERT_EQ(orders.finish.steps.size(), 4u);
+  EXPECT_EQ(orders.finish.steps[0].item.sql,
+            "ALTER TABLE ONLY shop.orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX "
+            "orders_pkey;\nALTER TABLE shop.orders CLUSTER ON orders_pkey;\n");
+  EXPECT_EQ(orders.finish.steps[0].key, "post:CONSTRAINT shop orders orders_pkey");
+  EXPECT_FALSE(orders.finish.steps[0].done_if.empty());
+  EXPECT_EQ(orders.finish.steps[1].item.sql,
+            "ALTER TABLE ONLY shop.orders ADD CONSTRAINT orders_ref_key UNIQUE USING INDEX "
+            "orders_ref_key DEFERRABLE INITIALLY DEFERRED;\n");
+  EXPECT_EQ(orders.finish.steps[2].item.type, "TRIGGER");
+  EXPECT_EQ(orders.finish.steps[3].item.sql, "ANALYZE shop.orders;\n");
+}
+
+TEST(PostDataPlan, ForeignKeysNotValidThenValidated) {
+  auto post = ddl::parse_ddl_script(kPost);
+  auto plan = copy::plan_post_data(post, {"shop.orders", "shop.lines"}, uniques(), {});
+  ASSERT_EQ(plan.serial.size(), 2u);
+  EXPECT_NE(plan.serial[0].sql.find("REFERENCES shop.customers(id) NOT VALID;"), std::string::npos);
+  // A key NOT VALID on the source stays so and is not validated.
+  EXPECT_EQ(plan.serial[1].sql, post.items.back().sql);
+  ASSERT_EQ(plan.validations.size(), 1u);
+  EXPECT_EQ(plan.validations[0].steps[0].item.sql,
+            "ALTER TABLE ONLY shop.orders VALIDATE CONSTRAINT orders_customer_fk;\n");
+}
+
+TEST(PostDataPlan, TablesNotLoadedKeepTheirStatements) {
+  auto post = ddl::parse_ddl_script(kPost);
+  copy::PostDataOptions no_analyze;
+  no_analyze.analyze = false;
+  auto plan = copy::plan_post_data(post, {"shop.lines"}, uniques(), no_analyze);
+  EXPECT_EQ(plan.by_table.count("shop.orders"), 0u);
+  // The key of a table that is not loaded here is added as dumped.
+  EXPECT_EQ(plan.validations.size(), 0u);
+  EXPECT_EQ(plan.serial.size(), post.items.size());
+}
+
+}  // namespace
+}  // namespace pgshuttle
