@@ -32,6 +32,7 @@ mkdir -p "$out"; out=$(cd "$out" && pwd)
 bin=${PGSHUTTLE_BIN:-$top/build/src/cli/pgshuttle}
 [ -x "$bin" ] || "$top/scripts/build.sh" >/dev/null
 has() { "$bin" --help 2>/dev/null | grep -q "^  $1 "; }
+has_flag() { "$bin" "$1" --help 2>/dev/null | grep -q -- "$2"; }  # COMMAND FLAG
 want() { [[ ",$only," == *",$1,"* ]]; }
 
 rigdir=$out/rig
@@ -56,7 +57,8 @@ fresh_target() { tgt_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; tgt_admin 
 make_restore_archive() {
   /usr/bin/aws --endpoint-url "$S3_ENDPOINT" s3 mb s3://bench >/dev/null 2>&1 || true
   if has backup; then
-    "$bin" backup "$S" --to "$1" --endpoint "$S3_ENDPOINT" --sse none --no-checksum -q || return 1
+    "$bin" backup "$S" --to "$1" --endpoint "$S3_ENDPOINT" --sse none -q \
+      $(has_flag backup --no-checksum && echo --no-checksum) || return 1
   else
     pg_dump -Fc -b -f "$out/restore-group.dump" "$S" &&
       /usr/bin/aws --endpoint-url "$S3_ENDPOINT" s3 cp --only-show-errors "$out/restore-group.dump" "$1" || return 1
@@ -131,8 +133,10 @@ for scale in "${scale_list[@]}"; do
       if has backup; then
         measure "$scale" backup pgshuttle-backup "$rep" "$prep" \
           "'$bin' backup '$S' --to $key --jobs $jobs --endpoint $S3_ENDPOINT --sse none -q"
-        measure "$scale" backup pgshuttle-backup-no-checksum "$rep" "$prep" \
-          "'$bin' backup '$S' --to $key.nosum --jobs $jobs --no-checksum --endpoint $S3_ENDPOINT --sse none -q"
+        if has_flag backup --no-checksum; then
+          measure "$scale" backup pgshuttle-backup-no-checksum "$rep" "$prep" \
+            "'$bin' backup '$S' --to $key.nosum --jobs $jobs --no-checksum --endpoint $S3_ENDPOINT --sse none -q"
+        fi
       fi
       measure "$scale" backup dump-file-aws-cp "$rep" "$prep" \
         "pg_dump -Fc -b -f '$out/backup-group.dump' '$S' && /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 cp --only-show-errors '$out/backup-group.dump' $key.peer"
