@@ -238,14 +238,20 @@ void remove_stored(const BackupOptions& o) {
 Result<StoredDigest> checksum_stored(const BackupOptions& o, uint64_t expected_bytes,
                                      CancelWatch& watch) {
   PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.destination, o.s3));
+  log::info("{} stored; reading it back for its SHA-256 (--no-checksum skips this)",
+            source->describe());
+  Progress progress("checksum", ProgressUnit::kBytes, expected_bytes);
   DigestOptions d;
   d.parallel = o.jobs;
   d.cancel_requested = [&watch] { return watch.cancelled_now(); };
-  PGS_ASSIGN_OR_RETURN(auto digest, digest_stored(*source, d));
-  if (digest.bytes != expected_bytes) {
+  d.on_hashed = [&progress](uint64_t n) { progress.add(n); };
+  auto digest = digest_stored(*source, d);
+  progress.finish();
+  if (!digest.ok()) return std::move(digest).error();
+  if (digest->bytes != expected_bytes) {
     return make_error(ErrorCode::kStorage,
                       fmt::format("{} holds {} bytes, but the backup wrote {}", source->describe(),
-                                  digest.bytes, expected_bytes),
+                                  digest->bytes, expected_bytes),
                       "the storage lost or added bytes: run the backup again");
   }
   return digest;

@@ -127,6 +127,7 @@ Result<StoredDigest> digest_stored(storage::ByteSource& source, const DigestOpti
     }
     PGS_ASSIGN_OR_RETURN(std::string bytes, ranges.take(i));
     hash.update(bytes);
+    if (options.on_hashed) options.on_hashed(bytes.size());
   }
   return StoredDigest{hash.finish(), size};
 }

@@ -53,6 +53,8 @@ struct DigestOptions {
   uint64_t range_size = 4u << 20;  // bytes per ranged read
   // Polled between ranges besides Ctrl-C (e.g. `pgshuttle cancel`); may be empty.
   std::function<bool()> cancel_requested;
+  // Called with each range's size once it is hashed (progress); may be empty.
+  std::function<void(uint64_t)> on_hashed;
 };
 
 // Reads all of `source` and returns its SHA-256. Errors: the source's

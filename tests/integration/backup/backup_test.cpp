@@ -264,5 +264,48 @@ TEST_F(BackupTest, CancelMidUploadLeavesNoObjectAndNoUpload) {
   EXPECT_EQ(nlohmann::json::parse(uploads.out).size(), 0u) << uploads.out;
 }
 
+// Cancelling while the stored object is read back for its checksum removes
+// the object: a cancelled backup leaves nothing, whatever its phase.
+TEST_F(BackupTest, CancelDuringChecksumRemovesTheObject) {
+  rig::ScratchDatabase source(rig::Server::kSource, "bcsum");
+  rig::psql(source.admin_url(),
+            "CREATE TABLE big AS SELECT g, md5(g::text) || md5((g * 7)::text) AS t "
+            "FROM generate_series(1, 4000000) g");
+  std::string bucket = make_bucket();
+  SubprocessOptions o;
+  o.argv = {rig::pgshuttle_bin(),
+            "backup",
+            source.url(),
+            "--to",
+            "s3://" + bucket + "/c.dump",
+            "--compress",
+            "0",
+            "--jobs",
+            "1",
+            "--sse",
+            "none",
+            "--endpoint",
+            rig::env("S3_ENDPOINT")};
+  for (const auto& [k, v] : env_) o.env[k] = v;
+  auto child = Subprocess::spawn(o);
+  ASSERT_TRUE(child.ok());
+  bool reading_back = false;
+  for (int i = 0; i < 600 && !reading_back; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    reading_back = pgs({"logs", "b001"}).out.find("reading it back") != std::string::npos;
+  }
+  ASSERT_TRUE(reading_back);
+  auto c = pgs({"cancel", "b001"});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  auto rc = child->wait();
+  ASSERT_TRUE(rc.ok());
+  EXPECT_EQ(*rc, static_cast<int>(ErrorCode::kCancelled)) << child->stderr_text();
+  auto info = pgs({"--json", "info", "b001"});
+  EXPECT_EQ(nlohmann::json::parse(info.out)["status"], "Cancelled");
+  auto ls = pgs(
+      {"--json", "storage", "ls", "s3://" + bucket + "/", "--endpoint", rig::env("S3_ENDPOINT")});
+  EXPECT_EQ(nlohmann::json::parse(ls.out).size(), 0u) << ls.out;
+}
+
 }  // namespace
 }  // namespace pgshuttle
