@@ -109,6 +109,7 @@ TEST_P(BackupOf, FileAndS3ListAndRestoreLikePgDumpsOwn) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["bytes"].get<uint64_t>(), std::filesystem::file_size(file));
+  EXPECT_EQ(j["sha256"].get<std::string>(), storage::sha256_hex(rig::read_file(file)));
   EXPECT_TRUE(j["data_offsets"].get<bool>());
   expect_reader_matches_pg_restore(file);
 
