@@ -1,11 +1,15 @@
 // pgshuttle copy SOURCE TARGET: direct, parallel, snapshot-consistent clone.
-#include <cstdlib>
+#include <fmt/format.h>
+
 #include <iostream>
 #include <thread>
 
 #include "cli/command.h"
 #include "copy/copy.h"
 #include "core/human.h"
+#include "core/log.h"
+#include "verify/report.h"
+#include "verify/verify_transfer.h"
 
 namespace pgshuttle::cli {
 namespace {
@@ -13,6 +17,7 @@ namespace {
 struct CopyCliOptions {
   std::string source, target;
   std::string split = "256MB";
+  bool no_verify = false;
   copy::CopyOptions copy;
 };
 
@@ -36,10 +41,61 @@ Result<int64_t> parse_size(const std::string& text) {
   return static_cast<int64_t>(v * mult);
 }
 
-std::string default_state_dir(const CliContext& ctx) {
-  if (!ctx.state_dir.empty()) return ctx.state_dir;
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : ".") + "/.local/state/pgshuttle";
+nlohmann::json summary_json(const copy::CopySummary& s) {
+  return {{"id", s.id},
+          {"tables", s.tables},
+          {"rows", s.rows},
+          {"bytes", s.bytes},
+          {"ddl_items", s.ddl_items},
+          {"warnings", s.warnings},
+          {"retries", s.retries},
+          {"large_objects", s.large_objects},
+          {"sequences", s.sequences},
+          {"resumed", s.resumed},
+          {"seconds", s.seconds}};
+}
+
+// Why the automatic verify is skipped, or empty when it runs.
+std::string verify_skipped(const CopyCliOptions& o) {
+  if (o.no_verify) return "--no-verify";
+  if (!o.copy.include.empty() || !o.copy.exclude.empty()) {
+    return "--include/--exclude copied a part of the database; run pgshuttle verify on it";
+  }
+  return {};
+}
+
+// Verifies the target against the source (a v00N transfer); kVerifyFailed
+// when they differ. The copy matches the source's snapshot at the copy's
+// start, so writes to the source since then show up as differences.
+Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, nlohmann::json& json) {
+  verify::VerifyOptions vo;
+  vo.jobs = std::max(1, o.copy.jobs);
+  vo.compare_data = !o.copy.schema_only;
+  vo.compare_schema = !o.copy.data_only;
+  log::info("verifying the copy against the source");
+  PGS_ASSIGN_OR_RETURN(auto v,
+                       verify::verify_recorded(o.copy.source, o.copy.target, vo, ctx.state_dir));
+  const auto& r = v.report;
+  json["verify"] = {{"id", v.id},
+                    {"passed", r.passed()},
+                    {"differences", r.difference_count()},
+                    {"warnings", r.warning_count()}};
+  if (r.passed()) {
+    if (!ctx.json) {
+      std::cout << "verify " << v.id << ": target identical to source (" << r.tables.size()
+                << " tables, " << r.schema_objects << " schema objects)\n";
+    }
+    return ok_status();
+  }
+  if (!ctx.json) std::cout << verify::to_text(r);
+  return make_error(
+      ErrorCode::kVerifyFailed,
+      fmt::format("verify {} found {} differences between the source and the copy", v.id,
+                  r.difference_count()),
+      "the copy matches the source as of the snapshot taken at its start; a source written "
+      "during or after the copy explains differences (verify compares with the live source). "
+      "Otherwise see pgshuttle info " +
+          v.id);
 }
 
 Status run(const CliContext& ctx, CopyCliOptions& o) {
@@ -49,27 +105,25 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   if (o.copy.schema_only && o.copy.data_only) {
     return make_error(ErrorCode::kUsage, "--schema-only and --data-only exclude each other");
   }
-  o.copy.state_dir = default_state_dir(ctx);
+  o.copy.state_dir = ctx.state_dir;
   PGS_ASSIGN_OR_RETURN(auto s, copy::run_copy(o.copy));
-  if (ctx.json) {
-    ctx.print_json({{"id", s.id},
-                    {"tables", s.tables},
-                    {"rows", s.rows},
-                    {"bytes", s.bytes},
-                    {"ddl_items", s.ddl_items},
-                    {"warnings", s.warnings},
-                    {"retries", s.retries},
-                    {"large_objects", s.large_objects},
-                    {"sequences", s.sequences},
-                    {"resumed", s.resumed},
-                    {"seconds", s.seconds}});
-  } else {
+  nlohmann::json json = summary_json(s);
+  if (!ctx.json) {
     std::cout << "copy " << s.id << ": " << s.tables << " tables, " << s.rows << " rows, "
               << human_bytes(static_cast<uint64_t>(s.bytes)) << ", " << s.ddl_items
               << " DDL items, " << s.large_objects << " large objects, " << s.sequences
               << " sequences in " << human_duration(std::chrono::duration<double>(s.seconds))
               << (s.retries ? " (" + std::to_string(s.retries) + " retries)" : "") << "\n";
   }
+  std::string skipped = verify_skipped(o);
+  Status verified = ok_status();
+  if (skipped.empty()) {
+    verified = verify_copy(ctx, o, json);
+  } else {
+    log::info("verify skipped: {}", skipped);
+  }
+  if (ctx.json) ctx.print_json(json);
+  PGS_TRY(verified);
   if (s.warnings > 0) {
     return make_error(ErrorCode::kWarnings,
                       std::to_string(s.warnings) + " DDL items were skipped with a warning",
@@ -106,6 +160,9 @@ void register_copy(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--allow-inconsistent-resume", c.allow_inconsistent_resume,
                 "Resume although the original snapshot is gone");
   cmd->add_option("--max-attempts", c.max_attempts, "Attempts per unit on lost connections");
+  cmd->add_flag("--no-verify", o->no_verify,
+                "Do not verify the target against the source at the end (verify compares with "
+                "the live source: writes made during the copy show up as differences)");
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run(ctx, *o); }; });
 }
 

@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "verify/report.h"
 #include "verify/verify.h"
+#include "verify/verify_transfer.h"
 
 namespace pgshuttle::cli {
 namespace {
@@ -38,11 +39,15 @@ Status run_verify(const CliContext& ctx, VerifyArgs args) {
   args.options.compare_schema = !args.data_only;
   PGS_ASSIGN_OR_RETURN(auto source, pg::ConnInfo::parse(args.source));
   PGS_ASSIGN_OR_RETURN(auto target, pg::ConnInfo::parse(args.target));
-  PGS_ASSIGN_OR_RETURN(auto report, verify::verify_databases(source, target, args.options));
+  PGS_ASSIGN_OR_RETURN(auto recorded,
+                       verify::verify_recorded(source, target, args.options, ctx.state_dir));
+  const verify::VerifyReport& report = recorded.report;
   if (ctx.json) {
-    ctx.print_json(verify::to_json(report));
+    auto j = verify::to_json(report);
+    j["id"] = recorded.id;
+    ctx.print_json(j);
   } else {
-    std::cout << verify::to_text(report);
+    std::cout << verify::to_text(report) << "recorded as " << recorded.id << "\n";
   }
   if (!args.html.empty()) PGS_TRY(write_file(args.html, verify::to_html(report), "HTML"));
   if (!args.junit.empty()) PGS_TRY(write_file(args.junit, verify::to_junit(report), "JUnit"));

@@ -8,8 +8,10 @@
 #include <thread>
 
 #include "copy/copy_plan.h"
+#include "copy/copy_transfer.h"
 #include "copy/copy_workers.h"
 #include "copy/post_data_plan.h"
+#include "core/cancel.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "ddl/ddl_apply.h"
@@ -21,6 +23,7 @@ namespace {
 
 struct Run {
   const CopyOptions& o;
+  CopyTransfer* transfer = nullptr;
   std::unique_ptr<CopyState> state;
   pg::Connection holder;  // holds the exported snapshot until the end
   pg::Connection target;
@@ -28,24 +31,6 @@ struct Run {
   bool resumed = false;
   CopySummary summary;
 };
-
-Result<std::unique_ptr<CopyState>> open_state(const CopyOptions& o) {
-  std::string id = o.resume_id;
-  if (id.empty()) {
-    id = CopyState::run_id(o.source.to_keyword_string_without_password(),
-                           o.target.to_keyword_string_without_password());
-  } else if (!std::filesystem::exists(o.state_dir + "/copy-" + id + ".sqlite")) {
-    return make_error(ErrorCode::kNotFound, "no copy run " + id + " under " + o.state_dir,
-                      "check the id printed by the interrupted run, or --state-dir");
-  }
-  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(o.state_dir, id));
-  if (state->get_meta("complete") == "1") {
-    // The same command after a finished run is a new run.
-    PGS_TRY(state->forget_prefix(""));
-    PGS_TRY(state->set_meta("complete", "0"));
-  }
-  return state;
-}
 
 Status begin_snapshot(Run& r) {
   PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
@@ -96,6 +81,7 @@ Status apply_pre_data(Run& r, const ddl::DdlScript& pre) {
   ddl::ApplyPolicy policy;
   for (size_t i = 0; i < pre.items.size(); ++i) {
     kill_point(fmt::format("schema:{}", i));
+    if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, pre.items[i], policy));
     if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
     ++r.summary.ddl_items;
@@ -127,6 +113,7 @@ Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       uint64_t now = totals.bytes.load();
       progress.add(now - shown);
+      r.transfer->set_bytes(now, static_cast<uint64_t>(plan.total_bytes));
       shown = now;
     }
   });
@@ -136,6 +123,7 @@ Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
   progress.finish();
   r.summary.rows += totals.rows;
   r.summary.bytes += static_cast<int64_t>(totals.bytes.load());
+  r.transfer->set_bytes(totals.bytes.load(), static_cast<uint64_t>(plan.total_bytes));
   r.summary.ddl_items += totals.ddl_items;
   r.summary.warnings += totals.warnings;
   r.summary.retries += totals.retries;
@@ -146,10 +134,13 @@ Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
 // Logs how long the phase that ends now took, for finding where time goes.
 class PhaseClock {
  public:
-  void lap(std::string_view phase) {
+  // Also the place to stop between phases when the run was cancelled.
+  Status lap(std::string_view phase) {
     auto now = std::chrono::steady_clock::now();
     log::info("phase {}: {:.2f}s", phase, std::chrono::duration<double>(now - last_).count());
     last_ = now;
+    if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
+    return ok_status();
   }
 
  private:
@@ -195,9 +186,9 @@ Status run_phases(Run& r) {
   ddl::SchemaDumpOptions dump = schema_dump_options(o, r.snapshot, ddl::Section::kPreData);
   PGS_ASSIGN_OR_RETURN(auto pre_text, ddl::dump_schema(o.source, dump));
   auto pre = ddl::parse_ddl_script(pre_text);
-  clock.lap("pre-data dump");
+  PGS_TRY(clock.lap("pre-data dump"));
   PGS_TRY(apply_pre_data(r, pre));
-  clock.lap("schema");
+  PGS_TRY(clock.lap("schema"));
   PGS_ASSIGN_OR_RETURN(auto plan, make_plan(r.holder, r.target, o, pre));
   r.summary.tables = static_cast<int64_t>(plan.tables.size());
   if (r.resumed) PGS_TRY(reset_partial_split_tables(r.target, *r.state, plan));
@@ -207,29 +198,31 @@ Status run_phases(Run& r) {
   work.tolerate_existing = r.resumed;
   PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, dump, work.preamble));
   work.post_by_table = std::move(post.by_table);
-  clock.lap("plan and post-data dump");
+  PGS_TRY(clock.lap("plan and post-data dump"));
   PGS_TRY(run_data_and_post(r, plan, work));
-  clock.lap("data, indexes and ANALYZE");
+  PGS_TRY(clock.lap("data, indexes and ANALYZE"));
   if (!post.serial.empty()) {
     log::info("finishing: {} remaining post-data items, foreign keys last", post.serial.size());
     PGS_TRY(apply_items(r, post.serial, work.preamble));
   }
   PGS_TRY(validate_foreign_keys(r, post, work.preamble));
-  clock.lap("remaining post-data and foreign keys");
+  PGS_TRY(clock.lap("remaining post-data and foreign keys"));
   if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
-  clock.lap("sequences");
+  PGS_TRY(clock.lap("sequences"));
   return r.state->set_meta("complete", "1");
 }
 
 }  // namespace
 
-Result<CopySummary> run_copy(const CopyOptions& o) {
+namespace {
+
+Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   auto start = std::chrono::steady_clock::now();
-  PGS_ASSIGN_OR_RETURN(auto state, open_state(o));
+  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(transfer.dir(), transfer.id()));
   PGS_ASSIGN_OR_RETURN(auto holder, pg::Connection::connect(o.source, pg::Side::kSource));
   PGS_ASSIGN_OR_RETURN(auto target, pg::Connection::connect(o.target, pg::Side::kTarget));
-  Run r{o, std::move(state), std::move(holder), std::move(target)};
-  r.summary.id = r.state->id();
+  Run r{o, &transfer, std::move(state), std::move(holder), std::move(target)};
+  r.summary.id = transfer.id();
   r.resumed = r.state->has_progress();
   r.summary.resumed = r.resumed;
   if (!r.resumed && !o.data_only) {
@@ -240,15 +233,35 @@ Result<CopySummary> run_copy(const CopyOptions& o) {
   Status st = run_phases(r);
   if (!st.ok()) {
     Error e = st.error();
-    if (e.hint.empty()) {
+    if (e.hint.empty() && e.code != ErrorCode::kCancelled) {
       e.hint = fmt::format("fix the cause, then re-run the same command (or copy --resume {})",
-                           r.state->id());
+                           transfer.id());
     }
     return e;
   }
   r.summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r.summary;
+}
+
+}  // namespace
+
+Result<CopySummary> run_copy(const CopyOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(o));
+  PGS_TRY(transfer->start());
+  log::info("copy {}: {} -> {}", transfer->id(), o.source.to_uri(false), o.target.to_uri(false));
+  auto result = copy_with(o, *transfer);
+  if (!result.ok()) {
+    Error e = std::move(result).error();
+    if (e.code == ErrorCode::kCancelled) {
+      e.hint =
+          fmt::format("resume it with: pgshuttle copy --resume {} SOURCE TARGET", transfer->id());
+    }
+    transfer->finish(e);
+    return e.with_context("copy " + transfer->id());
+  }
+  transfer->finish(ok_status());
+  return result;
 }
 
 }  // namespace pgshuttle::copy

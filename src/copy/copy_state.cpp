@@ -4,10 +4,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 namespace pgshuttle::copy {
 namespace {
@@ -33,16 +35,6 @@ bool run(sqlite3* db, const char* sql, const std::string& param,
 }
 
 }  // namespace
-
-std::string CopyState::run_id(const std::string& source, const std::string& target) {
-  // FNV-1a: stable across builds and platforms, unlike std::hash.
-  uint64_t h = 1469598103934665603ULL;
-  for (char c : source + "\n" + target) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return fmt::format("c{:08x}", static_cast<uint32_t>(h ^ (h >> 32)));
-}
 
 Result<std::unique_ptr<CopyState>> CopyState::open(const std::string& state_dir,
                                                    const std::string& id) {
@@ -133,7 +125,9 @@ namespace pgshuttle::copy {
 
 void kill_point(const std::string& point) {
   static const char* at = std::getenv("PGSHUTTLE_COPY_KILL_AT");
+  static const char* pause = std::getenv("PGSHUTTLE_COPY_PAUSE_AT");
   if (at != nullptr && point == at) ::kill(::getpid(), SIGKILL);
+  if (pause != nullptr && point == pause) std::this_thread::sleep_for(std::chrono::seconds(3));
 }
 
 }  // namespace pgshuttle::copy

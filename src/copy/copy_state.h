@@ -5,9 +5,8 @@
 // "post:INDEX shop orders_idx") is recorded only after its work committed on
 // the target. A unit that committed but was not yet recorded is redone, so
 // every unit is written to be safe to redo (TRUNCATE first, "already
-// exists" tolerated). The run id ("c" + 8 hex digits) is derived from the
-// source and target (without passwords), so re-running the same command
-// finds the same state.
+// exists" tolerated). The file is keyed by the run's transfer id (c001,
+// copy_transfer.h).
 //
 // Thread safety: all methods lock an internal mutex; share one instance.
 #pragma once
@@ -24,8 +23,6 @@ namespace pgshuttle::copy {
 
 class CopyState {
  public:
-  // The run id for a source/target pair.
-  static std::string run_id(const std::string& source, const std::string& target);
   // Opens (creating if needed) `state_dir`/copy-<id>.sqlite.
   static Result<std::unique_ptr<CopyState>> open(const std::string& state_dir,
                                                  const std::string& id);
@@ -58,7 +55,9 @@ namespace pgshuttle::copy {
 
 // Fault injection for the resume tests: when PGSHUTTLE_COPY_KILL_AT equals
 // `point` (e.g. "schema:10", "stream:shop.orders", "done:table:shop.orders"),
-// the process kills itself with SIGKILL, exactly as `kill -9` would.
+// the process kills itself with SIGKILL, exactly as `kill -9` would. When
+// PGSHUTTLE_COPY_PAUSE_AT equals `point`, the thread sleeps 3 seconds there
+// (the cancel test uses it to find the run busy).
 void kill_point(const std::string& point);
 
 }  // namespace pgshuttle::copy

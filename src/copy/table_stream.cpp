@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "copy/copy_state.h"
+#include "core/cancel.h"
 
 namespace pgshuttle::copy {
 
@@ -51,6 +52,10 @@ Result<StreamResult> pump(pg::Connection& source, pg::Connection& target, const 
       return std::move(chunk).error();
     }
     if (!chunk->has_value()) break;
+    if (cancelled()) {
+      target.copy_in_abort("copy cancelled");
+      return make_error(ErrorCode::kCancelled, "copy cancelled");
+    }
     std::string_view data = **chunk;
     out.bytes += static_cast<int64_t>(data.size());
     if (bytes_seen) bytes_seen->fetch_add(data.size());

@@ -281,4 +281,11 @@ Result<bool> TransferRegistry::cancel_requested(const std::string& id) {
   return st.column_int(0) != 0;
 }
 
+Status TransferRegistry::clear_cancel(const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE transfers SET cancel_requested = 0 "
+                                            "WHERE id = ?1"));
+  st.bind(1, id);
+  return st.run();
+}
+
 }  // namespace pgshuttle::state

@@ -82,6 +82,8 @@ class TransferRegistry {
   // when it already ended).
   Status request_cancel(const std::string& id);
   Result<bool> cancel_requested(const std::string& id);
+  // Clears the cancel flag, for a cancelled transfer that is resumed.
+  Status clear_cancel(const std::string& id);
 
  private:
   explicit TransferRegistry(SqliteDb db) : db_(std::move(db)) {}

@@ -3,11 +3,14 @@
 // same schema (sorted pg_dump --schema-only --no-owner --no-acl), the same
 // rows in every table, the same sequence values and large objects. Runs
 // killed with SIGKILL at several points, and a copy connection terminated
-// mid-table, must still end identical to the source.
+// mid-table, must still end identical to the source. Each run is a registry
+// transfer (c001 ...) that `copy --resume` continues and `cancel` stops; the
+// automatic verify at the end is a transfer too (v001 ...).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <sstream>
 #include <thread>
 
@@ -94,6 +97,13 @@ rig::CommandResult copy(const rig::ScratchDatabase& src, const rig::ScratchDatab
 
 std::string state_dir() { return "/tmp/" + rig::unique_name("copy_state"); }
 
+nlohmann::json transfer(const std::string& dir, const std::string& id) {
+  auto r = rig::run_pgshuttle({"--state-dir", dir, "info", id, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
 class CopySample : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CopySample, IdenticalInNonSuperuserTarget) {
@@ -112,9 +122,63 @@ TEST(Copy, FixtureIdenticalWithSplitTables) {
   rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
   rig::load_fixture(src.url());
   // Split everything above 64 kB so the ctid range path runs too.
-  auto r = copy(src, dst, state_dir(), {"--jobs", "3", "--split-larger-than", "64kB"});
+  auto dir = state_dir();
+  auto r = copy(src, dst, dir, {"--jobs", "3", "--split-larger-than", "64kB", "--json"});
   EXPECT_EQ(r.exit_code == 0 || r.exit_code == 12, true) << r.out << r.err;
   expect_identical(src, dst);
+  // The automatic verify ran, passed, and is recorded next to the copy.
+  auto summary = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(summary.is_discarded()) << r.out;
+  EXPECT_EQ(summary["id"], "c001");
+  EXPECT_EQ(summary["verify"]["passed"], true) << r.out;
+  EXPECT_EQ(summary["verify"]["id"], "v001");
+  for (const std::string id : {"c001", "v001"}) {
+    auto t = transfer(dir, id);
+    std::string status = t.value("status", "");
+    EXPECT_TRUE(status == "Completed" || status.rfind("Finished with", 0) == 0) << t.dump();
+    EXPECT_EQ(t.value("source", "").find("srcpass"), std::string::npos) << t.dump();
+  }
+  EXPECT_GT(transfer(dir, "c001").value("bytes", 0), 0);
+}
+
+TEST(Copy, NoVerifySkipsTheVerify) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_sample(src.url(), "northwind");
+  auto dir = state_dir();
+  auto r = copy(src, dst, dir, {"--no-verify", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto summary = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(summary.is_discarded()) << r.out;
+  EXPECT_FALSE(summary.contains("verify")) << r.out;
+  auto list = rig::run_pgshuttle({"--state-dir", dir, "transfers", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto all = nlohmann::json::parse(list.out);
+  ASSERT_EQ(all.size(), 1u) << list.out;
+  EXPECT_EQ(all[0]["id"], "c001");
+}
+
+// The copy matches the source's snapshot at its start; rows written to the
+// source during the copy are not in it, so the verify at the end, which
+// reads the live source, finds them and says that this is the likely cause.
+TEST(Copy, SourceWrittenDuringCopyFailsVerifyWithTheReason) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_sample(src.url(), "northwind");
+  psql(src.url(), "CREATE TABLE written (id serial PRIMARY KEY, at timestamptz DEFAULT now())");
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    while (!stop) {
+      psql(src.url(), "INSERT INTO written DEFAULT VALUES");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  auto r =
+      copy(src, dst, state_dir(), {"--jobs", "2"}, {{"PGSHUTTLE_COPY_PAUSE_AT", "done:started"}});
+  stop = true;
+  writer.join();
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.err.find("source written during"), std::string::npos) << r.err;
 }
 
 TEST(Copy, RefusesNonEmptyTargetWithoutConfirm) {
@@ -139,13 +203,21 @@ void kill_and_resume(const std::string& point) {
   rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
   rig::load_fixture(src.url());
   auto dir = state_dir();
-  auto r = copy(src, dst, dir, {"--jobs", "2"}, {{"PGSHUTTLE_COPY_KILL_AT", point}});
+  auto r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"}, {{"PGSHUTTLE_COPY_KILL_AT", point}});
   ASSERT_EQ(r.exit_code, 128 + 9) << "kill point not reached: " << r.err;
-  r = copy(src, dst, dir, {"--jobs", "2"});
+  // kill -9 left the transfer Running with a dead pid, which the registry
+  // shows as Failed; the same command continues it, and refuses because the
+  // snapshot is gone.
+  EXPECT_EQ(transfer(dir, "c001")["status"], "Failed");
+  r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"});
   ASSERT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("--allow-inconsistent-resume"), std::string::npos) << r.err;
-  r = copy(src, dst, dir, {"--jobs", "2", "--allow-inconsistent-resume"});
+  EXPECT_NE(r.err.find("c001"), std::string::npos) << r.err;
+  r = copy(src, dst, dir,
+           {"--jobs", "2", "--no-verify", "--resume", "c001", "--allow-inconsistent-resume"});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
+  EXPECT_NE(r.out.find("copy c001:"), std::string::npos) << r.out;
+  EXPECT_EQ(transfer(dir, "c001")["status"].get<std::string>().find("Running"), std::string::npos);
   expect_identical(src, dst);
 }
 
@@ -172,12 +244,47 @@ TEST(CopyFaults, TerminatedConnectionIsRetried) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   });
-  auto r = copy(src, dst, state_dir(), {"--jobs", "2", "--json"});
+  auto r = copy(src, dst, state_dir(), {"--jobs", "2", "--json", "--no-verify"});
   killer.join();
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
   auto summary = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(summary.is_discarded()) << r.out;
   EXPECT_GE(summary["retries"].get<int>(), 1) << r.out << r.err;
+  expect_identical(src, dst);
+}
+
+}  // namespace
+}  // namespace pgshuttle
+
+namespace pgshuttle {
+namespace {
+
+// `pgshuttle cancel c001` from another process stops the run cleanly: exit
+// 9, status Cancelled; `copy --resume c001` then finishes it.
+TEST(CopyRegistry, CancelFromAnotherProcessThenResume) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_fixture(src.url());
+  auto dir = state_dir();
+  rig::CommandResult r;
+  std::thread run([&] {
+    // Paused 3 s on its first chunk of shop.order_lines: busy when cancelled.
+    r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"},
+             {{"PGSHUTTLE_COPY_PAUSE_AT", "stream:shop.order_lines"}});
+  });
+  bool cancelled = false;
+  for (int i = 0; i < 100 && !cancelled; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto c = rig::run_pgshuttle({"--state-dir", dir, "cancel", "c001"});
+    cancelled = c.exit_code == 0;
+  }
+  run.join();
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(r.exit_code, 9) << r.err;
+  EXPECT_EQ(transfer(dir, "c001")["status"], "Cancelled");
+  auto again =
+      copy(src, dst, dir, {"--jobs", "2", "--resume", "c001", "--allow-inconsistent-resume"});
+  ASSERT_TRUE(again.exit_code == 0 || again.exit_code == 12) << again.err;
   expect_identical(src, dst);
 }
 

@@ -1,0 +1,165 @@
+#include "copy/copy_transfer.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "copy/copy_state.h"
+#include "core/cancel.h"
+#include "core/log.h"
+#include "core/redact.h"
+
+namespace pgshuttle::copy {
+namespace {
+
+bool finished(state::TransferStatus s) {
+  return s == state::TransferStatus::kCompleted || s == state::TransferStatus::kWarnings;
+}
+
+// A Running transfer whose process still exists (not this one).
+bool running_elsewhere(const state::Transfer& t) {
+  if (t.status != state::TransferStatus::kRunning || !t.pid) return false;
+  if (*t.pid == static_cast<int64_t>(::getpid())) return false;
+  return ::kill(static_cast<pid_t>(*t.pid), 0) == 0;
+}
+
+Error busy(const state::Transfer& t) {
+  return make_error(
+      ErrorCode::kBlocked,
+      fmt::format("copy {} of these databases is still running (pid {})", t.id, t.pid.value_or(0)),
+      fmt::format("wait for it to end, or stop it with: pgshuttle cancel {}", t.id));
+}
+
+bool has_progress(const std::string& dir, const std::string& id) {
+  if (!std::filesystem::exists(dir + "/copy-" + id + ".sqlite")) return false;
+  auto state = CopyState::open(dir, id);
+  return state.ok() && (*state)->has_progress();
+}
+
+std::string_view level_text(log::Level level) {
+  return level == log::Level::kError  ? "error"
+         : level == log::Level::kWarn ? "warn"
+         : level == log::Level::kInfo ? "info"
+                                      : "debug";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CopyTransfer>> CopyTransfer::open(const CopyOptions& o) {
+  std::string dir = state::default_state_dir(o.state_dir);
+  PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
+  std::unique_ptr<CopyTransfer> t(new CopyTransfer(std::move(registry), dir));
+  PGS_TRY(t->choose(o));
+  return t;
+}
+
+Status CopyTransfer::choose(const CopyOptions& o) {
+  std::string source = o.source.to_uri(false), target = o.target.to_uri(false);
+  if (!o.resume_id.empty()) {
+    PGS_ASSIGN_OR_RETURN(auto t, registry_.get(o.resume_id));
+    if (t.kind != state::TransferKind::kCopy) {
+      return make_error(ErrorCode::kUsage, o.resume_id + " is not a copy",
+                        "give a copy's id (cNNN; see pgshuttle transfers)");
+    }
+    if (finished(t.status)) {
+      return make_error(ErrorCode::kUsage, fmt::format("copy {} is {}", t.id, t.status_text()),
+                        "there is nothing to resume; start a new copy");
+    }
+    if (running_elsewhere(t)) return busy(t);
+    if (!std::filesystem::exists(dir_ + "/copy-" + t.id + ".sqlite")) {
+      return make_error(ErrorCode::kNotFound,
+                        fmt::format("copy {} left no resume state under {}", t.id, dir_),
+                        "use the same --state-dir as the interrupted run, or start a new copy");
+    }
+    id_ = t.id;
+    continued_ = true;
+    return ok_status();
+  }
+  PGS_ASSIGN_OR_RETURN(auto all, registry_.list());
+  for (const auto& t : all) {
+    if (t.kind != state::TransferKind::kCopy || t.source != redact(source) ||
+        t.destination != redact(target)) {
+      continue;
+    }
+    if (finished(t.status)) break;  // the newest run of this pair ended: a new one
+    if (running_elsewhere(t)) return busy(t);
+    if (has_progress(dir_, t.id)) {
+      id_ = t.id;
+      continued_ = true;
+      log::info("continuing the interrupted copy {} of these databases", t.id);
+      return ok_status();
+    }
+    break;
+  }
+  PGS_ASSIGN_OR_RETURN(auto created, registry_.create(state::TransferKind::kCopy, source, target));
+  id_ = created.id;
+  return ok_status();
+}
+
+Status CopyTransfer::start() {
+  {
+    std::lock_guard lock(mutex_);
+    PGS_TRY(registry_.start(id_));
+    // A cancelled run that is resumed starts without the old request.
+    if (continued_) PGS_TRY(registry_.clear_cancel(id_));
+  }
+  sink_ = log::add_sink([this](log::Level level, std::string_view line) {
+    std::lock_guard lock(mutex_);
+    (void)registry_.add_log(id_, level_text(level), line);
+    if (level == log::Level::kWarn) (void)registry_.add_warning(id_, line);
+  });
+  watcher_ = std::thread([this] { watch(); });
+  return ok_status();
+}
+
+void CopyTransfer::set_bytes(uint64_t bytes, uint64_t total) {
+  bytes_ = bytes;
+  total_ = total;
+}
+
+void CopyTransfer::watch() {
+  // A registry per thread (transfer_registry.h).
+  auto registry = state::TransferRegistry::open(dir_);
+  if (!registry.ok()) return;
+  uint64_t shown = 0;
+  while (!stop_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    auto flag = registry->cancel_requested(id_);
+    if (flag.ok() && *flag && !cancelled()) {
+      log::warn("copy {}: cancel requested; stopping", id_);
+      request_cancel();
+    }
+    if (bytes_ != shown) {
+      shown = bytes_;
+      (void)registry->set_progress(id_, shown, total_);
+    }
+  }
+}
+
+void CopyTransfer::finish(const Status& result) {
+  stop_ = true;
+  if (watcher_.joinable()) watcher_.join();
+  if (sink_ >= 0) log::remove_sink(sink_);
+  sink_ = -1;
+  std::lock_guard lock(mutex_);
+  (void)registry_.set_progress(id_, bytes_, total_);
+  if (result.ok()) {
+    (void)registry_.set_result(id_, bytes_, "");
+    (void)registry_.finish(id_, state::TransferStatus::kCompleted);
+  } else if (result.error().code == ErrorCode::kCancelled) {
+    (void)registry_.finish(id_, state::TransferStatus::kCancelled, result.error().to_string());
+  } else {
+    (void)registry_.finish(id_, state::TransferStatus::kFailed, result.error().to_string());
+  }
+}
+
+CopyTransfer::~CopyTransfer() {
+  stop_ = true;
+  if (watcher_.joinable()) watcher_.join();
+  if (sink_ >= 0) log::remove_sink(sink_);
+}
+
+}  // namespace pgshuttle::copy
