@@ -1,8 +1,11 @@
 -- Tables whose rows copy moves: ordinary tables and leaf partitions (a
 -- partitioned parent holds no rows), with the columns COPY must name
--- (generated and dropped columns left out), whether every column type is
--- built in (binary COPY is then safe between servers of one major
--- version), and the on-disk size used to order and split the work.
+-- (generated and dropped columns left out), whether every column's binary
+-- form is safe between servers of one major version (built-in types, enums
+-- and domains over those: their binary form carries no type oid that
+-- differs between servers, unlike arrays and composites of user types,
+-- and needs no send/recv functions an extension type may lack), and the
+-- on-disk size used to order and split the work.
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        format('%I.%I', n.nspname, c.relname) AS qualified,
@@ -12,8 +15,13 @@ SELECT n.nspname AS schema_name,
           FROM pg_attribute a
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
            AND a.attgenerated = '') AS columns,
-       (SELECT coalesce(bool_and(a.atttypid < 16384), true)
+       (SELECT coalesce(bool_and(CASE
+                 WHEN t.oid < 16384 OR t.typtype = 'e' THEN true
+                 WHEN t.typtype = 'd' THEN t.typbasetype < 16384 OR bt.typtype = 'e'
+                 ELSE false END), true)
           FROM pg_attribute a
+          JOIN pg_type t ON t.oid = a.atttypid
+          LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
            AND a.attgenerated = '') AS builtin_types,
        (pg_relation_size(c.oid) / current_setting('block_size')::bigint) AS pages

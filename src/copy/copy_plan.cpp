@@ -63,7 +63,10 @@ Result<CopyPlan> make_plan(pg::Connection& source, pg::Connection& target, const
     t.pages = rows.get_int(i, 7);
     t.binary = same_major && t.builtin_types && !o.no_binary;
     if (same_major && !t.builtin_types && !o.no_binary) {
-      log::debug("text COPY for {}: it has columns of user-defined types", t.qualified);
+      log::debug(
+          "text COPY for {}: a column type's binary form may differ between servers (an "
+          "extension type, or an array or composite of user types)",
+          t.qualified);
     }
     t.ranges = ranges_for(t.bytes, o.split_larger_than);
     plan.total_bytes += t.bytes;

@@ -22,9 +22,9 @@ struct TableInfo {
   std::string schema, name, qualified, columns;
   int64_t bytes = 0;
   int64_t pages = 0;
-  bool builtin_types = true;
-  bool binary = false;  // decided by the plan
-  int ranges = 1;       // > 1 when split by ctid
+  bool builtin_types = true;  // every column type has a binary form safe to move
+  bool binary = false;        // decided by the plan
+  int ranges = 1;             // > 1 when split by ctid
 };
 
 struct CtidRange {
