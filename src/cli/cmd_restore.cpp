@@ -1,9 +1,12 @@
 // pgshuttle restore SOURCE --target DB: a dump from a file, URL or s3:// into a database.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
+#include <optional>
 
 #include "cli/command.h"
+#include "cli/verify_after.h"
 #include "core/human.h"
 #include "restore/restore.h"
 
@@ -22,6 +25,7 @@ struct RestoreCliOptions {
   std::string endpoint;
   std::string maintenance_work_mem = "512MB";
   bool no_verify = false;
+  std::string verify_against;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -97,13 +101,27 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.verify = !o.no_verify;
   ro.state_dir = ctx.state_dir;
   if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
-  PGS_ASSIGN_OR_RETURN(auto out, restore::run_restore(ro));
-  if (ctx.json) {
-    ctx.print_json(outcome_json(out));
-  } else {
-    print_outcome(out);
+  std::optional<pg::ConnInfo> against;
+  if (!o.verify_against.empty()) {
+    PGS_ASSIGN_OR_RETURN(against, pg::ConnInfo::parse(o.verify_against));
   }
-  return out.to_status();
+  PGS_ASSIGN_OR_RETURN(auto out, restore::run_restore(ro));
+  nlohmann::json json = outcome_json(out);
+  if (!ctx.json) print_outcome(out);
+  Status verified = ok_status();
+  bool restored = out.status == restore::RestoreStatus::kCompleted ||
+                  out.status == restore::RestoreStatus::kFinishedWithWarnings;
+  if (against && restored) {
+    verify::VerifyOptions vo;
+    vo.jobs = std::max(1, out.jobs);
+    verified = verify_after(ctx, *against, ro.target, vo, "the restored database",
+                            "The restore matches the archive; a source written after the backup "
+                            "explains differences.",
+                            json);
+  }
+  if (ctx.json) ctx.print_json(json);
+  PGS_TRY(out.to_status());
+  return verified;
 }
 
 void register_restore(CLI::App& app, CliContext& ctx) {
@@ -128,6 +146,9 @@ void register_restore(CLI::App& app, CliContext& ctx) {
                   "maintenance_work_mem of the index-building sessions (default 512MB)");
   cmd->add_flag("--no-verify", o->no_verify,
                 "Skip the check of every table's row count against the archive at the end");
+  cmd->add_option("--verify-against", o->verify_against,
+                  "Then verify the target against this database (the backup's source): schema, "
+                  "row counts and content checksums, recorded as vNNN");
   cmd->add_option("--endpoint", o->endpoint,
                   "S3 endpoint URL for s3:// (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_restore_command(ctx, *o); }; });

@@ -220,7 +220,7 @@ TEST(Restore, SequentialRestoreKilledMidTableFailsAndSaysItWasNotRetried) {
   EXPECT_NE(r.err.find("left partially restored"), std::string::npos) << r.err;
 }
 
-TEST(Restore, IsATransferAndRestoresABackupById) {
+TEST(Restore, IsATransferRestoresABackupByIdAndVerifiesAgainstItsSource) {
   ScratchDatabase source(Server::kSource, "rs_byid");
   rig::load_sample(source.admin_url(), "chinook");
   std::string s3 = upload(dump(source.admin_url(), "-Fc"), "unused.dump");
@@ -230,9 +230,11 @@ TEST(Restore, IsATransferAndRestoresABackupById) {
   ASSERT_EQ(b.exit_code, 0) << b.err;
   std::string backup_id = nlohmann::json::parse(b.out).at("id");
   ScratchDatabase target(Server::kTarget, "rs_byid_t");
-  auto r = restore(backup_id, target.url(), {"--json"});
+  auto r = restore(backup_id, target.url(), {"--json", "--verify-against", source.admin_url()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto out = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(out.at("verify").at("passed").get<bool>()) << r.out;
+  EXPECT_EQ(out.at("verify").at("id").get<std::string>()[0], 'v');
   std::string id = out.at("id");
   EXPECT_EQ(id[0], 'r');
   EXPECT_TRUE(out.at("parallel").get<bool>());
@@ -245,6 +247,20 @@ TEST(Restore, IsATransferAndRestoresABackupById) {
   EXPECT_NE(j.at("source").get<std::string>().find("byid.dump"), std::string::npos);
   auto logs = rig::run_pgshuttle({"logs", id}, tool_env());
   EXPECT_NE(logs.out.find("row counts of"), std::string::npos) << logs.out;
+}
+
+TEST(Restore, VerifyAgainstASourceThatChangedSinceTheBackupFails) {
+  ScratchDatabase source(Server::kSource, "rs_vdiff");
+  rig::load_sample(source.admin_url(), "northwind");
+  std::string archive = dump(source.admin_url(), "-Fc");
+  rig::psql(source.admin_url(), "DELETE FROM order_details WHERE order_id = 10248");
+  ScratchDatabase target(Server::kTarget, "rs_vdiff_t");
+  auto r = restore(archive, target.url(), {"--verify-against", source.admin_url()});
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.out.find("order_details"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("differences between the source and the restored database"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(Restore, CancelFromAnotherTerminalStopsTheRestore) {
