@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -148,15 +149,14 @@ class PhaseClock {
 };
 
 // The post-data items cut into concurrent units (post_data_plan.h).
-Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan, ddl::SchemaDumpOptions dump,
-                               std::string& preamble) {
+Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan,
+                               std::future<Result<std::string>>& dumped, std::string& preamble) {
   PostDataOptions po;
   po.analyze = !r.o.schema_only && !r.o.skip_analyze;
   std::vector<std::string> tables;
   for (const auto& t : plan.tables) tables.push_back(t.qualified);
   if (r.o.data_only) return plan_post_data({}, tables, {}, po);
-  dump.section = ddl::Section::kPostData;
-  PGS_ASSIGN_OR_RETURN(auto post_text, ddl::dump_schema(r.o.source, dump));
+  PGS_ASSIGN_OR_RETURN(auto post_text, dumped.get());
   auto post = ddl::parse_ddl_script(post_text);
   preamble = post.preamble;
   PGS_ASSIGN_OR_RETURN(auto uniques, read_unique_indexes(r.holder));
@@ -184,6 +184,14 @@ Status run_phases(Run& r) {
   const CopyOptions& o = r.o;
   PhaseClock clock;
   ddl::SchemaDumpOptions dump = schema_dump_options(o, r.snapshot, ddl::Section::kPreData);
+  // The post-data dump runs while the schema is created.
+  std::future<Result<std::string>> post_text;
+  if (!o.data_only) {
+    ddl::SchemaDumpOptions post_dump = dump;
+    post_dump.section = ddl::Section::kPostData;
+    post_text = std::async(std::launch::async,
+                           [&o, post_dump] { return ddl::dump_schema(o.source, post_dump); });
+  }
   PGS_ASSIGN_OR_RETURN(auto pre_text, ddl::dump_schema(o.source, dump));
   auto pre = ddl::parse_ddl_script(pre_text);
   PGS_TRY(clock.lap("pre-data dump"));
@@ -196,7 +204,7 @@ Status run_phases(Run& r) {
   work.tables = plan.tables;
   work.copy_data = !o.schema_only;
   work.tolerate_existing = r.resumed;
-  PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, dump, work.preamble));
+  PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, post_text, work.preamble));
   work.post_by_table = std::move(post.by_table);
   PGS_TRY(clock.lap("plan and post-data dump"));
   PGS_TRY(run_data_and_post(r, plan, work));
