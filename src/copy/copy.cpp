@@ -206,15 +206,16 @@ Status run_phases(Run& r) {
   work.tolerate_existing = r.resumed;
   PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, post_text, work.preamble));
   work.post_by_table = std::move(post.by_table);
+  work.linked = std::move(post.linked);
   PGS_TRY(clock.lap("plan and post-data dump"));
   PGS_TRY(run_data_and_post(r, plan, work));
-  PGS_TRY(clock.lap("data, indexes and ANALYZE"));
+  PGS_TRY(clock.lap("data, indexes, foreign keys between copied tables, ANALYZE"));
   if (!post.serial.empty()) {
     log::info("finishing: {} remaining post-data items, foreign keys last", post.serial.size());
     PGS_TRY(apply_items(r, post.serial, work.preamble));
   }
   PGS_TRY(validate_foreign_keys(r, post, work.preamble));
-  PGS_TRY(clock.lap("remaining post-data and foreign keys"));
+  PGS_TRY(clock.lap("remaining post-data"));
   if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
   PGS_TRY(clock.lap("sequences"));
   return r.state->set_meta("complete", "1");

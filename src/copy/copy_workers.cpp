@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -32,12 +33,12 @@ bool is_retryable(const Error& e) {
 
 namespace {
 
-enum class UnitKind { kCopy, kBuild, kFinish, kFree, kLargeObjects };
+enum class UnitKind { kCopy, kBuild, kFinish, kFree, kLinked, kLargeObjects };
 
 struct Unit {
   UnitKind kind = UnitKind::kCopy;
   int table = -1;
-  int index = -1;  // range (-1: the whole table), build or free unit
+  int index = -1;  // range (-1: the whole table), build, free or linked unit
 };
 
 std::string unit_key(const TableInfo& t, int range) {
@@ -59,6 +60,7 @@ class Scheduler {
   };
   void enqueue_initial();
   void enqueue_post(int table);
+  void table_finished(int table);
   const TablePost* post_of(int table) const;
   void worker();
   std::optional<Unit> next();
@@ -79,8 +81,10 @@ class Scheduler {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Unit> queue_;
-  std::vector<int> remaining_;    // copy units left per table before its builds
-  std::vector<int> builds_left_;  // builds left per table before its finish
+  std::vector<int> remaining_;                       // copy units left per table before its builds
+  std::vector<int> builds_left_;                     // builds left per table before its finish
+  std::map<std::string, std::vector<int>> waiting_;  // table -> linked units
+  std::vector<int> linked_left_;                     // tables each linked unit still waits for
   int active_ = 0;
   std::optional<Error> error_;
 };
@@ -93,20 +97,46 @@ const TablePost* Scheduler::post_of(int table) const {
 // Called with mu_ held (or before the workers start).
 void Scheduler::enqueue_post(int table) {
   const TablePost* post = post_of(table);
-  if (post == nullptr) return;
+  if (post == nullptr) {
+    table_finished(table);
+    return;
+  }
   builds_left_[table] = static_cast<int>(post->builds.size());
   // Index builds of a loaded table go first: they overlap with other copies.
   for (int b = builds_left_[table] - 1; b >= 0; --b) {
     queue_.push_front({UnitKind::kBuild, table, b});
   }
-  if (builds_left_[table] == 0 && !post->finish.steps.empty()) {
-    queue_.push_front({UnitKind::kFinish, table, -1});
+  if (builds_left_[table] == 0) {
+    if (post->finish.steps.empty()) {
+      table_finished(table);
+    } else {
+      queue_.push_front({UnitKind::kFinish, table, -1});
+    }
+  }
+}
+
+// Called with mu_ held (or before the workers start).
+void Scheduler::table_finished(int table) {
+  auto it = waiting_.find(plan_.tables[table].qualified);
+  if (it == waiting_.end()) return;
+  for (int u : it->second) {
+    if (--linked_left_[u] == 0) queue_.push_front({UnitKind::kLinked, -1, u});
   }
 }
 
 void Scheduler::enqueue_initial() {
   remaining_.assign(plan_.tables.size(), 0);
   builds_left_.assign(plan_.tables.size(), 0);
+  linked_left_.assign(plan_.linked.size(), 0);
+  for (size_t u = 0; u < plan_.linked.size(); ++u) {
+    const auto& l = plan_.linked[u];
+    waiting_[l.table].push_back(static_cast<int>(u));
+    linked_left_[u] = 1;
+    if (l.referenced != l.table) {  // not a key on its own table
+      waiting_[l.referenced].push_back(static_cast<int>(u));
+      ++linked_left_[u];
+    }
+  }
   std::vector<int> post_ready;
   for (size_t i = 0; i < plan_.tables.size(); ++i) {
     const auto& t = plan_.tables[i];
@@ -145,9 +175,14 @@ void Scheduler::finished(const Unit& unit) {
   --active_;
   if (unit.kind == UnitKind::kCopy && --remaining_[unit.table] == 0) {
     enqueue_post(unit.table);
-  } else if (unit.kind == UnitKind::kBuild && --builds_left_[unit.table] == 0 &&
-             !post_of(unit.table)->finish.steps.empty()) {
-    queue_.push_front({UnitKind::kFinish, unit.table, -1});
+  } else if (unit.kind == UnitKind::kBuild && --builds_left_[unit.table] == 0) {
+    if (post_of(unit.table)->finish.steps.empty()) {
+      table_finished(unit.table);
+    } else {
+      queue_.push_front({UnitKind::kFinish, unit.table, -1});
+    }
+  } else if (unit.kind == UnitKind::kFinish) {
+    table_finished(unit.table);
   }
   cv_.notify_all();
 }
@@ -207,6 +242,8 @@ Status Scheduler::run_unit(Sessions& s, const Unit& unit) {
       return ddl_unit(s, post_of(unit.table)->finish);
     case UnitKind::kFree:
       return ddl_unit(s, plan_.free_units[unit.index]);
+    case UnitKind::kLinked:
+      return ddl_unit(s, plan_.linked[unit.index].unit);
     case UnitKind::kLargeObjects:
       return large_objects_unit(s);
   }

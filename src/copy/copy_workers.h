@@ -3,8 +3,9 @@
 // of a table's rows are loaded, each of its index builds (post_data_plan.h),
 // which go to the front of the queue so index builds overlap with the
 // copies of other tables and with each other; once all of a table's builds
-// are done, its finish unit (attach constraints, triggers, ANALYZE). Free
-// units (foreign key validations) wait for nothing. The large objects are
+// are done, its finish unit (attach constraints, triggers, ANALYZE). A
+// linked unit (a foreign key) starts once both its tables are finished.
+// Free units (foreign key validations) wait for nothing. The large objects are
 // one more unit. A unit that fails with a lost connection is retried with
 // fresh sessions and backoff, up to a bounded number of attempts.
 //
@@ -29,6 +30,7 @@ struct WorkPlan {
   std::vector<TableInfo> tables;
   std::map<std::string, TablePost> post_by_table;  // by qualified name
   std::vector<DdlUnit> free_units;                 // wait for nothing
+  std::vector<LinkedUnit> linked;                  // wait for two finished tables
   std::string preamble;  // SETs from the post-data script, for index sessions
   bool copy_data = true;
   bool copy_large_objects = true;

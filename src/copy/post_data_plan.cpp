@@ -56,8 +56,10 @@ std::string attach_sql(const ddl::DdlItem& item, const UniqueIndex& index, std::
                      index.deferred ? " INITIALLY DEFERRED" : "", rest);
 }
 
-std::string not_valid_sql(const ddl::DdlItem& item, std::string& table, std::string& name) {
-  static const std::regex re(R"(^\s*ALTER TABLE ONLY (\S+)\s+ADD CONSTRAINT (\S+) FOREIGN KEY)");
+std::string not_valid_sql(const ddl::DdlItem& item, std::string& table, std::string& name,
+                          std::string& referenced) {
+  static const std::regex re(
+      R"(^\s*ALTER TABLE ONLY (\S+)\s+ADD CONSTRAINT (\S+) FOREIGN KEY \(.*?\) REFERENCES ([^\s(]+)\()");
   std::smatch m;
   if (!std::regex_search(item.sql, m, re)) return {};
   if (item.sql.find("NOT VALID") != std::string::npos) return {};  // stays NOT VALID
@@ -66,6 +68,7 @@ std::string not_valid_sql(const ddl::DdlItem& item, std::string& table, std::str
   if (last == std::string::npos || item.sql.find(';') != last) return {};
   table = m[1].str();
   name = m[2].str();
+  referenced = m[3].str();
   return item.sql.substr(0, last) + " NOT VALID" + item.sql.substr(last);
 }
 
@@ -138,19 +141,25 @@ PostDataPlan plan_post_data(const ddl::DdlScript& post, const std::vector<std::s
       plan.serial.push_back(item);
       continue;
     }
-    std::string table, name;
-    std::string added = not_valid_sql(item, table, name);
+    std::string table, name, referenced;
+    std::string added = not_valid_sql(item, table, name, referenced);
     if (added.empty() || !planned.count(table)) {
       fks.push_back(item);
       continue;
     }
     ddl::DdlItem add = item;
     add.sql = added;
-    fks.push_back(add);
     ddl::DdlItem validate{item.type, item.schema, item.name,
                           fmt::format("ALTER TABLE ONLY {} VALIDATE CONSTRAINT {};\n", table, name),
                           ""};
-    plan.validations.push_back(single("post:validate:" + ddl::item_label(item), validate));
+    DdlUnit check = single("post:validate:" + ddl::item_label(item), validate);
+    if (planned.count(referenced)) {
+      check.steps.insert(check.steps.begin(), DdlStep{key, add, ""});
+      plan.linked.push_back({table, referenced, std::move(check)});
+      continue;
+    }
+    fks.push_back(add);
+    plan.validations.push_back(std::move(check));
   }
   plan.serial.insert(plan.serial.end(), fks.begin(), fks.end());
   for (auto& [table, p] : plan.by_table) {

@@ -12,8 +12,11 @@
 //     indexes (ADD CONSTRAINT name PRIMARY KEY/UNIQUE USING INDEX, catalog
 //     only, DEFERRABLE kept), then creates triggers and the other
 //     constraints, then ANALYZEs the table.
-// Foreign keys on loaded tables are added NOT VALID with the serial items
-// after all tables, then validated by concurrent units (VALIDATE CONSTRAINT).
+// A foreign key between two loaded tables is one linked unit: added NOT
+// VALID, then validated (VALIDATE CONSTRAINT), as soon as both tables are
+// finished, while other tables still load. Other foreign keys on loaded
+// tables are added NOT VALID with the serial items after all tables, then
+// validated by concurrent units.
 // The result is the source's schema exactly: the index takes the
 // constraint's name, and a validated constraint is an ordinary one.
 //
@@ -65,8 +68,16 @@ struct UniqueIndex {
 // Keyed by schema + "\n" + pg_dump entry name ("orders orders_pkey").
 using UniqueIndexes = std::map<std::string, UniqueIndex>;
 
+// A unit that waits until two tables are finished (a foreign key between
+// loaded tables: added NOT VALID, then validated, as soon as both are).
+struct LinkedUnit {
+  std::string table, referenced;  // qualified; may be the same table
+  DdlUnit unit;
+};
+
 struct PostDataPlan {
   std::map<std::string, TablePost> by_table;  // qualified table -> its units
+  std::vector<LinkedUnit> linked;             // foreign keys between loaded tables
   std::vector<ddl::DdlItem> serial;           // in dump order, foreign keys last
   std::vector<DdlUnit> validations;           // after `serial`, concurrent
 };
@@ -87,7 +98,9 @@ PostDataPlan plan_post_data(const ddl::DdlScript& post, const std::vector<std::s
 // cannot express `item`, with the reason in `why`. Exposed for tests.
 std::string attach_sql(const ddl::DdlItem& item, const UniqueIndex& index, std::string& why);
 
-// `item` (a foreign key) added NOT VALID, or empty when it cannot be.
-std::string not_valid_sql(const ddl::DdlItem& item, std::string& table, std::string& name);
+// `item` (a foreign key) added NOT VALID, or empty when it cannot be; sets
+// the table, the constraint name and the referenced table as written.
+std::string not_valid_sql(const ddl::DdlItem& item, std::string& table, std::string& name,
+                          std::string& referenced);
 
 }  // namespace pgshuttle::copy

@@ -92,7 +92,9 @@ TEST(PostDataPlan, BuildsUniqueIndexesThenAttachesThem) {
 
 TEST(PostDataPlan, ForeignKeysNotValidThenValidated) {
   auto post = ddl::parse_ddl_script(kPost);
+  // shop.customers is not copied: the key is added with the serial items.
   auto plan = copy::plan_post_data(post, {"shop.orders", "shop.lines"}, uniques(), {});
+  EXPECT_TRUE(plan.linked.empty());
   ASSERT_EQ(plan.serial.size(), 2u);
   EXPECT_NE(plan.serial[0].sql.find("REFERENCES shop.customers(id) NOT VALID;"), std::string::npos);
   // A key NOT VALID on the source stays so and is not validated.
@@ -100,6 +102,20 @@ TEST(PostDataPlan, ForeignKeysNotValidThenValidated) {
   ASSERT_EQ(plan.validations.size(), 1u);
   EXPECT_EQ(plan.validations[0].steps[0].item.sql,
             "ALTER TABLE ONLY shop.orders VALIDATE CONSTRAINT orders_customer_fk;\n");
+}
+
+TEST(PostDataPlan, KeysBetweenCopiedTablesWaitForBoth) {
+  auto post = ddl::parse_ddl_script(kPost);
+  auto plan =
+      copy::plan_post_data(post, {"shop.orders", "shop.lines", "shop.customers"}, uniques(), {});
+  ASSERT_EQ(plan.linked.size(), 1u);
+  EXPECT_EQ(plan.linked[0].table, "shop.orders");
+  EXPECT_EQ(plan.linked[0].referenced, "shop.customers");
+  ASSERT_EQ(plan.linked[0].unit.steps.size(), 2u);
+  EXPECT_NE(plan.linked[0].unit.steps[0].item.sql.find("NOT VALID"), std::string::npos);
+  EXPECT_NE(plan.linked[0].unit.steps[1].item.sql.find("VALIDATE CONSTRAINT"), std::string::npos);
+  EXPECT_TRUE(plan.validations.empty());
+  ASSERT_EQ(plan.serial.size(), 1u);  // the key that stays NOT VALID
 }
 
 TEST(PostDataPlan, TablesNotLoadedKeepTheirStatements) {
