@@ -2,10 +2,14 @@
 // another. One source session exports a snapshot and holds it for the whole
 // run; pg_dump (pre-data, post-data) and every worker read that snapshot.
 // Order: pre-data DDL; then table data streamed COPY-to-COPY by --jobs
-// workers, each table's indexes and constraints built as soon as the table
-// is loaded; then the remaining post-data (foreign keys last, partition index
-// attachments, matview refreshes), sequences, large objects, ANALYZE.
-// Progress is recorded per unit (copy_state.h) so a killed run resumes.
+// workers, each table's indexes built concurrently as soon as the table is
+// loaded, then its constraints attached and the table analyzed, foreign keys
+// between copied tables as soon as both are done (post_data_plan.h); then
+// the remaining post-data (partition index attachments, matview refreshes,
+// other foreign keys), sequences, large objects. The run is a transfer in
+// the registry (c001 ..., copy_transfer.h); progress is recorded per unit
+// (copy_state.h) so a killed or cancelled run resumes. Verifying the result
+// is the caller's step (the CLI runs verify at the end).
 //
 // Thread safety: run_copy() is called once from one thread; it starts and
 // joins its own workers.
@@ -36,10 +40,10 @@ struct CopyOptions {
   std::string confirm;
   bool no_binary = false;
   std::vector<std::string> include, exclude;  // "schema" or "schema.table" patterns
-  std::string resume_id;
+  std::string resume_id;                      // "c003": continue that transfer
   bool allow_inconsistent_resume = false;
   int max_attempts = 4;
-  std::string state_dir;
+  std::string state_dir;  // registry and resume state; empty: the default
 };
 
 struct CopySummary {
