@@ -280,6 +280,7 @@ Status Scheduler::ddl_unit(Sessions& s, const DdlUnit& unit) {
   ddl::ApplyPolicy policy{plan_.tolerate_existing};
   for (const auto& step : unit.steps) {
     if (state_.is_done(step.key)) continue;
+    if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     auto start = std::chrono::steady_clock::now();
     bool there = false;
     if (!step.done_if.empty()) {
