@@ -79,6 +79,8 @@ Status CopyTransfer::choose(const CopyOptions& o) {
     return ok_status();
   }
   PGS_ASSIGN_OR_RETURN(auto all, registry_.list());
+  // --clean replaces the target: a fresh run, unless --resume names one.
+  if (o.clean) all.clear();
   for (const auto& t : all) {
     if (t.kind != state::TransferKind::kCopy || t.source != redact(source) ||
         t.destination != redact(target)) {

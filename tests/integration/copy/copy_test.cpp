@@ -222,6 +222,21 @@ void kill_and_resume(const std::string& point) {
 }
 
 TEST(CopyResume, KilledDuringSchema) { kill_and_resume("schema:20"); }
+
+// After a kill, --clean --confirm starts a new run (c002) instead of
+// continuing the interrupted one, whose snapshot is gone.
+TEST(CopyResume, CleanStartsOverInsteadOfResuming) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_fixture(src.url());
+  auto dir = state_dir();
+  auto r = copy(src, dst, dir, {"--no-verify"}, {{"PGSHUTTLE_COPY_KILL_AT", "schema:20"}});
+  ASSERT_EQ(r.exit_code, 128 + 9) << r.err;
+  r = copy(src, dst, dir, {"--no-verify", "--clean", "--confirm", dst.name()});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
+  EXPECT_NE(r.out.find("copy c002:"), std::string::npos) << r.out;
+  expect_identical(src, dst);
+}
 TEST(CopyResume, KilledMidTable) { kill_and_resume("stream:shop.order_lines"); }
 TEST(CopyResume, KilledAfterTableBeforeIndexes) { kill_and_resume("done:table:shop.orders"); }
 TEST(CopyResume, KilledDuringIndexBuilds) {
