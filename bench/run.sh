@@ -137,6 +137,9 @@ for scale in "${scale_list[@]}"; do
           measure "$scale" backup pgshuttle-backup-no-checksum "$rep" "$prep" \
             "'$bin' backup '$S' --to $key.nosum --jobs $jobs --no-checksum --endpoint $S3_ENDPOINT --sse none -q"
         fi
+        # The same compression level as the peer (pg_dump's default, 6), for a like-for-like row.
+        measure "$scale" backup pgshuttle-backup-z6 "$rep" "$prep" \
+          "'$bin' backup '$S' --to $key.z6 -Z 6 --jobs $jobs --endpoint $S3_ENDPOINT --sse none -q"
       fi
       measure "$scale" backup dump-file-aws-cp "$rep" "$prep" \
         "pg_dump -Fc -b -f '$out/backup-group.dump' '$S' && /usr/bin/aws --endpoint-url $S3_ENDPOINT s3 cp --only-show-errors '$out/backup-group.dump' $key.peer"

@@ -42,7 +42,8 @@ void register_backup(CLI::App& app, CliContext& ctx) {
   cmd->add_option("DB", opts->backup.database, "postgres:// URL or key=value string")->required();
   cmd->add_option("--to", opts->backup.destination, "PATH, s3://bucket/key or - (stdout)")
       ->required();
-  cmd->add_option("--compress,-Z", opts->compress, "pg_dump compression level 0..9")
+  cmd->add_option("--compress,-Z", opts->compress,
+                  "pg_dump compression level 0..9 (default 1: fast; 6 is pg_dump's default)")
       ->check(CLI::Range(0, 9));
   cmd->add_option("--schema,-n", opts->backup.schemas, "Only these schemas (pg_dump -n)");
   cmd->add_option("--exclude-schema,-N", opts->backup.exclude_schemas, "pg_dump -N");

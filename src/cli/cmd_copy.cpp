@@ -1,15 +1,14 @@
 // pgshuttle copy SOURCE TARGET: direct, parallel, snapshot-consistent clone.
-#include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/verify_after.h"
 #include "copy/copy.h"
 #include "core/human.h"
 #include "core/log.h"
-#include "verify/report.h"
-#include "verify/verify_transfer.h"
 
 namespace pgshuttle::cli {
 namespace {
@@ -76,31 +75,13 @@ std::string verify_skipped(const CopyCliOptions& o) {
 Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, nlohmann::json& json) {
   verify::VerifyOptions vo;
   vo.jobs = std::max(1, o.copy.jobs);
+  vo.compare_data = !o.copy.schema_only;
   vo.compare_schema = !o.copy.data_only;
-  log::info("verifying the copy against the source");
-  PGS_ASSIGN_OR_RETURN(auto v,
-                       verify::verify_recorded(o.copy.source, o.copy.target, vo, ctx.state_dir));
-  const auto& r = v.report;
-  json["verify"] = {{"id", v.id},
-                    {"passed", r.passed()},
-                    {"differences", r.difference_count()},
-                    {"warnings", r.warning_count()}};
-  if (r.passed()) {
-    if (!ctx.json) {
-      std::cout << "verify " << v.id << ": target identical to source (" << r.tables.size()
-                << " tables, " << r.schema_objects << " schema objects)\n";
-    }
-    return ok_status();
-  }
-  if (!ctx.json) std::cout << verify::to_text(r);
-  return make_error(
-      ErrorCode::kVerifyFailed,
-      fmt::format("verify {} found {} differences between the source and the copy", v.id,
-                  r.difference_count()),
-      "the copy matches the source as of the snapshot taken at its start; a source written "
-      "during or after the copy explains differences (verify compares with the live source). "
-      "Otherwise see pgshuttle info " +
-          v.id);
+  return verify_after(ctx, o.copy.source, o.copy.target, vo, "the copy",
+                      "The copy matches the source as of the snapshot taken at its start; a "
+                      "source written during or after the copy explains differences (verify "
+                      "compares with the live source).",
+                      json);
 }
 
 Status run(const CliContext& ctx, CopyCliOptions& o) {
