@@ -9,6 +9,7 @@
 
 #include "core/cancel.h"
 #include "core/subprocess.h"
+#include "restore/test_hooks.h"
 
 namespace pgshuttle::restore {
 
@@ -41,7 +42,8 @@ std::string read_text(const std::string& path) {
 
 // Feeds the input; returns false when the child stopped reading.
 Result<bool> feed(const ChildSpec& spec, Subprocess& child, ChildRun& run) {
-  std::string buf(1 << 16, '\0');
+  // Small chunks under the test hook, so that a delay per chunk slows the whole feed.
+  std::string buf(test_chunk_delay_setting().count() > 0 ? 4096 : 1 << 16, '\0');
   for (;;) {
     if (cancelled()) {
       run.cancelled = true;
@@ -62,6 +64,7 @@ Result<bool> feed(const ChildSpec& spec, Subprocess& child, ChildRun& run) {
       chunk = transformed;
     }
     if (!chunk.empty() && !child.write_stdin(chunk).ok()) return false;
+    test_chunk_delay();
     run.bytes_fed += *n;
     if (spec.progress) spec.progress->add(*n);
     if (end) return true;

@@ -3,14 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdlib>
-#include <thread>
 #include <vector>
 
 #include "archive/data_block.h"
 #include "core/cancel.h"
 #include "restore/restore_error.h"
+#include "restore/test_hooks.h"
 #include "storage/crypto.h"
 
 namespace pgshuttle::restore {
@@ -49,16 +47,6 @@ std::string qualified(const archive::TocEntry& e) {
 std::string first_line(std::string_view sql) {
   size_t nl = sql.find('\n');
   return std::string(sql.substr(0, nl));
-}
-
-// Test hook: PGSHUTTLE_TEST_CHUNK_DELAY_MS slows every table load down so
-// that a test can kill or cancel it mid-table on a small database.
-std::chrono::milliseconds test_chunk_delay() {
-  static const std::chrono::milliseconds delay([] {
-    const char* v = std::getenv("PGSHUTTLE_TEST_CHUNK_DELAY_MS");
-    return v ? std::atoi(v) : 0;
-  }());
-  return delay;
 }
 
 Error cancelled_error(const RestoreJob& job) {
@@ -175,7 +163,7 @@ Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowC
     PGS_ASSIGN_OR_RETURN(size_t n, block.read(buffer.data(), buffer.size()));
     if (n == 0) return ok_status();
     counter.feed(std::string_view(buffer.data(), n));
-    if (test_chunk_delay().count() > 0) std::this_thread::sleep_for(test_chunk_delay());
+    test_chunk_delay();
     PGS_TRY(conn.copy_in_put(std::string_view(buffer.data(), n)));
   }
 }

@@ -62,7 +62,7 @@ class Scheduler {
   std::vector<std::vector<size_t>> dependents_;
   // Heaviest first (RestoreJob::weight), then archive order.
   std::set<std::pair<uint64_t, size_t>, std::greater<>> ready_statements_;
-  std::vector<size_t> ready_data_;     // kept sorted, largest last
+  std::vector<size_t> ready_data_;  // kept sorted, largest last
   std::set<size_t> running_;
   size_t done_ = 0;
   bool stop_ = false;

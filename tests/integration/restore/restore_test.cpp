@@ -213,7 +213,8 @@ TEST(Restore, SequentialRestoreKilledMidTableFailsAndSaysItWasNotRetried) {
   std::string archive = dump_without_offsets(source.admin_url());
   ScratchDatabase target(Server::kTarget, "rs_killseq_t");
   CopyKiller killer(target.admin_url(), "pg_restore");
-  auto r = restore(archive, target.url(), {"--jobs", "2"});
+  auto r =
+      restore(archive, target.url(), {"--jobs", "2"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "20"}});
   ASSERT_GT(killer.stop(), 0) << "the restore finished before a COPY could be interrupted";
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.err.find("not retried"), std::string::npos) << r.err;
