@@ -68,7 +68,9 @@ nlohmann::json outcome_json(const restore::RestoreOutcome& out) {
 void print_outcome(const restore::RestoreOutcome& out) {
   std::cout << "restore " << out.transfer_id << ": " << restore::status_name(out.status) << " ("
             << restore::format_name(out.format) << " format, " << out.jobs << " job(s), "
-            << (out.parallel ? "parallel from ranged reads, " : "one sequential pass, ")
+            << (out.parallel   ? "parallel from ranged reads, "
+                : out.jobs > 1 ? "pg_restore -j on the local file, "
+                               : "one sequential pass, ")
             << human_bytes(out.bytes_read) << " read, " << fmt::format("{:.1f}", out.seconds)
             << " s)\n";
   if (out.parallel) {

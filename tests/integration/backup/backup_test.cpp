@@ -53,6 +53,20 @@ class BackupTest : public ::testing::Test {
     EXPECT_EQ(sum.exit_code, 0) << sum.err;
     return sum.out.substr(0, sum.out.find(' '));
   }
+  // `pgshuttle cancel b001` from another process: the backup exits Cancelled
+  // and `bucket` holds no object.
+  void cancel_and_expect_nothing_left(Subprocess& child, const std::string& bucket) {
+    auto c = pgs({"cancel", "b001"});
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    auto rc = child.wait();
+    ASSERT_TRUE(rc.ok());
+    EXPECT_EQ(*rc, static_cast<int>(ErrorCode::kCancelled)) << child.stderr_text();
+    auto info = pgs({"--json", "info", "b001"});
+    EXPECT_EQ(nlohmann::json::parse(info.out)["status"], "Cancelled");
+    auto ls = pgs(
+        {"--json", "storage", "ls", "s3://" + bucket + "/", "--endpoint", rig::env("S3_ENDPOINT")});
+    EXPECT_EQ(nlohmann::json::parse(ls.out).size(), 0u) << ls.out;
+  }
   std::string state_dir_;
   std::map<std::string, std::string> env_;
 };
@@ -249,16 +263,7 @@ TEST_F(BackupTest, CancelMidUploadLeavesNoObjectAndNoUpload) {
   ASSERT_TRUE(running);
   // Some parts are uploaded by now, and the dump (about 2 s unloaded) is not done.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  auto c = pgs({"cancel", "b001"});
-  EXPECT_EQ(c.exit_code, 0) << c.err;
-  auto rc = child->wait();
-  ASSERT_TRUE(rc.ok());
-  EXPECT_EQ(*rc, static_cast<int>(ErrorCode::kCancelled)) << child->stderr_text();
-  auto info = pgs({"--json", "info", "b001"});
-  EXPECT_EQ(nlohmann::json::parse(info.out)["status"], "Cancelled");
-  auto ls = pgs(
-      {"--json", "storage", "ls", "s3://" + bucket + "/", "--endpoint", rig::env("S3_ENDPOINT")});
-  EXPECT_EQ(nlohmann::json::parse(ls.out).size(), 0u) << ls.out;
+  cancel_and_expect_nothing_left(*child, bucket);
   auto uploads = pgs(
       {"--json", "storage", "uploads", "s3://" + bucket, "--endpoint", rig::env("S3_ENDPOINT")});
   ASSERT_EQ(uploads.exit_code, 0) << uploads.err;
@@ -296,16 +301,7 @@ TEST_F(BackupTest, CancelDuringChecksumRemovesTheObject) {
     reading_back = pgs({"logs", "b001"}).out.find("reading it back") != std::string::npos;
   }
   ASSERT_TRUE(reading_back);
-  auto c = pgs({"cancel", "b001"});
-  EXPECT_EQ(c.exit_code, 0) << c.err;
-  auto rc = child->wait();
-  ASSERT_TRUE(rc.ok());
-  EXPECT_EQ(*rc, static_cast<int>(ErrorCode::kCancelled)) << child->stderr_text();
-  auto info = pgs({"--json", "info", "b001"});
-  EXPECT_EQ(nlohmann::json::parse(info.out)["status"], "Cancelled");
-  auto ls = pgs(
-      {"--json", "storage", "ls", "s3://" + bucket + "/", "--endpoint", rig::env("S3_ENDPOINT")});
-  EXPECT_EQ(nlohmann::json::parse(ls.out).size(), 0u) << ls.out;
+  cancel_and_expect_nothing_left(*child, bucket);
 }
 
 }  // namespace

@@ -211,11 +211,14 @@ TEST(Restore, SequentialRestoreKilledMidTableFailsAndSaysItWasNotRetried) {
   ScratchDatabase source(Server::kSource, "rs_killseq");
   rig::load_fixture(source.admin_url(), 4);
   std::string archive = dump_without_offsets(source.admin_url());
+  ASSERT_GT(rig::read_file(archive).size(), 1000u) << "pg_dump wrote no archive";
   ScratchDatabase target(Server::kTarget, "rs_killseq_t");
   CopyKiller killer(target.admin_url(), "pg_restore");
+  // --jobs 1: one stream fed into pg_restore (with more, pg_restore -j reads the file itself).
   auto r =
-      restore(archive, target.url(), {"--jobs", "2"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "20"}});
-  ASSERT_GT(killer.stop(), 0) << "the restore finished before a COPY could be interrupted";
+      restore(archive, target.url(), {"--jobs", "1"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "15"}});
+  ASSERT_GT(killer.stop(), 0) << "the restore finished before a COPY could be interrupted\n"
+                              << r.out << r.err;
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.err.find("not retried"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("left partially restored"), std::string::npos) << r.err;
