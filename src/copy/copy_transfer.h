@@ -6,8 +6,8 @@
 // Which run a command continues: `--resume cNNN` names it; otherwise the
 // newest unfinished copy of the same source and target that recorded
 // progress (a run killed with SIGKILL stays "Running" with a dead pid),
-// unless --clean asks for a fresh copy; otherwise a new transfer. While the run lasts, a watcher thread writes the
-// byte count to the registry and turns `pgshuttle cancel cNNN` from another
+// unless --clean asks for a fresh copy; otherwise a new transfer. While the run lasts, a watcher
+// thread writes the byte count to the registry and turns `pgshuttle cancel cNNN` from another
 // terminal into the process-wide cancel flag (core/cancel.h).
 //
 // Thread safety: set_bytes() from any thread; the rest from the thread that

@@ -151,12 +151,16 @@ Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
   return result;
 }
 
-Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter) {
+Result<archive::DataBlockReader> JobRunner::open_block(const RestoreJob& job) {
   const archive::TocEntry& e = *job.entry;
   PGS_ASSIGN_OR_RETURN(auto raw, source_.open_stream_range(e.data_offset, job.data_bytes));
   auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes);
-  PGS_ASSIGN_OR_RETURN(auto block, archive::DataBlockReader::from_stream(
-                                       std::move(counted), toc_.header, e.dump_id, e.data_offset));
+  return archive::DataBlockReader::from_stream(std::move(counted), toc_.header, e.dump_id,
+                                               e.data_offset);
+}
+
+Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter) {
+  PGS_ASSIGN_OR_RETURN(auto block, open_block(job));
   std::vector<char> buffer(kChunk);
   while (true) {
     if (cancelled()) return cancelled_error(job);
@@ -169,12 +173,8 @@ Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowC
 }
 
 Result<JobResult> JobRunner::large_objects(const RestoreJob& job) {
-  const archive::TocEntry& e = *job.entry;
   pg::Connection& conn = *conn_;
-  PGS_ASSIGN_OR_RETURN(auto raw, source_.open_stream_range(e.data_offset, job.data_bytes));
-  auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes);
-  PGS_ASSIGN_OR_RETURN(auto block, archive::DataBlockReader::from_stream(
-                                       std::move(counted), toc_.header, e.dump_id, e.data_offset));
+  PGS_ASSIGN_OR_RETURN(auto block, open_block(job));
   JobResult result;
   PGS_TRY(conn.exec("BEGIN"));
   std::vector<char> buffer(kChunk);

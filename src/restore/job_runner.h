@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "archive/archive_toc.h"
+#include "archive/data_block.h"
 #include "core/progress.h"
 #include "core/result.h"
 #include "pg/connection.h"
@@ -96,6 +97,8 @@ class JobRunner {
  private:
   Status ensure_session();
   Result<JobResult> table_data(const RestoreJob& job);
+  // The job's data block through its own ranged stream, counted for progress.
+  Result<archive::DataBlockReader> open_block(const RestoreJob& job);
   Status stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter);
   Result<JobResult> large_objects(const RestoreJob& job);
   Result<JobResult> statement(const RestoreJob& job);

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -336,9 +335,8 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
       return flag.ok() && *flag;
     };
   }
-  std::mutex mutex;
+  // log::write calls sinks one at a time (under its own lock), from any worker.
   int sink = log::add_sink([&](log::Level level, std::string_view line) {
-    std::lock_guard lock(mutex);
     (void)registry.add_log(id, level_text(level), line);
   });
   RestoreOutcome out;
@@ -346,7 +344,7 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
   out.target_database = o.target.effective()["dbname"];
   Status st = restore_into(o, out);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::lock_guard lock(mutex);
+  // After remove_sink no callback runs, so the registry is ours alone again.
   log::remove_sink(sink);
   if (!st.ok()) {
     auto status = st.error().code == ErrorCode::kCancelled ? state::TransferStatus::kCancelled
