@@ -11,6 +11,7 @@
 #include "copy/copy_plan.h"
 #include "copy/copy_transfer.h"
 #include "copy/copy_workers.h"
+#include "copy/data_only.h"
 #include "copy/post_data_plan.h"
 #include "core/cancel.h"
 #include "core/log.h"
@@ -31,6 +32,7 @@ struct Run {
   std::string snapshot;
   bool resumed = false;
   CopySummary summary;
+  int foreign_keys_off = 0;  // --data-only: taken off, not yet all added back
 };
 
 Status begin_snapshot(Run& r) {
@@ -155,7 +157,23 @@ Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan,
   po.analyze = !r.o.schema_only && !r.o.skip_analyze;
   std::vector<std::string> tables;
   for (const auto& t : plan.tables) tables.push_back(t.qualified);
-  if (r.o.data_only) return plan_post_data({}, tables, {}, po);
+  if (r.o.data_only) {
+    if (!r.resumed) {
+      Status guarded = guard_loaded_tables(r.target, tables, r.o.confirm);
+      if (!guarded.ok()) {
+        // Nothing was written: the same command with --confirm starts
+        // afresh instead of resuming this run.
+        PGS_TRY(r.state->forget_prefix(""));
+        return std::move(guarded).error();
+      }
+    }
+    PGS_ASSIGN_OR_RETURN(auto keys, take_off_foreign_keys(r.target, *r.state, tables));
+    r.foreign_keys_off = static_cast<int>(keys.size());
+    ddl::DdlScript script = foreign_key_script(keys);
+    PGS_ASSIGN_OR_RETURN(auto refreshes, matview_refreshes(r.holder));
+    script.items.insert(script.items.begin(), refreshes.begin(), refreshes.end());
+    return plan_post_data(script, tables, {}, po);
+  }
   PGS_ASSIGN_OR_RETURN(auto post_text, dumped.get());
   auto post = ddl::parse_ddl_script(post_text);
   preamble = post.preamble;
@@ -216,6 +234,7 @@ Status run_phases(Run& r) {
   }
   PGS_TRY(validate_foreign_keys(r, post, work.preamble));
   PGS_TRY(clock.lap("remaining post-data"));
+  r.foreign_keys_off = 0;
   if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
   PGS_TRY(clock.lap("sequences"));
   return r.state->set_meta("complete", "1");
@@ -242,6 +261,11 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   Status st = run_phases(r);
   if (!st.ok()) {
     Error e = st.error();
+    if (r.foreign_keys_off > 0) {
+      e.message +=
+          fmt::format("; up to {} foreign keys of the target stay taken off until run {} finishes",
+                      r.foreign_keys_off, transfer.id());
+    }
     if (e.hint.empty() && e.code != ErrorCode::kCancelled) {
       e.hint = fmt::format("fix the cause, then re-run the same command (or copy --resume {})",
                            transfer.id());

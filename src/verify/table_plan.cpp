@@ -58,6 +58,9 @@ std::string bound(const TablePlan& plan, std::string_view op, int& next_param) {
 // The row hash of text expression `rt` as one text value.
 std::string row_hash_text(const TablePlan& plan, const std::string& rt) {
   if (plan.hash == RowHash::kMd5) return "md5(" + rt + ")";
+  if (plan.hash == RowHash::kHashExtended64) {
+    return fmt::format("hashtextextended({} COLLATE \"C\", 0)::text", rt);
+  }
   return fmt::format(
       "hashtextextended({0} COLLATE \"C\", 0)::text || '/' || "
       "hashtextextended({0} COLLATE \"C\", 1)::text",
@@ -160,7 +163,13 @@ std::vector<std::optional<std::string>> range_params(const KeyRange& range) {
 std::string checksum_sql(const TablePlan& plan, const KeyRange& range) {
   std::string inner = fmt::format("SELECT {} AS rt FROM {} WHERE {}", row_text(plan),
                                   from_clause(plan), range_predicate(plan, range));
-  if (plan.hash == RowHash::kHashExtended) {
+  if (plan.hash == RowHash::kHashExtended64) {
+    return fmt::format(
+        "SELECT count(*), coalesce(sum(hashtextextended(rt COLLATE \"C\", 0)), 0), 0 "
+        "FROM ({}) AS s",
+        inner);
+  }
+  if (plan.hash == RowHash::kHashExtended128) {
     return fmt::format(
         "SELECT count(*), coalesce(sum(hashtextextended(rt COLLATE \"C\", 0)), 0), "
         "coalesce(sum(hashtextextended(rt COLLATE \"C\", 1)), 0) FROM ({}) AS s",
@@ -195,11 +204,18 @@ std::string multiset_sql(const TablePlan& plan) {
 }
 
 std::string_view row_hash_name(RowHash hash) {
-  return hash == RowHash::kHashExtended ? "hashtextextended, seeds 0 and 1 (128 bits)"
-                                        : "md5 (128 bits)";
+  switch (hash) {
+    case RowHash::kHashExtended64:
+      return "hashtextextended, seed 0 (64 bits)";
+    case RowHash::kHashExtended128:
+      return "hashtextextended, seeds 0 and 1 (128 bits)";
+    case RowHash::kMd5:
+      break;
+  }
+  return "md5 (128 bits)";
 }
 
-Result<RowHash> choose_row_hash(pg::Connection& source, pg::Connection& target) {
+Result<RowHash> choose_row_hash(pg::Connection& source, pg::Connection& target, RowHash wanted) {
   constexpr std::string_view probe =
       "SELECT hashtextextended(v COLLATE \"C\", 0)::text || '/' || "
       "hashtextextended(v COLLATE \"C\", 1)::text "
@@ -210,7 +226,7 @@ Result<RowHash> choose_row_hash(pg::Connection& source, pg::Connection& target) 
   for (int r = 0; r < s.rows() && r < t.rows(); ++r) {
     if (s.get(r, 0) != t.get(r, 0)) return RowHash::kMd5;
   }
-  return RowHash::kHashExtended;
+  return wanted;
 }
 
 std::string describe_key(const std::vector<KeyColumn>& key, const KeyValue& value) {

@@ -2,13 +2,15 @@
 // (those both sides have, sorted by name so column order never matters),
 // its key, and the key-range chunks — plus the SQL text built from it.
 //
-// Row hash: 128 bits over the row's text form ROW(c1, c2, ...)::text,
-// computed on the server under pinned output settings — either
-// hashtextextended() with seeds 0 and 1 (about 3x cheaper), or md5 split in
-// two 64-bit halves when the two servers' hashtextextended() disagree (it
-// depends on byte order). A range's checksum is the row count plus the sums
-// of both 64-bit parts: order-independent yet multiset-exact, so a
-// duplicated row counts.
+// Row hash over the row's text form ROW(c1, c2, ...)::text, computed on the
+// server under pinned output settings: by default one 64-bit
+// hashtextextended() (seed 0); with 128 bits asked for, seeds 0 and 1; md5
+// split in two 64-bit halves when the two servers' hashtextextended()
+// disagree (it depends on byte order) or when asked for. Each extra hash
+// costs: on narrow tables a second hashtextextended() is about 40% of the
+// server's time. A range's checksum is the row count plus the exact
+// (numeric) sum of each 64-bit part: order-independent yet multiset-exact,
+// so a duplicated row counts.
 //
 // Chunk boundaries are sampled once from the source and applied to both
 // sides. Text-like key columns are compared with COLLATE "C", so ranges
@@ -53,7 +55,7 @@ struct TableInfo {
   std::string qualified() const { return schema + "." + name; }
 };
 
-enum class RowHash { kHashExtended, kMd5 };
+enum class RowHash { kHashExtended64, kHashExtended128, kMd5 };
 std::string_view row_hash_name(RowHash hash);
 
 struct TablePlan {
@@ -64,9 +66,9 @@ struct TablePlan {
   RowHash hash = RowHash::kMd5;
 };
 
-// kHashExtended when hashtextextended() gives the same values on both
-// servers, else kMd5.
-Result<RowHash> choose_row_hash(pg::Connection& source, pg::Connection& target);
+// `wanted` (one of the hashtextextended kinds) when hashtextextended() gives
+// the same values on both servers, else kMd5.
+Result<RowHash> choose_row_hash(pg::Connection& source, pg::Connection& target, RowHash wanted);
 
 // Reads the tables that hold rows, sorted by schema and name.
 Result<std::vector<TableInfo>> read_tables(pg::Connection& conn);
@@ -80,7 +82,7 @@ Result<std::vector<KeyRange>> plan_chunks(pg::Connection& source, const TableInf
 std::string from_clause(const TablePlan& plan);
 std::string range_predicate(const TablePlan& plan, const KeyRange& range);
 std::vector<std::optional<std::string>> range_params(const KeyRange& range);
-// count, hash sum of the high half, hash sum of the low half.
+// count, sum of the first 64-bit part, sum of the second (0 for 64-bit hashes).
 std::string checksum_sql(const TablePlan& plan, const KeyRange& range);
 // Key columns as text, row hash as text, then each hashed column as text (in
 // plan.columns order); for comparing a range row by row.

@@ -83,7 +83,9 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
                                            std::string& report_row_hash) {
   RowHash hash = RowHash::kMd5;
   if (!options.md5_row_hash) {
-    PGS_ASSIGN_OR_RETURN(hash, choose_row_hash(source, target));
+    RowHash wanted =
+        options.hash_bits >= 128 ? RowHash::kHashExtended128 : RowHash::kHashExtended64;
+    PGS_ASSIGN_OR_RETURN(hash, choose_row_hash(source, target, wanted));
   }
   report_row_hash = std::string(row_hash_name(hash));
   PGS_ASSIGN_OR_RETURN(auto src, read_tables(source));

@@ -6,7 +6,7 @@
 // (session.h), so server defaults such as TimeZone or DateStyle never cause
 // false differences. Three comparisons make up a run:
 //   - schema: every catalog object kind, keyed by name (schema_compare.h);
-//   - data: exact row count and a 128-bit order-independent checksum per
+//   - data: exact row count and a 64-bit (or 128) order-independent checksum per
 //     table, in key-range chunks bisected down to rows (data_compare.h,
 //     table_plan.h);
 //   - queries: user queries from --query-file (query_compare.h).
@@ -38,6 +38,8 @@ struct VerifyOptions {
   std::vector<std::string> query_files;
   // Hash rows with md5 even when both servers agree on hashtextextended().
   bool md5_row_hash = false;
+  // 64 (one hashtextextended per row) or 128 (two seeds); md5 is always 128.
+  int hash_bits = 64;
 };
 
 enum class Severity { kDifference, kWarning };

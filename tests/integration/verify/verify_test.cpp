@@ -69,13 +69,19 @@ TEST(Verify, IdenticalFixturePassesDespiteDifferentServerDefaults) {
     EXPECT_NE(psql(db.source.url(), std::string("SHOW ") + setting),
               psql(db.target.url(), std::string("SHOW ") + setting));
   }
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {}, {"--jobs", "1"}, {"--chunk-rows", "300", "--jobs", "3"}, {"--md5"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"--jobs", "1"},
+                                             {"--chunk-rows", "300", "--jobs", "3"},
+                                             {"--md5"},
+                                             {"--hash-bits", "128"}}) {
     auto run = verify(db, args);
     EXPECT_EQ(run.exit_code, 0) << run.err << run.report.dump(2);
     bool md5 = std::find(args.begin(), args.end(), "--md5") != args.end();
-    EXPECT_EQ(run.report["row_hash"],
-              md5 ? "md5 (128 bits)" : "hashtextextended, seeds 0 and 1 (128 bits)");
+    bool wide = std::find(args.begin(), args.end(), "128") != args.end();
+    EXPECT_EQ(run.report["row_hash"], md5    ? "md5 (128 bits)"
+                                      : wide ? "hashtextextended, seeds 0 and 1 (128 bits)"
+                                             : "hashtextextended, seed 0 (64 bits)");
     EXPECT_EQ(run.report["passed"], true);
     EXPECT_EQ(run.report["difference_count"], 0) << run.report["differences"].dump(2);
     // The servers' own defaults differ: reported, as warnings only.
@@ -169,6 +175,7 @@ TEST(Verify, DeletedAndExtraRowsAreNamedByKey) {
   // Chunked and bisected: the same rows are found in small key ranges.
   expect_exactly(db, expected, {"--data-only", "--chunk-rows", "400", "--bisect-rows", "20"});
   expect_exactly(db, expected, {"--data-only", "--md5", "--chunk-rows", "400"});
+  expect_exactly(db, expected, {"--data-only", "--hash-bits", "128", "--chunk-rows", "400"});
 }
 
 TEST(Verify, DuplicatedRowInKeylessTableIsCaught) {

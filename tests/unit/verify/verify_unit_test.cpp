@@ -97,9 +97,16 @@ TEST(TablePlanSql, RangesUseCollateCOnTextKeysAndNumberParameters) {
   EXPECT_NE(key_at_offset_sql(p, r).find("OFFSET $5"), std::string::npos);
   EXPECT_NE(checksum_sql(p, KeyRange{}).find("ROW(a, \"b c\")::text AS rt"), std::string::npos);
   EXPECT_NE(checksum_sql(p, KeyRange{}).find("md5(rt)"), std::string::npos);
-  p.hash = RowHash::kHashExtended;
+  p.hash = RowHash::kHashExtended128;
   EXPECT_NE(checksum_sql(p, KeyRange{}).find("hashtextextended(rt COLLATE \"C\", 1)"),
             std::string::npos);
+  EXPECT_EQ(checksum_sql(p, KeyRange{}).find("md5"), std::string::npos);
+  // 64 bits: one hash per row, in the checksum and in the row-by-row listing.
+  p.hash = RowHash::kHashExtended64;
+  EXPECT_NE(checksum_sql(p, KeyRange{}).find("hashtextextended(rt COLLATE \"C\", 0)"),
+            std::string::npos);
+  EXPECT_EQ(checksum_sql(p, KeyRange{}).find(", 1)"), std::string::npos);
+  EXPECT_EQ(rows_sql(p, KeyRange{}).find(", 1)"), std::string::npos);
   EXPECT_EQ(checksum_sql(p, KeyRange{}).find("md5"), std::string::npos);
   EXPECT_NE(checksum_sql(p, KeyRange{}).find("FROM ONLY s.\"T\""), std::string::npos);
   auto single = plan_with_key({{"id", "bigint", false}});
