@@ -25,10 +25,14 @@ if plot:
         print(scale, ' '.join(vals))
     sys.exit(0)
 
-# group -> (main pgshuttle tool, peer, wall ratio goal, peak RSS goal in MB or None)
+# group -> (main pgshuttle tool, peer group, peer, wall ratio goal, peak RSS
+# goal in MB or None). verify's peer is the copy group's pgcopydb clone of the
+# same data in the same run (issue 7).
 GOALS = {
-    'backup': ('pgshuttle-backup', 'dump-file-aws-cp', 0.6, None),
-    'restore': ('pgshuttle-restore-url', 'curl-pg-restore-j', 0.6, 64),
+    'backup': ('pgshuttle-backup', 'backup', 'dump-file-aws-cp', 0.6, None),
+    'restore': ('pgshuttle-restore-url', 'restore', 'curl-pg-restore-j', 0.6, 64),
+    'copy': ('pgshuttle-copy', 'copy', 'pgcopydb-clone', 0.6, 64),
+    'verify': ('pgshuttle-verify', 'copy', 'pgcopydb-clone', 0.35, None),
 }
 
 summary = []
@@ -45,13 +49,16 @@ for (scale, group), tools in sorted(med.items()):
                                   if tool.startswith('pgshuttle') else {}})
 goals = []
 for (scale, group), tools in sorted(med.items()):
-    if group not in GOALS or GOALS[group][0] not in tools or GOALS[group][1] not in tools:
+    if group not in GOALS:
         continue
-    tool, peer, ratio_goal, rss_goal = GOALS[group]
-    ratio = tools[tool]['wall_s'] / tools[peer]['wall_s'] if tools[peer]['wall_s'] > 0 else float('inf')
+    tool, peer_group, peer, ratio_goal, rss_goal = GOALS[group]
+    peers = med.get((scale, peer_group), {})
+    if tool not in tools or peer not in peers:
+        continue
+    ratio = tools[tool]['wall_s'] / peers[peer]['wall_s'] if peers[peer]['wall_s'] > 0 else float('inf')
     rss = tools[tool]['max_rss_mb']
     line = f"{scale:>5} {group:<8} {tool} / {peer}: {ratio:.2f}x (goal <= {ratio_goal}x: {'met' if ratio <= ratio_goal else 'NOT met'})"
-    line += f", peak RSS {rss:.1f} MB vs {tools[peer]['max_rss_mb']:.1f} MB"
+    line += f", peak RSS {rss:.1f} MB vs {peers[peer]['max_rss_mb']:.1f} MB"
     if rss_goal:
         line += f" (goal < {rss_goal} MB: {'met' if rss < rss_goal else 'NOT met'})"
     goals.append(line)
