@@ -2,8 +2,11 @@
 # bench/run.sh — pgshuttle against its peers on the same data, in one run.
 #
 #   bench/run.sh [--scale S[,S...]] [--reps N] [--jobs J] [--only GROUPS] [--out DIR] [--strict]
+#                [--link MBIT,RTT_MS]
 #
 # --strict: exit 1 when any measured command failed (the smoke test uses it).
+# --link: the restore group downloads through a link of that bandwidth and
+# round-trip time (tools/slowlink.py) instead of loopback.
 #
 # GROUPS (comma-separated, default all): copy, archive, verify, backup, restore.
 # PGSHUTTLE_BIN=path measures that binary instead of build/src/cli/pgshuttle.
@@ -15,7 +18,7 @@
 # Not part of the test suite (tests/integration/bench runs it at a tiny scale).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); top=$(cd "$here/.." && pwd)
-strict=0 failures=0 scales=1 reps=3 jobs=$(nproc) only=copy,archive,verify,backup,restore out=$top/bench/results/$(date +%Y%m%d-%H%M%S)
+strict=0 failures=0 link= scales=1 reps=3 jobs=$(nproc) only=copy,archive,verify,backup,restore out=$top/bench/results/$(date +%Y%m%d-%H%M%S)
 fixture_per_scale=${BENCH_FIXTURE_PER_SCALE:-400}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -25,7 +28,8 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --strict) strict=1; shift ;;
-    *) echo "usage: $0 [--scale S[,S...]] [--reps N] [--jobs J] [--only copy,archive,verify,backup,restore] [--out DIR]" >&2; exit 2 ;;
+    --link) link=$2; shift 2 ;;
+    *) echo "usage: $0 [--scale S[,S...]] [--reps N] [--jobs J] [--only copy,archive,verify,backup,restore] [--out DIR] [--link MBIT,RTT_MS]" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$out"; out=$(cd "$out" && pwd)
@@ -39,6 +43,21 @@ rigdir=$out/rig
 trap '"$top/tests/rig/rig.sh" stop "$rigdir" >/dev/null 2>&1 || true' EXIT
 "$top/tests/rig/rig.sh" start "$rigdir" >/dev/null
 set -a; . "$rigdir/rig.env"; set +a
+# --link MBIT,RTT_MS: the restore group reads its presigned URL through
+# tools/slowlink.py, a link of that bandwidth and round-trip time to the S3
+# server (the URL is signed for the link's address, so the signature still
+# verifies). Both restore rows cross the same link.
+url_endpoint=$S3_ENDPOINT
+if [ -n "$link" ]; then
+  link_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 "$here/tools/slowlink.py" "$link_port" "${S3_ENDPOINT#http://}" "${link%,*}" "${link#*,}" >"$out/slowlink.log" 2>&1 &
+  link_pid=$!
+  trap 'kill $link_pid 2>/dev/null; "$top/tests/rig/rig.sh" stop "$rigdir" >/dev/null 2>&1 || true' EXIT
+  for _ in $(seq 50); do grep -q ready "$out/slowlink.log" 2>/dev/null && break; sleep 0.1; done
+  url_endpoint=http://127.0.0.1:$link_port
+  echo "bench: restore group over a ${link%,*} Mbit/s link with ${link#*,} ms round trips to S3" >&2
+  echo "link ${link%,*} Mbit/s ${link#*,} ms" >"$out/link.txt"
+fi
 # Peers and pgshuttle get passwords from one private passfile, never argv.
 export PGPASSFILE=$out/pgpass
 printf '127.0.0.1:%s:*:postgres:srcpass\n127.0.0.1:%s:*:app:apppass\n127.0.0.1:%s:*:postgres:tgtpass\n' \
@@ -63,7 +82,7 @@ make_restore_archive() {
     pg_dump -Fc -b -f "$out/restore-group.dump" "$S" &&
       /usr/bin/aws --endpoint-url "$S3_ENDPOINT" s3 cp --only-show-errors "$out/restore-group.dump" "$1" || return 1
   fi
-  ( umask 077; "$bin" url "$1" --endpoint "$S3_ENDPOINT" --expires 1h >"$urlfile" )
+  ( umask 077; "$bin" url "$1" --endpoint "$url_endpoint" --expires 1h >"$urlfile" )
 }
 
 results=$out/raw.jsonl; : >"$results"

@@ -256,7 +256,7 @@ Status Scheduler::copy_unit(Sessions& s, const Unit& unit) {
   std::optional<CtidRange> range;
   if (unit.index >= 0) range = range_of(t.pages, unit.index, t.ranges);
   auto start = std::chrono::steady_clock::now();
-  auto r = stream_unit(*s.source, *s.target, t, range, &totals_.bytes);
+  auto r = stream_unit(*s.source, *s.target, t, range, &totals_.bytes, o_.data_only);
   if (!r.ok()) return std::move(r).error().with_context("table " + t.qualified);
   totals_.rows += r->rows;
   PGS_TRY(state_.mark_done(unit_key(t, unit.index)));

@@ -70,10 +70,27 @@ Result<StreamResult> pump(pg::Connection& source, pg::Connection& target, const 
 
 Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
                                  const TableInfo& table, const std::optional<CtidRange>& range,
-                                 std::atomic<uint64_t>* bytes_seen) {
+                                 std::atomic<uint64_t>* bytes_seen, bool quiet_triggers) {
   bool whole = !range.has_value();
   PGS_TRY(target.exec("BEGIN"));
   if (whole) PGS_TRY(target.exec("TRUNCATE ONLY " + table.qualified));
+  // tgenabled: 'O' fires in origin sessions, 'A' always; 'R' (replica only)
+  // and 'D' (disabled) do not fire here and are left alone.
+  std::string restore_triggers;
+  if (quiet_triggers) {
+    PGS_ASSIGN_OR_RETURN(auto trig,
+                         target.query("SELECT quote_ident(tgname), tgenabled FROM "
+                                      "pg_catalog.pg_trigger WHERE tgrelid = $1::regclass "
+                                      "AND NOT tgisinternal AND tgenabled IN ('O', 'A')",
+                                      {table.qualified}));
+    for (int i = 0; i < trig.rows(); ++i) {
+      std::string alter = "ALTER TABLE ONLY " + table.qualified;
+      PGS_TRY(target.exec(alter + " DISABLE TRIGGER " + trig.get(i, 0)));
+      restore_triggers += alter +
+                          (trig.get(i, 1) == "A" ? " ENABLE ALWAYS TRIGGER " : " ENABLE TRIGGER ") +
+                          trig.get(i, 0) + ";\n";
+    }
+  }
   PGS_TRY(target.copy_in_start(target_copy_sql(table, whole)));
   Status started = source.copy_out_start(source_copy_sql(table, range));
   if (!started.ok()) {
@@ -81,6 +98,7 @@ Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
     return std::move(started).error();
   }
   PGS_ASSIGN_OR_RETURN(auto result, pump(source, target, table.qualified, bytes_seen));
+  if (!restore_triggers.empty()) PGS_TRY(target.exec(restore_triggers));
   PGS_TRY(target.exec("COMMIT"));
   return result;
 }

@@ -45,8 +45,14 @@ std::string target_copy_sql(const TableInfo& table, bool freeze);
 CtidRange range_of(int64_t pages, int index, int count);
 
 // Streams one unit; `bytes_seen` is advanced as data flows (progress).
+// With `quiet_triggers` (--data-only into an existing schema, where the
+// table's own triggers exist already), the table's enabled user triggers
+// are disabled for the load and enabled again in the same transaction, as
+// pg_restore --disable-triggers would (a full copy creates triggers after
+// the data). A table owner may do this without superuser; a crash rolls it
+// back with the load.
 Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
                                  const TableInfo& table, const std::optional<CtidRange>& range,
-                                 std::atomic<uint64_t>* bytes_seen);
+                                 std::atomic<uint64_t>* bytes_seen, bool quiet_triggers = false);
 
 }  // namespace pgshuttle::copy

@@ -199,8 +199,8 @@ TEST(Copy, RefusesNonEmptyTargetWithoutConfirm) {
 // off for the load (TRUNCATE of a referenced table and the load order need
 // it; a non-superuser cannot disable their triggers) and come back
 // validated, including a key on a partitioned table and one referencing a
-// partitioned table. Tables that hold rows need --confirm. A run killed
-// mid-table still puts every key back when resumed.
+// partitioned table. Insert triggers do not fire. Tables that hold rows need
+// --confirm. A run killed mid-table still puts every key back when resumed.
 TEST(Copy, DataOnlyIntoSchemaWithForeignKeys) {
   rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
   rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
@@ -212,7 +212,16 @@ TEST(Copy, DataOnlyIntoSchemaWithForeignKeys) {
        "INSERT INTO shop.order_tags SELECT id, 'tag' || (id % 3) FROM shop.orders WHERE id % 5 = 0;"
        "CREATE TABLE shop.event_notes (event_id bigint NOT NULL, happened_at timestamptz NOT "
        "  NULL, note text, FOREIGN KEY (event_id, happened_at) REFERENCES shop.events);"
-       "INSERT INTO shop.event_notes SELECT id, happened_at, kind FROM shop.events LIMIT 50;");
+       "INSERT INTO shop.event_notes SELECT id, happened_at, kind FROM shop.events LIMIT 50;"
+       // Insert triggers must not fire for rows that already went through
+       // them on the source (one of them enabled ALWAYS, which stays so).
+       "CREATE FUNCTION shop.no_insert() RETURNS trigger LANGUAGE plpgsql AS "
+       "  $$ BEGIN RAISE EXCEPTION 'insert trigger fired on %', TG_TABLE_NAME; END $$;"
+       "CREATE TRIGGER notes_no_insert BEFORE INSERT ON shop.notes "
+       "  FOR EACH ROW EXECUTE FUNCTION shop.no_insert();"
+       "CREATE TRIGGER orders_no_insert BEFORE INSERT ON shop.orders "
+       "  FOR EACH ROW EXECUTE FUNCTION shop.no_insert();"
+       "ALTER TABLE shop.orders ENABLE ALWAYS TRIGGER orders_no_insert;");
   auto dir = state_dir();
   auto r = copy(src, dst, dir, {"--schema-only"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -220,6 +229,10 @@ TEST(Copy, DataOnlyIntoSchemaWithForeignKeys) {
       "SELECT conrelid::regclass, conname, convalidated FROM pg_constraint "
       "WHERE contype = 'f' ORDER BY 1, 2";
   std::string keys_before = psql(dst.admin_url(), fks);
+  std::string triggers =
+      "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1";
+  std::string triggers_before = psql(dst.admin_url(), triggers);
+  ASSERT_NE(triggers_before.find("orders_no_insert|A"), std::string::npos) << triggers_before;
   ASSERT_NE(keys_before.find("order_tags"), std::string::npos) << keys_before;
 
   r = copy(src, dst, dir, {"--data-only", "--jobs", "2"});
@@ -227,6 +240,7 @@ TEST(Copy, DataOnlyIntoSchemaWithForeignKeys) {
   EXPECT_NE(r.err.find("taking off"), std::string::npos) << r.err;
   expect_identical(src, dst);
   EXPECT_EQ(psql(dst.admin_url(), fks), keys_before);
+  EXPECT_EQ(psql(dst.admin_url(), triggers), triggers_before);
 
   // Again: the tables hold rows now, which --data-only would replace.
   r = copy(src, dst, dir, {"--data-only"});
