@@ -50,7 +50,8 @@ CtidRange range_of(int64_t pages, int index, int count);
 // are disabled for the load and enabled again in the same transaction, as
 // pg_restore --disable-triggers would (a full copy creates triggers after
 // the data). A table owner may do this without superuser; a crash rolls it
-// back with the load.
+// back with the load. The ALTER TABLE lock makes the ranges of a split
+// table that has such triggers load one after another.
 Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
                                  const TableInfo& table, const std::optional<CtidRange>& range,
                                  std::atomic<uint64_t>* bytes_seen, bool quiet_triggers = false);
