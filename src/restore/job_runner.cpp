@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "archive/data_block.h"
@@ -21,13 +22,30 @@ constexpr int kInvWrite = 0x20000;  // INV_WRITE of libpq's large-object API
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // Counts the compressed bytes of one data block as a reader pulls them,
-// for progress (a local file's stream may read ahead past the block).
+// for progress (a local file's stream may read ahead past the block), and
+// the time spent waiting for them.
 class CountingStream : public storage::ByteStream {
  public:
-  CountingStream(std::unique_ptr<storage::ByteStream> inner, Progress& progress, uint64_t limit)
-      : inner_(std::move(inner)), progress_(progress), left_(limit) {}
+  CountingStream(std::unique_ptr<storage::ByteStream> inner, Progress& progress, uint64_t limit,
+                 std::atomic<int64_t>& wait_ns, std::atomic<int64_t>& reads,
+                 std::atomic<int64_t>& since_ns)
+      : inner_(std::move(inner)),
+        progress_(progress),
+        left_(limit),
+        wait_ns_(wait_ns),
+        reads_(reads),
+        since_ns_(since_ns) {}
   Result<size_t> read(char* buffer, size_t size) override {
-    PGS_ASSIGN_OR_RETURN(size_t n, inner_->read(buffer, size));
+    int64_t start = now_ns();
+    since_ns_ = start;
+    auto r = inner_->read(buffer, size);
+    int64_t end = now_ns();
+    // The wait total first, then "no read under way": a sampler between the
+    // two sees the read twice for an instant, never not at all.
+    wait_ns_ += end - start;
+    since_ns_ = 0;
+    ++reads_;
+    PGS_ASSIGN_OR_RETURN(size_t n, std::move(r));
     uint64_t counted = std::min<uint64_t>(n, left_);
     left_ -= counted;
     progress_.add(counted);
@@ -38,6 +56,15 @@ class CountingStream : public storage::ByteStream {
   std::unique_ptr<storage::ByteStream> inner_;
   Progress& progress_;
   uint64_t left_;
+  static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  std::atomic<int64_t>& wait_ns_;
+  std::atomic<int64_t>& reads_;
+  std::atomic<int64_t>& since_ns_;
 };
 
 std::string qualified(const archive::TocEntry& e) {
@@ -154,7 +181,8 @@ Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
 Result<archive::DataBlockReader> JobRunner::open_block(const RestoreJob& job) {
   const archive::TocEntry& e = *job.entry;
   PGS_ASSIGN_OR_RETURN(auto raw, source_.open_stream_range(e.data_offset, job.data_bytes));
-  auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes);
+  auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes,
+                                                  read_wait_ns_, reads_, read_since_ns_);
   return archive::DataBlockReader::from_stream(std::move(counted), toc_.header, e.dump_id,
                                                e.data_offset);
 }

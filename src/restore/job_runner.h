@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -93,6 +94,18 @@ class JobRunner {
   void reset();
   // Asks the server to cancel what this runner is doing now.
   void cancel();
+  // Time spent waiting for the archive's bytes, summed over this runner's
+  // reads so far (the scheduler samples it to tell a slow link).
+  // A read still blocked counts up to now, so a long read shows as waiting.
+  int64_t read_wait_ns() const {
+    int64_t since = read_since_ns_.load();
+    int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+    return read_wait_ns_.load() + (since > 0 ? now - since : 0);
+  }
+  // Reads of archive data so far (to tell when a load starts streaming).
+  int64_t reads() const { return reads_.load(); }
 
  private:
   Status ensure_session();
@@ -112,6 +125,9 @@ class JobRunner {
   std::mutex mu_;  // guards conn_ against cancel()
   std::optional<pg::Connection> conn_;
   std::optional<std::string> tablespace_;  // the session's default_tablespace
+  std::atomic<int64_t> read_wait_ns_{0};
+  std::atomic<int64_t> reads_{0};
+  std::atomic<int64_t> read_since_ns_{0};  // start of the read under way, 0 if none
 };
 
 }  // namespace pgshuttle::restore

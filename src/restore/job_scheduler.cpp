@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,9 +43,10 @@ class Scheduler {
   void prepare();
   void make_ready(size_t job);
   bool conflicts(size_t job) const;
-  std::optional<size_t> next();
-  void finished(size_t job);
-  void worker(JobRunner& runner);
+  std::optional<size_t> next(JobRunner& runner, bool lane);
+  void finished(size_t job, JobRunner& runner);
+  void worker(JobRunner& runner, bool lane);
+  void sample_link();
   void run_one(JobRunner& runner, size_t index);
   void fail(RestoreError error, bool cancelled);
   void watch_cancel();
@@ -64,6 +66,26 @@ class Scheduler {
   std::set<std::pair<uint64_t, size_t>, std::greater<>> ready_statements_;
   std::vector<size_t> ready_data_;  // kept sorted, largest last
   std::set<size_t> running_;
+  // The critical load: the table data that the heaviest slow index build
+  // (GiST ...) waits for. While it streams and mostly waits for the archive
+  // (a slow link), other loads hold back so that it has the link to itself
+  // and its build starts as early as possible; sampled by the watcher.
+  size_t critical_ = SIZE_MAX;
+  bool critical_running_ = false;
+  // Link meter: the runners now loading data, with their read-wait time at
+  // the last sample. When the loads spent most of the last interval waiting
+  // for bytes (`link_bound_`), the archive is the bottleneck: the critical
+  // load streams alone, and one worker (the data lane) takes loads before
+  // statements to keep the link busy while the others build indexes.
+  struct Load {
+    int64_t reads = 0;       // the runner's reads when the load began, then at the last sample
+    int64_t waited = 0;      // its read-wait time at the last sample
+    bool streaming = false;  // judged from the first full interval after its first read
+  };
+  std::map<JobRunner*, Load> loading_;
+  Clock::time_point sampled_at_ = Clock::now();
+  bool link_bound_ = false;
+  bool told_link_ = false;
   size_t done_ = 0;
   bool stop_ = false;
   bool all_done_ = false;
@@ -78,6 +100,17 @@ void Scheduler::prepare() {
     for (size_t w : plan_.jobs[i].waits_for) {
       ++waiting_[i];
       dependents_[w].push_back(i);
+    }
+  }
+  // The heaviest slow build, and the largest table load it waits for.
+  const RestoreJob* slowest = nullptr;
+  for (const RestoreJob& j : plan_.jobs) {
+    if (j.slow_build && (!slowest || j.weight > slowest->weight)) slowest = &j;
+  }
+  for (size_t w : slowest&& o_.jobs >= 2 ? slowest->waits_for : std::vector<size_t>{}) {
+    if (plan_.jobs[w].kind != JobKind::kTableData) continue;
+    if (critical_ == SIZE_MAX || plan_.jobs[w].data_bytes > plan_.jobs[critical_].data_bytes) {
+      critical_ = w;
     }
   }
   for (size_t i = 0; i < n; ++i) {
@@ -109,10 +142,30 @@ bool Scheduler::conflicts(size_t job) const {
   return false;
 }
 
-std::optional<size_t> Scheduler::next() {
+std::optional<size_t> Scheduler::next(JobRunner& runner, bool lane) {
   std::unique_lock lock(mu_);
   while (true) {
     if (stop_) return std::nullopt;
+    auto take_load = [&](size_t job) {
+      running_.insert(job);
+      loading_[&runner] = Load{runner.reads(), runner.read_wait_ns(), false};
+      return job;
+    };
+    auto critical = std::find(ready_data_.begin(), ready_data_.end(), critical_);
+    if (critical != ready_data_.end()) {
+      ready_data_.erase(critical);
+      critical_running_ = true;
+      // Other loads wait for the first sample of this one: the link is
+      // presumed slow until the meter says otherwise.
+      link_bound_ = true;
+      return take_load(critical_);
+    }
+    bool loads_open = !ready_data_.empty() && !(critical_running_ && link_bound_);
+    if (loads_open && link_bound_ && lane) {
+      size_t job = ready_data_.back();
+      ready_data_.pop_back();
+      return take_load(job);
+    }
     for (auto it = ready_statements_.begin(); it != ready_statements_.end(); ++it) {
       size_t job = SIZE_MAX - it->second;
       if (conflicts(job)) continue;
@@ -120,21 +173,22 @@ std::optional<size_t> Scheduler::next() {
       running_.insert(job);
       return job;
     }
-    if (!ready_data_.empty()) {
+    if (loads_open) {
       size_t job = ready_data_.back();
       ready_data_.pop_back();
-      running_.insert(job);
-      return job;
+      return take_load(job);
     }
     if (running_.empty()) return std::nullopt;  // all done, or waits that never end
     cv_.wait(lock);
   }
 }
 
-void Scheduler::finished(size_t job) {
+void Scheduler::finished(size_t job, JobRunner& runner) {
   std::lock_guard lock(mu_);
   running_.erase(job);
   ++done_;
+  if (job == critical_) critical_running_ = false;
+  loading_.erase(&runner);
   for (size_t d : dependents_[job]) {
     if (--waiting_[d] == 0) make_ready(d);
   }
@@ -205,12 +259,50 @@ void Scheduler::run_one(JobRunner& runner, size_t index) {
       log::debug("done {} in {:.2f}s", job.label, secs);
     }
   }
-  finished(index);
+  finished(index, runner);
 }
 
-void Scheduler::worker(JobRunner& runner) {
-  while (auto job = next()) run_one(runner, *job);
+void Scheduler::worker(JobRunner& runner, bool lane) {
+  while (auto job = next(runner, lane)) run_one(runner, *job);
   runner.reset();
+}
+
+// Called about every 200 ms: whether the loads running now spent most of
+// the last interval waiting for the archive's bytes.
+void Scheduler::sample_link() {
+  std::lock_guard lock(mu_);
+  auto now = Clock::now();
+  auto span = std::chrono::duration_cast<std::chrono::nanoseconds>(now - sampled_at_).count();
+  if (span < 150'000'000) return;
+  sampled_at_ = now;
+  // Only loads that stream since the last sample count: connecting and
+  // starting COPY are not waiting for the archive.
+  int64_t waited = 0, judged = 0;
+  for (auto& [runner, load] : loading_) {
+    int64_t reads = runner->reads(), total = runner->read_wait_ns();
+    if (load.streaming) {
+      waited += total - load.waited;
+      ++judged;
+    } else if (reads > load.reads) {
+      load.streaming = true;
+    }
+    load.reads = reads;
+    load.waited = total;
+  }
+  if (judged == 0) return;  // nothing measured: keep the last verdict
+  bool bound = waited * 2 > span * judged;
+  if (bound && !told_link_) {
+    told_link_ = true;
+    log::info(
+        "the archive arrives slower than the target takes it: one worker keeps loading "
+        "tables while the others build indexes{}",
+        critical_running_ ? fmt::format(", and {} streams alone so that the slow index "
+                                        "build waiting for it starts sooner",
+                                        plan_.jobs[critical_].label)
+                          : "");
+  }
+  if (link_bound_ != bound) cv_.notify_all();
+  link_bound_ = bound;
 }
 
 void Scheduler::watch_cancel() {
@@ -220,6 +312,7 @@ void Scheduler::watch_cancel() {
       std::unique_lock lock(mu_);
       if (cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return all_done_; })) return;
     }
+    sample_link();
     bool asked = cancelled();
     if (!asked && o_.cancel_requested && Clock::now() - last_poll >= std::chrono::seconds(1)) {
       last_poll = Clock::now();
@@ -239,7 +332,10 @@ JobsOutcome Scheduler::run() {
     runners.push_back(std::make_unique<JobRunner>(o_.target, preamble_, source_, toc_, progress_));
   }
   std::vector<std::thread> threads;
-  for (auto& r : runners) threads.emplace_back([this, &r] { worker(*r); });
+  for (int i = 0; i < n; ++i) {
+    bool lane = n >= 2 && i == n - 1;  // the data lane (see link_bound_)
+    threads.emplace_back([this, &r = *runners[i], lane] { worker(r, lane); });
+  }
   std::thread watcher([this, &runners] {
     watch_cancel();
     if (!cancelled()) return;

@@ -130,7 +130,8 @@ void Planner::add_job(const TocEntry& e, const std::map<int, uint64_t>& sizes) {
     for (size_t w : waits) {
       if (plan_.jobs[w].kind == JobKind::kTableData) job.weight += plan_.jobs[w].data_bytes;
     }
-    if (slow_to_build(e.defn)) job.weight *= 4;
+    job.slow_build = slow_to_build(e.defn);
+    if (job.slow_build) job.weight *= 4;
   }
   job.exclusive = job.kind == JobKind::kStatement && e.desc != "INDEX";
   size_t index = plan_.jobs.size();

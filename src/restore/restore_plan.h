@@ -44,7 +44,8 @@ struct RestoreJob {
   // data of the tables it waits for, four times for GiST/GIN/SP-GiST
   // indexes and exclusion constraints (much slower to build than B-trees).
   uint64_t weight = 0;
-  std::string label;  // "TABLE DATA public.orders"
+  bool slow_build = false;  // a GiST/GIN/SP-GiST index or an exclusion constraint
+  std::string label;        // "TABLE DATA public.orders"
 };
 
 struct RestorePlan {

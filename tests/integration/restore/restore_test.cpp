@@ -4,7 +4,16 @@
 // then compared with the source (schema and every table's rows).
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "restore_rig.h"
@@ -205,6 +214,87 @@ TEST(Restore, TargetConnectionKilledMidTableIsRetriedAndTheRunCompletes) {
   EXPECT_NE(r.err.find("retrying on a new connection"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("retried after a lost connection"), std::string::npos) << r.out;
   expect_same(source.admin_url(), target.admin_url());
+}
+
+// bench/tools/slowlink.py between the restore and S3, for one test.
+class SlowLink {
+ public:
+  SlowLink(int mbit, int rtt_ms) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    ::close(fd);
+    std::string s3 = rig::env("S3_ENDPOINT");
+    log_ = temp_path("slowlink.log");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int out = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+      std::string script = rig::source_dir() + "/bench/tools/slowlink.py";
+      std::string target = s3.substr(s3.find("//") + 2);
+      ::execlp("python3", "python3", script.c_str(), std::to_string(port_).c_str(), target.c_str(),
+               std::to_string(mbit).c_str(), std::to_string(rtt_ms).c_str(), nullptr);
+      ::_exit(127);
+    }
+    for (int i = 0; i < 100 && rig::read_file(log_).find("ready") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~SlowLink() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  bool ready() const { return rig::read_file(log_).find("ready") != std::string::npos; }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string log_;
+};
+
+// Over a slow link the load that the slowest index build (the GiST index on
+// shop.orders) waits for streams alone, and one worker keeps loading while
+// the other builds; the result is the same.
+TEST(Restore, OverASlowLinkTheGistTablesDataStreamsFirstAndAlone) {
+  ScratchDatabase source(Server::kSource, "rs_link");
+  rig::load_fixture(source.admin_url(), 4);
+  std::string s3 = upload(dump(source.admin_url(), "-Fc"), "fixture.dump");
+  SlowLink link(2, 20);
+  ASSERT_TRUE(link.ready());
+  auto url =
+      rig::run_pgshuttle({"url", s3, "--expires", "10m", "--endpoint", link.endpoint()}, s3_env());
+  ASSERT_EQ(url.exit_code, 0) << url.err;
+  url.out.erase(url.out.find_last_not_of('\n') + 1);
+  ScratchDatabase target(Server::kTarget, "rs_link_t");
+  auto r = restore(url.out, target.url(), {"--jobs", "2", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("the archive arrives slower than the target takes it"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("TABLE DATA shop.orders streams alone"), std::string::npos) << r.err;
+  // Loaded first: its line comes before any other table's.
+  size_t loaded = r.err.find("loaded TABLE DATA ");
+  ASSERT_NE(loaded, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.compare(loaded, 35, "loaded TABLE DATA shop.orders: 8000"), 0)
+      << r.err;
+  expect_same(source.admin_url(), target.admin_url());
+}
+
+// Over loopback the archive is never what the restore waits for.
+TEST(Restore, OverLoopbackNoLoadIsHeldBack) {
+  ScratchDatabase source(Server::kSource, "rs_loop");
+  rig::load_fixture(source.admin_url(), 4);
+  std::string archive = dump(source.admin_url(), "-Fc");
+  ScratchDatabase target(Server::kTarget, "rs_loop_t");
+  auto r = restore(archive, target.url(), {"--jobs", "2", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err.find("arrives slower"), std::string::npos) << r.err;
 }
 
 TEST(Restore, SequentialRestoreKilledMidTableFailsAndSaysItWasNotRetried) {
