@@ -107,10 +107,12 @@ void Scheduler::prepare() {
   for (const RestoreJob& j : plan_.jobs) {
     if (j.slow_build && (!slowest || j.weight > slowest->weight)) slowest = &j;
   }
-  for (size_t w : slowest&& o_.jobs >= 2 ? slowest->waits_for : std::vector<size_t>{}) {
-    if (plan_.jobs[w].kind != JobKind::kTableData) continue;
-    if (critical_ == SIZE_MAX || plan_.jobs[w].data_bytes > plan_.jobs[critical_].data_bytes) {
-      critical_ = w;
+  if (slowest != nullptr && o_.jobs >= 2) {
+    for (size_t w : slowest->waits_for) {
+      if (plan_.jobs[w].kind != JobKind::kTableData) continue;
+      if (critical_ == SIZE_MAX || plan_.jobs[w].data_bytes > plan_.jobs[critical_].data_bytes) {
+        critical_ = w;
+      }
     }
   }
   for (size_t i = 0; i < n; ++i) {

@@ -5,6 +5,15 @@
 // loaded table's indexes build while the other tables still load, and table
 // loads go largest first.
 //
+// A link meter samples, every 200 ms, how much of their time the running
+// loads spend waiting for the archive's bytes. When that is most of it (a
+// slow link to the archive, not the target, is the bottleneck), the load
+// that the slowest index build (GiST, GIN, exclusion) waits for streams
+// alone, so that build starts as early as the link allows, and one worker
+// (the data lane) takes loads before statements so the link never idles
+// while the others build indexes. Over a fast link or from a file the
+// order is the one above.
+//
 // A job that fails with a lost connection, a terminated backend or a
 // deadlock is retried on a fresh session (a table load redoes its whole
 // transaction) up to `max_attempts` times with backoff; any other failure
