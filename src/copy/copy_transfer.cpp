@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "copy/copy_state.h"
+#include "copy/data_only.h"
 #include "core/cancel.h"
 #include "core/log.h"
 #include "core/redact.h"
@@ -44,6 +45,32 @@ std::string_view level_text(log::Level level) {
          : level == log::Level::kWarn ? "warn"
          : level == log::Level::kInfo ? "info"
                                       : "debug";
+}
+
+// A new --data-only run reads the target's foreign keys as they are now: an
+// unfinished data-only run into the same target that took keys off and has
+// not added them back would have them forgotten. Refuse, naming it.
+Status refuse_if_keys_off(state::TransferRegistry& registry, const std::string& dir,
+                          const std::string& target) {
+  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
+  for (const auto& t : all) {
+    if (t.kind != state::TransferKind::kCopy || t.destination != target || finished(t.status) ||
+        !std::filesystem::exists(dir + "/copy-" + t.id + ".sqlite")) {
+      continue;
+    }
+    PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir, t.id));
+    PGS_ASSIGN_OR_RETURN(int off, keys_still_off(*state));
+    if (off == 0) continue;
+    return make_error(
+        ErrorCode::kBlocked,
+        fmt::format("copy {} ({}) took {} foreign keys of this target off for a --data-only "
+                    "load and did not add them back; a new run would not know them",
+                    t.id, t.status_text(), off),
+        fmt::format("finish it first: pgshuttle copy --data-only --resume {} (with "
+                    "--allow-inconsistent-resume if its snapshot is gone), then run again",
+                    t.id));
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -96,6 +123,7 @@ Status CopyTransfer::choose(const CopyOptions& o) {
     }
     break;
   }
+  if (o.data_only) PGS_TRY(refuse_if_keys_off(registry_, dir_, redact(target)));
   PGS_ASSIGN_OR_RETURN(auto created, registry_.create(state::TransferKind::kCopy, source, target));
   id_ = created.id;
   return ok_status();

@@ -88,6 +88,15 @@ Result<std::vector<SavedForeignKey>> take_off_foreign_keys(pg::Connection& targe
   return keys;
 }
 
+Result<int> keys_still_off(CopyState& state) {
+  std::string saved = state.get_meta(kStateKey);
+  if (saved.empty()) return 0;
+  PGS_ASSIGN_OR_RETURN(auto keys, decode_foreign_keys(saved));
+  int off = 0;
+  for (const auto& k : keys) off += state.is_done(add_key(k)) ? 0 : 1;
+  return off;
+}
+
 ddl::DdlScript foreign_key_script(const std::vector<SavedForeignKey>& keys) {
   ddl::DdlScript script;
   for (const auto& k : keys) {

@@ -45,6 +45,10 @@ Status guard_loaded_tables(pg::Connection& target, const std::vector<std::string
 Result<std::vector<SavedForeignKey>> take_off_foreign_keys(pg::Connection& target, CopyState& state,
                                                            const std::vector<std::string>& tables);
 
+// The keys that run `state` took off and has not added back yet (0 when it
+// saved none).
+Result<int> keys_still_off(CopyState& state);
+
 // The keys as post-data items, as pg_dump writes them, for plan_post_data().
 ddl::DdlScript foreign_key_script(const std::vector<SavedForeignKey>& keys);
 

@@ -257,6 +257,11 @@ TEST(Copy, DataOnlyIntoSchemaWithForeignKeys) {
                  "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
                  "AND conname = 'order_lines_order_id_fkey'"),
             "0");
+  // A fresh run would not know the keys that c004 took off: refused.
+  r = copy(src, dst, dir, {"--data-only", "--clean", "--confirm", dst.name()});
+  EXPECT_EQ(r.exit_code, 8) << r.err;
+  EXPECT_NE(r.err.find("copy c004"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--resume c004"), std::string::npos) << r.err;
   r = copy(src, dst, dir,
            {"--data-only", "--jobs", "2", "--resume", "c004", "--allow-inconsistent-resume"});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
