@@ -83,8 +83,8 @@ void register_verify(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--schema-only", args->schema_only, "Compare only the schema");
   cmd->add_flag("--data-only", args->data_only, "Compare only table data (and --query-file)");
   cmd->add_option("--chunk-rows", args->options.chunk_rows,
-                  "Rows per key-range chunk of a table with a primary key")
-      ->capture_default_str()
+                  "Rows per key-range chunk of a table with a primary key (default: enough "
+                  "chunks to balance --jobs, at least a million rows each)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--bisect-rows", args->options.row_fetch_rows,
                   "A differing key range of at most this many rows is compared row by row; "

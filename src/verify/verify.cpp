@@ -17,6 +17,14 @@
 #include "verify/table_plan.h"
 
 namespace pgshuttle::verify {
+
+int64_t auto_chunk_rows(int64_t total_rows, int jobs) {
+  constexpr int64_t kMinimum = 1'000'000;
+  int64_t parts = 2 * static_cast<int64_t>(std::max(1, jobs));
+  int64_t share = (std::max<int64_t>(total_rows, 0) + parts - 1) / parts;
+  return std::max(kMinimum, share);
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -93,6 +101,10 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
   std::map<std::string, const TableInfo*> on_target;
   for (const auto& t : tgt) on_target[t.qualified()] = &t;
   std::vector<TablePlan> plans;
+  int64_t total_rows = 0;
+  for (const auto& s : src) total_rows += s.estimated_rows;
+  int64_t chunk_rows =
+      options.chunk_rows > 0 ? options.chunk_rows : auto_chunk_rows(total_rows, options.jobs);
   for (const auto& s : src) {
     auto it = on_target.find(s.qualified());
     if (it == on_target.end()) {
@@ -112,7 +124,7 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
     if (plan.columns.size() != s.columns.size() || plan.columns.size() != t.columns.size()) {
       plan.note = fmt::format("only the {} columns both sides have", plan.columns.size());
     }
-    PGS_ASSIGN_OR_RETURN(plan.chunks, plan_chunks(source, s, options.chunk_rows));
+    PGS_ASSIGN_OR_RETURN(plan.chunks, plan_chunks(source, s, chunk_rows));
     plans.push_back(std::move(plan));
   }
   for (const auto& [name, t] : on_target) {

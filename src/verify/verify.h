@@ -30,9 +30,10 @@ struct VerifyOptions {
   int jobs = 4;  // parallel workers per side
   bool compare_schema = true;
   bool compare_data = true;
-  bool compare_owners = false;    // owner properties ignored unless set
-  bool compare_acls = false;      // ACL properties ignored unless set
-  int64_t chunk_rows = 100000;    // target rows per key-range chunk
+  bool compare_owners = false;  // owner properties ignored unless set
+  bool compare_acls = false;    // ACL properties ignored unless set
+  // Rows per key-range chunk; 0 = auto (auto_chunk_rows()).
+  int64_t chunk_rows = 0;
   int64_t row_fetch_rows = 5000;  // chunks at most this big are compared row by row
   int max_row_differences = 100;  // per table; further ones are only counted
   std::vector<std::string> query_files;
@@ -41,6 +42,13 @@ struct VerifyOptions {
   // 64 (one hashtextextended per row) or 128 (two seeds); md5 is always 128.
   int hash_bits = 64;
 };
+
+// Chunk size when none is given: only as many chunks as balancing the work
+// over `jobs` workers needs, and never under a million rows. A chunk is a
+// key-range scan, which costs more per row than reading a whole table
+// (measured at bench scale 4, --jobs 2: 29.2 s with 100,000-row chunks,
+// 17.3 s with 1,000,000, 14.5 s with one chunk per table).
+int64_t auto_chunk_rows(int64_t total_rows, int jobs);
 
 enum class Severity { kDifference, kWarning };
 

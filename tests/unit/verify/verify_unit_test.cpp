@@ -6,6 +6,7 @@
 #include "verify/report.h"
 #include "verify/schema_compare.h"
 #include "verify/table_plan.h"
+#include "verify/verify.h"
 
 namespace pgshuttle::verify {
 namespace {
@@ -128,6 +129,22 @@ TEST(Report, EscapesMarkupAndCountsSeverities) {
   EXPECT_EQ(to_html(r).find("<i>"), std::string::npos);
   EXPECT_NE(to_junit(r).find("failures=\"1\""), std::string::npos);
   EXPECT_EQ(to_json(r)["difference_count"], 1);
+}
+
+}  // namespace
+}  // namespace pgshuttle::verify
+
+namespace pgshuttle::verify {
+namespace {
+
+// Chunks only as small as balancing --jobs needs, never under a million rows.
+TEST(AutoChunkRows, BalancesJobsWithAMillionRowFloor) {
+  EXPECT_EQ(auto_chunk_rows(0, 2), 1'000'000);
+  EXPECT_EQ(auto_chunk_rows(3'950'000, 2), 1'000'000);
+  EXPECT_EQ(auto_chunk_rows(15'800'000, 2), 3'950'000);
+  EXPECT_EQ(auto_chunk_rows(15'800'001, 2), 3'950'001);
+  EXPECT_EQ(auto_chunk_rows(80'000'000, 8), 5'000'000);
+  EXPECT_EQ(auto_chunk_rows(80'000'000, 0), 40'000'000);  // jobs < 1 counts as 1
 }
 
 }  // namespace
