@@ -141,7 +141,9 @@ void register_copy(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--skip-analyze", c.skip_analyze, "Do not ANALYZE the target at the end");
   cmd->add_flag("--no-binary", c.no_binary, "Always use text COPY");
   cmd->add_flag("--clean", c.clean, "Replace the contents of a non-empty target");
-  cmd->add_option("--confirm", c.confirm, "Target database name, required with --clean, and with --data-only when the tables to load hold rows");
+  cmd->add_option("--confirm", c.confirm,
+                  "Target database name, required with --clean, and with --data-only when the "
+                  "tables to load hold rows");
   cmd->add_option("--resume", c.resume_id, "Resume the interrupted run with this id");
   cmd->add_flag("--allow-inconsistent-resume", c.allow_inconsistent_resume,
                 "Resume although the original snapshot is gone");

@@ -22,6 +22,16 @@ std::string add_key(const SavedForeignKey& k) {
   return "post:" + ddl::item_label(foreign_key_script({k}).items.front());
 }
 
+// The keys of `keys` whose re-add `state` has not recorded.
+std::vector<const SavedForeignKey*> still_off(CopyState& state,
+                                              const std::vector<SavedForeignKey>& keys) {
+  std::vector<const SavedForeignKey*> off;
+  for (const auto& k : keys) {
+    if (!state.is_done(add_key(k))) off.push_back(&k);
+  }
+  return off;
+}
+
 Result<std::vector<SavedForeignKey>> read_foreign_keys(pg::Connection& target,
                                                        const std::vector<std::string>& tables) {
   PGS_TRY(target.exec("BEGIN"));
@@ -43,11 +53,16 @@ Status guard_loaded_tables(pg::Connection& target, const std::vector<std::string
                            const std::string& confirm) {
   std::string db = target.database();
   if (confirm == db) return ok_status();
-  std::vector<std::string> holding;
-  for (const auto& t : tables) {
-    PGS_ASSIGN_OR_RETURN(auto r, target.query("SELECT EXISTS (SELECT 1 FROM ONLY " + t + ")"));
-    if (r.get_bool(0, 0)) holding.push_back(t);
+  if (tables.empty()) return ok_status();
+  // One round trip for all tables: a managed target may be far away.
+  std::string sql;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    sql += fmt::format("{}SELECT {} WHERE EXISTS (SELECT 1 FROM ONLY {})", i ? " UNION ALL " : "",
+                       i, tables[i]);
   }
+  PGS_ASSIGN_OR_RETURN(auto rows, target.query(sql + " ORDER BY 1"));
+  std::vector<std::string> holding;
+  for (int r = 0; r < rows.rows(); ++r) holding.push_back(tables[rows.get_int(r, 0)]);
   if (holding.empty()) return ok_status();
   std::string shown;
   for (size_t i = 0; i < holding.size() && i < 5; ++i) shown += (i ? ", " : "") + holding[i];
@@ -71,19 +86,17 @@ Result<std::vector<SavedForeignKey>> take_off_foreign_keys(pg::Connection& targe
   } else {
     PGS_ASSIGN_OR_RETURN(keys, decode_foreign_keys(saved));
   }
+  auto off = still_off(state, keys);
+  if (off.empty()) return keys;
   std::string drops;
-  int n = 0;
-  for (const auto& k : keys) {
-    if (state.is_done(add_key(k))) continue;
-    drops +=
-        fmt::format("{} DROP CONSTRAINT IF EXISTS {};\n", alter_table(k), pg::quote_ident(k.name));
-    ++n;
+  for (const SavedForeignKey* k : off) {
+    drops += fmt::format("{} DROP CONSTRAINT IF EXISTS {};\n", alter_table(*k),
+                         pg::quote_ident(k->name));
   }
-  if (n == 0) return keys;
   log::info(
       "--data-only: taking off {} foreign keys that touch the loaded tables (TRUNCATE and "
       "the load order need it); each is added back NOT VALID and validated after the load",
-      n);
+      off.size());
   PGS_TRY(target.exec("BEGIN;\n" + drops + "COMMIT;"));
   return keys;
 }
@@ -92,9 +105,7 @@ Result<int> keys_still_off(CopyState& state) {
   std::string saved = state.get_meta(kStateKey);
   if (saved.empty()) return 0;
   PGS_ASSIGN_OR_RETURN(auto keys, decode_foreign_keys(saved));
-  int off = 0;
-  for (const auto& k : keys) off += state.is_done(add_key(k)) ? 0 : 1;
-  return off;
+  return static_cast<int>(still_off(state, keys).size());
 }
 
 ddl::DdlScript foreign_key_script(const std::vector<SavedForeignKey>& keys) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 #include "archive/data_block.h"
@@ -36,10 +35,10 @@ class CountingStream : public storage::ByteStream {
         reads_(reads),
         since_ns_(since_ns) {}
   Result<size_t> read(char* buffer, size_t size) override {
-    int64_t start = now_ns();
+    int64_t start = steady_now_ns();
     since_ns_ = start;
     auto r = inner_->read(buffer, size);
-    int64_t end = now_ns();
+    int64_t end = steady_now_ns();
     // The wait total first, then "no read under way": a sampler between the
     // two sees the read twice for an instant, never not at all.
     wait_ns_ += end - start;
@@ -56,12 +55,6 @@ class CountingStream : public storage::ByteStream {
   std::unique_ptr<storage::ByteStream> inner_;
   Progress& progress_;
   uint64_t left_;
-  static int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-
   std::atomic<int64_t>& wait_ns_;
   std::atomic<int64_t>& reads_;
   std::atomic<int64_t>& since_ns_;

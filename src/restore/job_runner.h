@@ -81,6 +81,13 @@ std::string session_preamble(const archive::ArchiveToc& toc,
 // `COPY ... FROM stdin;` with FREEZE added: "COPY t (a) FROM stdin WITH (FREEZE)".
 std::string freeze_copy_statement(std::string_view copy_stmt);
 
+// The steady clock in nanoseconds, for the read-wait accounting.
+inline int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 class JobRunner {
  public:
   JobRunner(const pg::ConnInfo& target, const std::string& preamble, storage::ByteSource& source,
@@ -99,10 +106,7 @@ class JobRunner {
   // A read still blocked counts up to now, so a long read shows as waiting.
   int64_t read_wait_ns() const {
     int64_t since = read_since_ns_.load();
-    int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::steady_clock::now().time_since_epoch())
-                      .count();
-    return read_wait_ns_.load() + (since > 0 ? now - since : 0);
+    return read_wait_ns_.load() + (since > 0 ? steady_now_ns() - since : 0);
   }
   // Reads of archive data so far (to tell when a load starts streaming).
   int64_t reads() const { return reads_.load(); }

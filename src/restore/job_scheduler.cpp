@@ -84,7 +84,8 @@ class Scheduler {
   };
   std::map<JobRunner*, Load> loading_;
   Clock::time_point sampled_at_ = Clock::now();
-  bool link_bound_ = false;
+  bool link_bound_ = false;        // the meter's last verdict
+  bool awaiting_verdict_ = false;  // the critical load runs, not yet judged: hold others
   bool told_link_ = false;
   size_t done_ = 0;
   bool stop_ = false;
@@ -157,12 +158,12 @@ std::optional<size_t> Scheduler::next(JobRunner& runner, bool lane) {
     if (critical != ready_data_.end()) {
       ready_data_.erase(critical);
       critical_running_ = true;
-      // Other loads wait for the first sample of this one: the link is
-      // presumed slow until the meter says otherwise.
-      link_bound_ = true;
+      // Other loads wait for the first verdict on this one.
+      awaiting_verdict_ = true;
       return take_load(critical_);
     }
-    bool loads_open = !ready_data_.empty() && !(critical_running_ && link_bound_);
+    bool loads_open =
+        !ready_data_.empty() && !(critical_running_ && (link_bound_ || awaiting_verdict_));
     if (loads_open && link_bound_ && lane) {
       size_t job = ready_data_.back();
       ready_data_.pop_back();
@@ -189,7 +190,7 @@ void Scheduler::finished(size_t job, JobRunner& runner) {
   std::lock_guard lock(mu_);
   running_.erase(job);
   ++done_;
-  if (job == critical_) critical_running_ = false;
+  if (job == critical_) critical_running_ = awaiting_verdict_ = false;
   loading_.erase(&runner);
   for (size_t d : dependents_[job]) {
     if (--waiting_[d] == 0) make_ready(d);
@@ -293,6 +294,8 @@ void Scheduler::sample_link() {
   }
   if (judged == 0) return;  // nothing measured: keep the last verdict
   bool bound = waited * 2 > span * judged;
+  if (awaiting_verdict_ && !bound) cv_.notify_all();
+  awaiting_verdict_ = false;
   if (bound && !told_link_) {
     told_link_ = true;
     log::info(

@@ -281,8 +281,7 @@ TEST(Restore, OverASlowLinkTheGistTablesDataStreamsFirstAndAlone) {
   // Loaded first: its line comes before any other table's.
   size_t loaded = r.err.find("loaded TABLE DATA ");
   ASSERT_NE(loaded, std::string::npos) << r.err;
-  EXPECT_EQ(r.err.compare(loaded, 35, "loaded TABLE DATA shop.orders: 8000"), 0)
-      << r.err;
+  EXPECT_EQ(r.err.compare(loaded, 35, "loaded TABLE DATA shop.orders: 8000"), 0) << r.err;
   expect_same(source.admin_url(), target.admin_url());
 }
 
