@@ -6,7 +6,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(
   build-essential cmake ninja-build pkg-config git clang-format
-  postgresql-15 postgresql-client-15 libpq-dev
+  postgresql-15 postgresql-client-15 libpq-dev postgresql-15-postgis-3
   libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsqlite3-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
   clang-14 libclang-rt-14-dev

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "rig/compare.h"
 #include "rig/rig.h"
 
 namespace pgshuttle {
@@ -21,70 +22,8 @@ namespace {
 
 using rig::psql;
 
-// Session settings that make row text identical on both clusters, whose
-// defaults (TimeZone, DateStyle...) differ on purpose.
-const char* kSameText =
-    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';"
-    "SET extra_float_digits = 3; SET bytea_output = 'hex';";
-
-std::string sorted_schema(const std::string& url) {
-  // The clusters differ in TimeZone; pg_dump prints timestamptz literals in it.
-  auto r = rig::run_program({"pg_dump", "--schema-only", "--no-owner", "--no-acl", url},
-                            {{"PGTZ", "UTC"}});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::istringstream in(r.out);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    // Comments and pg_dump's per-run \restrict keys differ between any two dumps.
-    if (line.rfind("--", 0) == 0 || line.empty() || line.rfind("\\", 0) == 0) continue;
-    lines.push_back(line);
-  }
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const auto& l : lines) out += l + "\n";
-  return out;
-}
-
-// "schema.table count md5" per table (leaf tables, ONLY), one per line.
-std::string table_checksums(const std::string& url) {
-  std::string tables = psql(url,
-                            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
-                            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
-                            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                            "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1");
-  std::istringstream in(tables);
-  std::string sql = kSameText;
-  for (std::string t; std::getline(in, t);) {
-    if (t.empty()) continue;
-    sql += "SELECT '" + t +
-           "', count(*), md5(coalesce(string_agg(x::text, '|' ORDER BY "
-           "x::text), '')) FROM ONLY " +
-           t + " x;";
-  }
-  return psql(url, sql);
-}
-
-std::string sequence_values(const std::string& url) {
-  std::string seqs = psql(url,
-                          "SELECT format('%I.%I', schemaname, sequencename) "
-                          "FROM pg_sequences ORDER BY 1");
-  std::istringstream in(seqs);
-  std::string sql = "SELECT 'none';";
-  for (std::string s; std::getline(in, s);) {
-    if (!s.empty()) sql += "SELECT '" + s + "', last_value, is_called FROM " + s + ";";
-  }
-  return psql(url, sql);
-}
-
-std::string large_objects(const std::string& url) {
-  return psql(url, "SELECT oid, md5(lo_get(oid)) FROM pg_largeobject_metadata ORDER BY oid");
-}
-
 void expect_identical(const rig::ScratchDatabase& src, const rig::ScratchDatabase& dst) {
-  EXPECT_EQ(sorted_schema(src.admin_url()), sorted_schema(dst.admin_url()));
-  EXPECT_EQ(table_checksums(src.admin_url()), table_checksums(dst.admin_url()));
-  EXPECT_EQ(sequence_values(src.admin_url()), sequence_values(dst.admin_url()));
-  EXPECT_EQ(large_objects(src.admin_url()), large_objects(dst.admin_url()));
+  rig::expect_identical(src.admin_url(), dst.admin_url());
 }
 
 rig::CommandResult copy(const rig::ScratchDatabase& src, const rig::ScratchDatabase& dst,
