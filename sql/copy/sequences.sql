@@ -1,6 +1,7 @@
--- Sequences with their current value, as setval() needs them.
-SELECT format('%I.%I', schemaname, sequencename) AS qualified,
-       schemaname AS schema_name, sequencename AS sequence_name
+-- Sequences whose value copy sets: raw names (matched with pg_dump's
+-- selection) and the name quoted by the server for setval().
+SELECT schemaname AS schema_name, sequencename AS sequence_name,
+       format('%I.%I', schemaname, sequencename) AS qualified
   FROM pg_sequences
  WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
- ORDER BY 1
+ ORDER BY 1, 2

@@ -1,11 +1,19 @@
 -- Tables whose rows copy moves: ordinary tables and leaf partitions (a
 -- partitioned parent holds no rows), with the columns COPY must name
--- (generated and dropped columns left out), whether every column's binary
--- form is safe between servers of one major version (built-in types, enums
--- and domains over those: their binary form carries no type oid that
--- differs between servers, unlike arrays and composites of user types,
--- and needs no send/recv functions an extension type may lack), and the
--- on-disk size used to order and split the work.
+-- (generated and dropped columns left out, names quoted by the server), the
+-- column types whose binary form does not mean the same on another server
+-- (NULL when binary COPY is safe), and the on-disk size used to order and
+-- split the work. Extension configuration tables (pg_extension_config_dump)
+-- come with their extension's name and row filter: CREATE EXTENSION fills
+-- them on the target, and the rows the filter selects are the user's.
+--
+-- A type's binary form is safe between two servers of one major version
+-- when, after looking through domains and arrays, the type is built in and
+-- has binary I/O (typsend/typreceive; aclitem has none), and is not an OID
+-- alias (regclass, regtype, regproc...: binary sends the raw OID, which
+-- names another object or nothing on the target; text sends the name), or
+-- is an enum (sent as its label). Arrays and composites of user types carry
+-- the source's type OIDs in their binary form.
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        format('%I.%I', n.nspname, c.relname) AS qualified,
@@ -15,22 +23,35 @@ SELECT n.nspname AS schema_name,
           FROM pg_attribute a
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
            AND a.attgenerated = '') AS columns,
-       (SELECT coalesce(bool_and(CASE
-                 WHEN t.oid < 16384 OR t.typtype = 'e' THEN true
-                 WHEN t.typtype = 'd' THEN t.typbasetype < 16384 OR bt.typtype = 'e'
-                 ELSE false END), true)
+       (SELECT string_agg(DISTINCT format_type(a.atttypid, NULL), ', ')
           FROM pg_attribute a
           JOIN pg_type t ON t.oid = a.atttypid
-          LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
+          -- b: the type under a domain; e: the element of an array (or b)
+          JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+          JOIN pg_type e ON e.oid = CASE WHEN b.typelem <> 0 AND b.typlen = -1
+                                         THEN b.typelem ELSE b.oid END
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           AND a.attgenerated = '') AS builtin_types,
-       (pg_relation_size(c.oid) / current_setting('block_size')::bigint) AS pages
+           AND a.attgenerated = ''
+           AND NOT (e.typtype = 'e' AND b.oid = e.oid)
+           AND (b.oid >= 16384 OR e.oid >= 16384
+                OR b.typsend = 0 OR b.typreceive = 0 OR e.typsend = 0 OR e.typreceive = 0
+                OR e.typname IN ('regclass', 'regtype', 'regproc', 'regprocedure', 'regoper',
+                                 'regoperator', 'regnamespace', 'regrole', 'regconfig',
+                                 'regdictionary', 'regcollation'))) AS text_only_types,
+       (pg_relation_size(c.oid) / current_setting('block_size')::bigint) AS pages,
+       cfg.extname AS extension_name,
+       cfg.condition AS extension_condition
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN LATERAL (
+    SELECT x.extname, coalesce(x.extcondition[s.i], '') AS condition
+      FROM pg_extension x, generate_subscripts(x.extconfig, 1) AS s(i)
+     WHERE x.extconfig[s.i] = c.oid) cfg ON true
  WHERE c.relkind = 'r'
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
-   AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                      AND d.deptype = 'e')
+   AND (cfg.extname IS NOT NULL
+        OR NOT EXISTS (SELECT 1 FROM pg_depend d
+                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                          AND d.deptype = 'e'))
  ORDER BY pg_relation_size(c.oid) DESC, 1, 2

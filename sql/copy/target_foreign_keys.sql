@@ -20,7 +20,7 @@ SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        format('%I.%I', n.nspname, c.relname) AS qualified,
        c.relkind = 'p' AS partitioned,
-       con.conname,
+       quote_ident(con.conname) AS conname,
        pg_catalog.pg_get_constraintdef(con.oid) AS definition
   FROM pg_catalog.pg_constraint con
   JOIN pg_catalog.pg_class c ON c.oid = con.conrelid

@@ -19,6 +19,8 @@
 #include "ddl/ddl_apply.h"
 #include "ddl/schema_dump.h"
 #include "ddl/target_guard.h"
+#include "pg/data_session.h"
+#include "sql/copy.h"
 
 namespace pgshuttle::copy {
 namespace {
@@ -32,8 +34,52 @@ struct Run {
   std::string snapshot;
   bool resumed = false;
   CopySummary summary;
-  int foreign_keys_off = 0;  // --data-only: taken off, not yet all added back
+  int foreign_keys_off = 0;      // --data-only: taken off, not yet all added back
+  std::string client_encoding;   // the source database's
+  std::string matview_settings;  // SET LOCALs of the source's effective settings
 };
+
+// The source session's effective settings before pinning (the database's and
+// role's defaults): a materialized view's rows depend on them (a
+// date_trunc() of a timestamptz on TimeZone, a to_char() on DateStyle), so
+// its refresh on the target runs with the source's, not the target's.
+Result<std::string> read_source_settings(pg::Connection& holder, std::string& encoding) {
+  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::source_settings));
+  std::string sets;
+  for (int i = 0; i < rows.rows(); ++i) {
+    if (rows.get(i, 0) == "server_encoding") {
+      encoding = rows.get(i, 1);
+      continue;
+    }
+    sets += "SELECT pg_catalog.set_config(" + holder.quote_literal(rows.get(i, 0)) + ", " +
+            holder.quote_literal(rows.get(i, 1)) + ", true);\n";
+  }
+  return sets;
+}
+
+// Copying through a policy would move only the rows the source role may
+// see; refused before anything is written, naming the tables and the fix.
+Status refuse_row_security(pg::Connection& holder) {
+  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::row_security_hidden));
+  if (rows.rows() == 0) return ok_status();
+  std::string names;
+  for (int i = 0; i < rows.rows() && i < 10; ++i) names += (i ? ", " : "") + rows.get(i, 0);
+  if (rows.rows() > 10) names += fmt::format(" and {} more", rows.rows() - 10);
+  return make_error(
+      ErrorCode::kRowSecurity,
+      fmt::format("row-level security would hide rows of {} table(s) from source role {}: {}",
+                  rows.rows(), holder.user(), names),
+      fmt::format("connect to the source as a superuser or as a role with BYPASSRLS (ALTER ROLE "
+                  "{} BYPASSRLS), or leave those tables out with --exclude",
+                  holder.quote_ident(holder.user())));
+}
+
+// REFRESH MATERIALIZED VIEW items run with the source's settings.
+void pin_matview_refreshes(std::vector<ddl::DdlItem>& items, const std::string& settings) {
+  for (auto& item : items) {
+    if (item.type == "MATERIALIZED VIEW DATA") item.sql = settings + item.sql;
+  }
+}
 
 Status begin_snapshot(Run& r) {
   PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
@@ -92,12 +138,11 @@ Status apply_pre_data(Run& r, const ddl::DdlScript& pre) {
   return r.state->mark_done("schema");
 }
 
-Status set_sequences(Run& r, const std::set<std::string>& wanted) {
-  PGS_ASSIGN_OR_RETURN(auto seqs, r.holder.query("SELECT format('%I.%I', schemaname, sequencename) "
-                                                 "FROM pg_sequences ORDER BY 1"));
+Status set_sequences(Run& r, const std::set<std::pair<std::string, std::string>>& wanted) {
+  PGS_ASSIGN_OR_RETURN(auto seqs, r.holder.query(sql::copy::sequences));
   for (int i = 0; i < seqs.rows(); ++i) {
-    std::string q = seqs.get(i, 0);
-    if (!wanted.count(q)) continue;
+    if (!wanted.count({seqs.get(i, 0), seqs.get(i, 1)})) continue;
+    std::string q = seqs.get(i, 2);
     PGS_ASSIGN_OR_RETURN(auto v, r.holder.query("SELECT last_value, is_called FROM " + q));
     PGS_TRY(r.target.query("SELECT pg_catalog.setval($1, $2::bigint, $3::boolean)",
                            {q, v.get(0, 0), v.get(0, 1)}));
@@ -155,6 +200,8 @@ Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan,
                                std::future<Result<std::string>>& dumped, std::string& preamble) {
   PostDataOptions po;
   po.analyze = !r.o.schema_only && !r.o.skip_analyze;
+  PGS_ASSIGN_OR_RETURN(auto partitioned, r.holder.query(sql::copy::partitioned_tables));
+  for (int i = 0; i < partitioned.rows(); ++i) po.partitioned.insert(partitioned.get(i, 0));
   std::vector<std::string> tables;
   for (const auto& t : plan.tables) tables.push_back(t.qualified);
   if (r.o.data_only) {
@@ -171,11 +218,13 @@ Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan,
     r.foreign_keys_off = static_cast<int>(keys.size());
     ddl::DdlScript script = foreign_key_script(keys);
     PGS_ASSIGN_OR_RETURN(auto refreshes, matview_refreshes(r.holder));
+    pin_matview_refreshes(refreshes, r.matview_settings);
     script.items.insert(script.items.begin(), refreshes.begin(), refreshes.end());
     return plan_post_data(script, tables, {}, po);
   }
   PGS_ASSIGN_OR_RETURN(auto post_text, dumped.get());
   auto post = ddl::parse_ddl_script(post_text);
+  pin_matview_refreshes(post.items, r.matview_settings);
   preamble = post.preamble;
   PGS_ASSIGN_OR_RETURN(auto uniques, read_unique_indexes(r.holder));
   return plan_post_data(post, tables, uniques, po);
@@ -188,6 +237,7 @@ Status validate_foreign_keys(Run& r, PostDataPlan& post, const std::string& prea
   WorkPlan work;
   work.free_units = std::move(post.validations);
   work.preamble = preamble;
+  work.client_encoding = r.client_encoding;
   work.copy_data = false;
   work.tolerate_existing = r.resumed;
   WorkTotals totals;
@@ -222,6 +272,7 @@ Status run_phases(Run& r) {
   work.tables = plan.tables;
   work.copy_data = !o.schema_only;
   work.tolerate_existing = r.resumed;
+  work.client_encoding = r.client_encoding;
   PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, post_text, work.preamble));
   work.post_by_table = std::move(post.by_table);
   work.linked = std::move(post.linked);
@@ -248,8 +299,15 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   auto start = std::chrono::steady_clock::now();
   PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(transfer.dir(), transfer.id()));
   PGS_ASSIGN_OR_RETURN(auto holder, pg::Connection::connect(o.source, pg::Side::kSource));
-  PGS_ASSIGN_OR_RETURN(auto target, pg::Connection::connect(o.target, pg::Side::kTarget));
+  std::string encoding;
+  PGS_ASSIGN_OR_RETURN(auto matview_settings, read_source_settings(holder, encoding));
+  PGS_TRY(pg::pin_data_session(holder, encoding));
+  PGS_TRY(refuse_row_security(holder));
+  PGS_ASSIGN_OR_RETURN(auto target,
+                       pg::connect_data_session(o.target, pg::Side::kTarget, encoding));
   Run r{o, &transfer, std::move(state), std::move(holder), std::move(target)};
+  r.client_encoding = encoding;
+  r.matview_settings = std::move(matview_settings);
   r.summary.id = transfer.id();
   r.resumed = r.state->has_progress();
   r.summary.resumed = r.resumed;

@@ -32,43 +32,66 @@ int ranges_for(int64_t bytes, int64_t split_larger_than) {
 
 namespace {
 
-std::string qualified(const ddl::DdlItem& item) {
-  return pg::quote_ident(item.schema) + "." + pg::quote_ident(item.name);
+using Name = std::pair<std::string, std::string>;  // raw schema and name
+
+// What pg_dump selected: raw names from its headers, compared with the
+// catalog's raw names (never with a quoted form: quoting rules differ).
+struct Selection {
+  std::set<Name> tables;
+  std::set<std::string> extensions;
+};
+
+Selection selection_of(const ddl::DdlScript& pre, CopyPlan& plan) {
+  Selection s;
+  for (const auto& item : pre.items) {
+    if (item.type == "TABLE") s.tables.insert({item.schema, item.name});
+    if (item.type == "SEQUENCE") plan.sequences.insert({item.schema, item.name});
+    if (item.type == "EXTENSION") s.extensions.insert(item.name);
+  }
+  return s;
+}
+
+TableInfo table_of(const pg::QueryResult& rows, int i) {
+  TableInfo t;
+  t.schema = rows.get(i, 0);
+  t.name = rows.get(i, 1);
+  t.qualified = rows.get(i, 2);
+  t.bytes = rows.get_int(i, 3);
+  t.columns = rows.get(i, 5);
+  t.text_only_types = rows.get(i, 6);
+  t.pages = rows.get_int(i, 7);
+  t.extension_config = !rows.is_null(i, 8);
+  t.extension_condition = rows.get(i, 9);
+  return t;
 }
 
 }  // namespace
 
 Result<CopyPlan> make_plan(pg::Connection& source, pg::Connection& target, const CopyOptions& o,
                            const ddl::DdlScript& pre) {
-  std::set<std::string> selected;
   CopyPlan plan;
-  for (const auto& item : pre.items) {
-    if (item.type == "TABLE") selected.insert(qualified(item));
-    if (item.type == "SEQUENCE") plan.sequences.insert(qualified(item));
-  }
+  Selection selected = selection_of(pre, plan);
   bool same_major = source.server_version() / 10000 == target.server_version() / 10000;
   if (!same_major && !o.no_binary) {
     log::info("text COPY for every table: source and target major versions differ");
   }
   PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql::copy::tables));
   for (int i = 0; i < rows.rows(); ++i) {
-    TableInfo t;
-    t.schema = rows.get(i, 0);
-    t.name = rows.get(i, 1);
-    t.qualified = rows.get(i, 2);
-    if (!selected.count(t.qualified)) continue;
-    t.bytes = rows.get_int(i, 3);
-    t.columns = rows.get(i, 5);
-    t.builtin_types = rows.get_bool(i, 6);
-    t.pages = rows.get_int(i, 7);
-    t.binary = same_major && t.builtin_types && !o.no_binary;
-    if (same_major && !t.builtin_types && !o.no_binary) {
-      log::debug(
-          "text COPY for {}: a column type's binary form may differ between servers (an "
-          "extension type, or an array or composite of user types)",
-          t.qualified);
+    TableInfo t = table_of(rows, i);
+    bool wanted = t.extension_config ? selected.extensions.count(rows.get(i, 8)) > 0
+                                     : selected.tables.count({t.schema, t.name}) > 0;
+    if (!wanted) continue;
+    t.binary = same_major && t.text_only_types.empty() && !o.no_binary;
+    if (same_major && !t.text_only_types.empty() && !o.no_binary) {
+      log::info("text COPY for {}: the binary form of {} differs between servers", t.qualified,
+                t.text_only_types);
     }
-    t.ranges = ranges_for(t.bytes, o.split_larger_than);
+    if (t.extension_config) {
+      log::info("{}: configuration table of extension {}: the rows it selects{} are copied",
+                t.qualified, rows.get(i, 8),
+                t.extension_condition.empty() ? "" : " (" + t.extension_condition + ")");
+    }
+    t.ranges = t.extension_config ? 1 : ranges_for(t.bytes, o.split_larger_than);
     plan.total_bytes += t.bytes;
     plan.tables.push_back(std::move(t));
   }

@@ -2,7 +2,8 @@
 // snapshot and narrowed to the objects pg_dump selected (so --include and
 // --exclude mean exactly what pg_dump's -n/-N/-t/-T patterns mean). Each
 // table gets its COPY format (binary only between servers of one major
-// version and for built-in column types) and its number of ctid ranges.
+// version and for column types whose binary form means the same on both,
+// sql/copy/tables.sql) and its number of ctid ranges.
 //
 // Thread safety: pure functions over the connections passed in.
 #pragma once
@@ -22,8 +23,8 @@
 namespace pgshuttle::copy {
 
 struct CopyPlan {
-  std::vector<TableInfo> tables;    // largest first
-  std::set<std::string> sequences;  // qualified names
+  std::vector<TableInfo> tables;                            // largest first
+  std::set<std::pair<std::string, std::string>> sequences;  // raw (schema, name)
   int64_t total_bytes = 0;
 };
 

@@ -13,14 +13,17 @@
 #include "core/cancel.h"
 #include "core/log.h"
 #include "ddl/ddl_apply.h"
+#include "pg/data_session.h"
 
 namespace pgshuttle::copy {
 
 Result<pg::Connection> open_snapshot_session(const pg::ConnInfo& source,
-                                             const std::string& snapshot) {
-  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(source, pg::Side::kSource));
+                                             const std::string& snapshot,
+                                             const std::string& client_encoding) {
+  PGS_ASSIGN_OR_RETURN(auto conn,
+                       pg::connect_data_session(source, pg::Side::kSource, client_encoding));
   PGS_TRY(conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  PGS_TRY(conn.exec("SET TRANSACTION SNAPSHOT " + pg::quote_literal(snapshot)));
+  PGS_TRY(conn.exec("SET TRANSACTION SNAPSHOT " + conn.quote_literal(snapshot)));
   return conn;
 }
 
@@ -222,11 +225,13 @@ Status Scheduler::run_with_retries(Sessions& s, const Unit& unit) {
 
 Status Scheduler::ensure(Sessions& s, bool need_source) {
   if (need_source && !s.source) {
-    PGS_ASSIGN_OR_RETURN(auto c, open_snapshot_session(o_.source, snapshot_));
+    PGS_ASSIGN_OR_RETURN(auto c,
+                         open_snapshot_session(o_.source, snapshot_, plan_.client_encoding));
     s.source.emplace(std::move(c));
   }
   if (!s.target) {
-    PGS_ASSIGN_OR_RETURN(auto c, pg::Connection::connect(o_.target, pg::Side::kTarget));
+    PGS_ASSIGN_OR_RETURN(
+        auto c, pg::connect_data_session(o_.target, pg::Side::kTarget, plan_.client_encoding));
     s.target.emplace(std::move(c));
   }
   return ok_status();
@@ -272,7 +277,7 @@ Status Scheduler::ddl_unit(Sessions& s, const DdlUnit& unit) {
   pg::Connection& c = *s.target;
   if (!s.ddl_ready) {
     PGS_TRY(c.exec(plan_.preamble));
-    PGS_TRY(c.exec("SET maintenance_work_mem = " + pg::quote_literal(o_.maintenance_work_mem)));
+    PGS_TRY(c.exec("SET maintenance_work_mem = " + c.quote_literal(o_.maintenance_work_mem)));
     PGS_TRY(c.exec(fmt::format("SET max_parallel_maintenance_workers = {}",
                                o_.max_parallel_maintenance_workers)));
     s.ddl_ready = true;

@@ -31,7 +31,8 @@ struct WorkPlan {
   std::map<std::string, TablePost> post_by_table;  // by qualified name
   std::vector<DdlUnit> free_units;                 // wait for nothing
   std::vector<LinkedUnit> linked;                  // wait for two finished tables
-  std::string preamble;  // SETs from the post-data script, for index sessions
+  std::string preamble;         // SETs from the post-data script, for index sessions
+  std::string client_encoding;  // the source database's, on every session
   bool copy_data = true;
   bool copy_large_objects = true;
   bool tolerate_existing = false;
@@ -50,9 +51,11 @@ struct WorkTotals {
 Status run_workers(const CopyOptions& options, const std::string& snapshot, const WorkPlan& plan,
                    CopyState& state, WorkTotals& totals);
 
-// Opens a source session reading `snapshot` (REPEATABLE READ, read only).
+// Opens a pinned source session reading `snapshot` (REPEATABLE READ, read
+// only).
 Result<pg::Connection> open_snapshot_session(const pg::ConnInfo& source,
-                                             const std::string& snapshot);
+                                             const std::string& snapshot,
+                                             const std::string& client_encoding);
 
 // True for failures worth retrying with a new connection (lost connection,
 // terminated backend, serialization trouble).

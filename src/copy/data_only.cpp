@@ -90,8 +90,7 @@ Result<std::vector<SavedForeignKey>> take_off_foreign_keys(pg::Connection& targe
   if (off.empty()) return keys;
   std::string drops;
   for (const SavedForeignKey* k : off) {
-    drops += fmt::format("{} DROP CONSTRAINT IF EXISTS {};\n", alter_table(*k),
-                         pg::quote_ident(k->name));
+    drops += fmt::format("{} DROP CONSTRAINT IF EXISTS {};\n", alter_table(*k), k->name);
   }
   log::info(
       "--data-only: taking off {} foreign keys that touch the loaded tables (TRUNCATE and "
@@ -115,8 +114,7 @@ ddl::DdlScript foreign_key_script(const std::vector<SavedForeignKey>& keys) {
     item.type = "FK CONSTRAINT";
     item.schema = k.schema;
     item.name = k.table + " " + k.name;
-    item.sql = fmt::format("{}\n    ADD CONSTRAINT {} {};\n", alter_table(k),
-                           pg::quote_ident(k.name), k.definition);
+    item.sql = fmt::format("{}\n    ADD CONSTRAINT {} {};\n", alter_table(k), k.name, k.definition);
     script.items.push_back(std::move(item));
   }
   return script;

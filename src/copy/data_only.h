@@ -30,7 +30,7 @@ struct SavedForeignKey {
   std::string table;      // referencing table name, unquoted
   std::string qualified;  // referencing table, quoted as needed
   bool partitioned = false;
-  std::string name;        // constraint name, unquoted
+  std::string name;        // constraint name, quoted by the server
   std::string definition;  // pg_get_constraintdef(), schema-qualified
 };
 

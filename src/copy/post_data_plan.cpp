@@ -25,6 +25,7 @@ Result<UniqueIndexes> read_unique_indexes(pg::Connection& source) {
     u.primary = rows.get_bool(i, 4);
     u.deferrable = rows.get_bool(i, 5);
     u.deferred = rows.get_bool(i, 6);
+    u.index_qualified = rows.get(i, 7);
     out[rows.get(i, 0) + "\n" + rows.get(i, 1)] = std::move(u);
   }
   return out;
@@ -51,7 +52,7 @@ std::string attach_sql(const ddl::DdlItem& item, const UniqueIndex& index, std::
   rest.erase(rest.find_last_not_of(" \n\t") + 1);  // npos + 1: all blank
   if (!rest.empty()) rest += "\n";
   return fmt::format("ALTER TABLE ONLY {} ADD CONSTRAINT {} {} USING INDEX {}{}{};\n{}", m[1].str(),
-                     m[2].str(), m[3].str(), pg::quote_ident(index.index_name),
+                     m[2].str(), m[3].str(), index.index_name,
                      index.deferrable ? " DEFERRABLE" : "",
                      index.deferred ? " INITIALLY DEFERRED" : "", rest);
 }
@@ -98,8 +99,7 @@ void plan_constraint(const ddl::DdlItem& item, const UniqueIndexes& uniques, Tab
   post.builds.push_back(single("post:build:" + ddl::item_label(item), build));
   ddl::DdlItem attached = item;
   attached.sql = attach;
-  std::string index = pg::quote_literal(pg::quote_ident(item.schema) + "." +
-                                        pg::quote_ident(it->second.index_name));
+  std::string index = pg::quote_literal(it->second.index_qualified);
   std::string done_if = fmt::format(
       "SELECT 1 FROM pg_catalog.pg_constraint WHERE contype IN ('p', 'u') "
       "AND conrelid = {}::regclass AND conindid = pg_catalog.to_regclass({})",
@@ -143,7 +143,7 @@ PostDataPlan plan_post_data(const ddl::DdlScript& post, const std::vector<std::s
     }
     std::string table, name, referenced;
     std::string added = not_valid_sql(item, table, name, referenced);
-    if (added.empty() || !planned.count(table)) {
+    if (added.empty() || !planned.count(table) || options.partitioned.count(referenced)) {
       fks.push_back(item);
       continue;
     }

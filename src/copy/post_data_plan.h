@@ -58,8 +58,9 @@ struct TablePost {
 
 // The index behind a primary key or unique constraint, from the source.
 struct UniqueIndex {
-  std::string index_name;
-  std::string index_def;  // CREATE UNIQUE INDEX ..., fully qualified
+  std::string index_name;       // quoted by the server
+  std::string index_qualified;  // schema.index, quoted by the server
+  std::string index_def;        // CREATE UNIQUE INDEX ..., fully qualified
   bool primary = false;
   bool deferrable = false;
   bool deferred = false;
@@ -84,6 +85,9 @@ struct PostDataPlan {
 
 struct PostDataOptions {
   bool analyze = true;
+  // Partitioned tables (qualified): foreign keys referencing one are added
+  // valid in one step, not NOT VALID + VALIDATE.
+  std::set<std::string> partitioned;
 };
 
 // Reads the unique indexes from `source` (inside its snapshot).

@@ -9,6 +9,7 @@ namespace pgshuttle::copy {
 
 std::string source_copy_sql(const TableInfo& t, const std::optional<CtidRange>& range) {
   std::string where;
+  if (t.extension_config && !t.extension_condition.empty()) where = " " + t.extension_condition;
   if (range) {
     where = fmt::format(" WHERE ctid >= '({},0)'::tid", range->first_page);
     if (range->end_page) where += fmt::format(" AND ctid < '({},0)'::tid", *range->end_page);
@@ -71,8 +72,14 @@ Result<StreamResult> pump(pg::Connection& source, pg::Connection& target, const 
 Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
                                  const TableInfo& table, const std::optional<CtidRange>& range,
                                  std::atomic<uint64_t>* bytes_seen, bool quiet_triggers) {
-  bool whole = !range.has_value();
+  bool whole = !range.has_value() && !table.extension_config;
   PGS_TRY(target.exec("BEGIN"));
+  if (table.extension_config) {
+    // The rows the extension's filter selects are the user's; the others
+    // are CREATE EXTENSION's own and stay.
+    std::string where = table.extension_condition.empty() ? "" : " " + table.extension_condition;
+    PGS_TRY(target.exec("DELETE FROM ONLY " + table.qualified + where));
+  }
   if (whole) PGS_TRY(target.exec("TRUNCATE ONLY " + table.qualified));
   // tgenabled: 'O' fires in origin sessions, 'A' always; 'R' (replica only)
   // and 'D' (disabled) do not fire here and are left alone.

@@ -3,7 +3,9 @@
 // COPY (SELECT ...) TO STDOUT streamed chunk by chunk into COPY ... FROM
 // STDIN, no parsing in between. A whole table is loaded in the same
 // transaction as its TRUNCATE, with FREEZE, so a redo starts clean and the
-// target never vacuums the rows again.
+// target never vacuums the rows again. Both sessions must be pinned data
+// sessions (pg/data_session.h): text COPY is only lossless when both ends
+// print and parse values the same way.
 //
 // Thread safety: one call per pair of connections at a time.
 #pragma once
@@ -22,9 +24,15 @@ struct TableInfo {
   std::string schema, name, qualified, columns;
   int64_t bytes = 0;
   int64_t pages = 0;
-  bool builtin_types = true;  // every column type has a binary form safe to move
-  bool binary = false;        // decided by the plan
-  int ranges = 1;             // > 1 when split by ctid
+  std::string text_only_types;  // column types whose binary form differs between servers
+  bool binary = false;          // decided by the plan
+  int ranges = 1;               // > 1 when split by ctid
+  // An extension configuration table (pg_extension_config_dump): CREATE
+  // EXTENSION filled it on the target, so only the rows that the
+  // extension's filter selects ("WHERE ...", empty for all) are moved, and
+  // they replace the same filter's rows on the target instead of a TRUNCATE.
+  bool extension_config = false;
+  std::string extension_condition;
 };
 
 struct CtidRange {

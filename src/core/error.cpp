@@ -52,6 +52,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "missing-extension";
     case ErrorCode::kVersionMismatch:
       return "version-mismatch";
+    case ErrorCode::kRowSecurity:
+      return "row-security";
   }
   return "unknown";
 }

@@ -40,6 +40,7 @@ enum class ErrorCode : int {
   kTargetNotEmpty = 30,    // destructive guard refused
   kMissingExtension = 31,  // target cannot install an extension the source uses
   kVersionMismatch = 32,   // pg_dump/pg_restore/server versions incompatible
+  kRowSecurity = 33,       // row-level security would hide rows from the reading role
 };
 
 // Short stable name for logs, JSON and the registry ("source", "s3-no-such-key").

@@ -1,5 +1,7 @@
 #include "ddl/ddl_apply.h"
 
+#include <regex>
+
 #include <fmt/format.h>
 
 #include "core/log.h"
@@ -7,6 +9,16 @@
 namespace pgshuttle::ddl {
 
 std::string item_label(const DdlItem& item) {
+  // pg_dump names every default-privileges entry of a schema alike ("DEFAULT
+  // PRIVILEGES FOR TABLES"); only the role they are for tells two apart (the
+  // header's owner, "-" with --no-owner, and the statement's FOR ROLE), and
+  // resume keys must not merge them.
+  if (item.type == "DEFAULT ACL") {
+    static const std::regex for_role(R"(ALTER DEFAULT PRIVILEGES FOR ROLE (\S+))");
+    std::smatch m;
+    std::string role = std::regex_search(item.sql, m, for_role) ? m[1].str() : item.owner;
+    return fmt::format("{} {} {} {}", item.type, item.schema, item.name, role);
+  }
   return fmt::format("{} {} {}", item.type, item.schema, item.name);
 }
 

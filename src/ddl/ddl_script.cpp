@@ -14,6 +14,7 @@ bool parse_header(std::string_view line, DdlItem& item) {
   item.name = m[1].str();
   item.type = m[2].str();
   item.schema = m[3].str();
+  item.owner = m[4].str();
   return true;
 }
 

@@ -28,6 +28,7 @@ struct DdlItem {
   // TRIGGER): the qualified table "schema.table" as written in the SQL
   // (quoted identifiers kept); empty otherwise.
   std::string table;
+  std::string owner;  // "-" when pg_dump ran with --no-owner
 };
 
 struct DdlScript {

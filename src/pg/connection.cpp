@@ -259,15 +259,9 @@ std::string Connection::quote_literal(std::string_view value) const {
 }
 
 std::string quote_ident(std::string_view name) {
-  bool plain =
-      !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
-      plain = false;
-    }
-  }
-  if (plain) return std::string(name);
+  // Always quoted, as PQescapeIdentifier does: deciding when quotes may be
+  // left out needs the server's keyword list ("user", "order" and "select"
+  // are valid names that mean something else unquoted).
   std::string out = "\"";
   for (char c : name) {
     if (c == '"') out += '"';

@@ -114,7 +114,9 @@ class Connection {
   char* copy_buffer_ = nullptr;
 };
 
-// Quotes an identifier the way PostgreSQL's quote_ident() does (no connection needed).
+// Quotes an identifier with no connection at hand: always in double quotes,
+// as libpq's PQescapeIdentifier writes it (never a keyword-dependent form).
+// Prefer Connection::quote_ident or names quoted by the server (format('%I')).
 std::string quote_ident(std::string_view name);
 // Quotes a literal with standard_conforming_strings on.
 std::string quote_literal(std::string_view value);

@@ -7,8 +7,10 @@
 
 #include "archive/data_block.h"
 #include "core/cancel.h"
+#include "core/log.h"
 #include "restore/restore_error.h"
 #include "restore/test_hooks.h"
+#include "sql/restore.h"
 #include "storage/crypto.h"
 
 namespace pgshuttle::restore {
@@ -60,10 +62,6 @@ class CountingStream : public storage::ByteStream {
   std::atomic<int64_t>& since_ns_;
 };
 
-std::string qualified(const archive::TocEntry& e) {
-  return pg::quote_ident(e.namespace_name.value_or("public")) + "." + pg::quote_ident(e.tag);
-}
-
 std::string first_line(std::string_view sql) {
   size_t nl = sql.find('\n');
   return std::string(sql.substr(0, nl));
@@ -86,6 +84,8 @@ std::string session_preamble(const archive::ArchiveToc& toc,
       "SET idle_in_transaction_session_timeout = 0;\nSET check_function_bodies = false;\n"
       "SET xmloption = content;\nSET client_min_messages = warning;\nSET row_security = off;\n"
       "SET synchronous_commit = off;\n";
+  // A literal for a SET made before the session exists; standard strings are
+  // on (set above), so doubling quotes is the whole of the escaping.
   sql += "SET maintenance_work_mem = " + pg::quote_literal(maintenance_work_mem) + ";\n";
   return sql;
 }
@@ -126,24 +126,32 @@ Result<JobResult> JobRunner::run(const RestoreJob& job) {
 }
 
 // FREEZE needs a plain table truncated in this transaction; data loaded
-// through a partitioned root (--load-via-partition-root) cannot have it.
-Result<bool> JobRunner::can_freeze(const archive::TocEntry& e) {
-  if (starts_with(e.defn, "-- load via partition root")) return false;
-  if (e.relkind != 0) return e.relkind == 'r';
-  PGS_ASSIGN_OR_RETURN(auto r,
-                       conn_->query("SELECT c.relkind::text FROM pg_catalog.pg_class c "
-                                    "JOIN pg_catalog.pg_namespace n ON n.oid = "
-                                    "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
-                                    {e.namespace_name.value_or("public"), e.tag}));
-  return r.rows() == 1 && r.get(0, 0) == "r";
+// through a partitioned root (--load-via-partition-root) cannot have it, and
+// an extension configuration table must keep the rows CREATE EXTENSION put
+// there (an empty `truncate` means: no TRUNCATE, no FREEZE).
+Result<std::string> JobRunner::truncate_statement(const archive::TocEntry& e) {
+  if (starts_with(e.defn, "-- load via partition root")) return std::string();
+  if (e.relkind != 0 && e.relkind != 'r') return std::string();
+  PGS_ASSIGN_OR_RETURN(auto r, conn_->query(sql::restore::table_load_kind,
+                                            {e.namespace_name.value_or("public"), e.tag}));
+  if (r.rows() != 1 || !r.get_bool(0, 0)) return std::string();
+  if (!r.is_null(0, 2)) {
+    log::info(
+        "{}: an extension's configuration table: the archive's rows are added to those "
+        "CREATE EXTENSION made",
+        r.get(0, 1));
+    return std::string();
+  }
+  return "TRUNCATE TABLE ONLY " + r.get(0, 1);
 }
 
 Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
   const archive::TocEntry& e = *job.entry;
   pg::Connection& conn = *conn_;
-  PGS_ASSIGN_OR_RETURN(bool freeze, can_freeze(e));
+  PGS_ASSIGN_OR_RETURN(std::string truncate, truncate_statement(e));
+  bool freeze = !truncate.empty();
   PGS_TRY(conn.exec("BEGIN"));
-  if (freeze && !conn.exec("TRUNCATE TABLE ONLY " + qualified(e)).ok()) {
+  if (freeze && !conn.exec(truncate).ok()) {
     // Not the owner (e.g. a data-only restore into someone else's table).
     PGS_TRY(conn.exec("ROLLBACK"));
     PGS_TRY(conn.exec("BEGIN"));
@@ -224,7 +232,7 @@ Result<JobResult> JobRunner::statement(const RestoreJob& job) {
   const archive::TocEntry& e = *job.entry;
   pg::Connection& conn = *conn_;
   if (e.tablespace && tablespace_ != e.tablespace) {
-    std::string ts = e.tablespace->empty() ? "''" : pg::quote_ident(*e.tablespace);
+    std::string ts = e.tablespace->empty() ? "''" : conn.quote_ident(*e.tablespace);
     PGS_TRY(conn.exec("SET default_tablespace = " + ts));
     tablespace_ = e.tablespace;
   }

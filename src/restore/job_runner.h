@@ -119,7 +119,7 @@ class JobRunner {
   Status stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter);
   Result<JobResult> large_objects(const RestoreJob& job);
   Result<JobResult> statement(const RestoreJob& job);
-  Result<bool> can_freeze(const archive::TocEntry& entry);
+  Result<std::string> truncate_statement(const archive::TocEntry& entry);
 
   const pg::ConnInfo& target_;
   const std::string& preamble_;

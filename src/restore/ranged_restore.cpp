@@ -15,6 +15,7 @@
 #include "restore/job_scheduler.h"
 #include "restore/restore_plan.h"
 #include "restore/toc_list.h"
+#include "sql/restore.h"
 
 namespace pgshuttle::restore {
 namespace {
@@ -131,9 +132,18 @@ void check_row_counts(const RestoreOptions& o, const std::vector<LoadedTable>& l
   for (const auto& t : loaded) {
     const archive::TocEntry& e = *t.entry;
     if (e.defn.rfind("-- load via partition root", 0) == 0) continue;
-    std::string name =
-        pg::quote_ident(e.namespace_name.value_or("public")) + "." + pg::quote_ident(e.tag);
-    auto r = conn->query("SELECT count(*) FROM ONLY " + name);
+    std::string name = e.namespace_name.value_or("public") + "." + e.tag;
+    auto kind =
+        conn->query(sql::restore::table_load_kind, {e.namespace_name.value_or("public"), e.tag});
+    if (!kind.ok() || kind->rows() != 1) {
+      out.errors.push_back({Severity::kFatal, "verify " + name,
+                            kind.ok() ? "the table is not on the target" : kind.error().message,
+                            ""});
+      continue;
+    }
+    // An extension's configuration table also holds CREATE EXTENSION's own
+    // rows: only those its filter selects came from the archive.
+    auto r = conn->query("SELECT count(*) FROM ONLY " + kind->get(0, 1) + " " + kind->get(0, 2));
     if (!r.ok()) {
       out.errors.push_back({Severity::kFatal, "verify " + name, r.error().message, ""});
       continue;

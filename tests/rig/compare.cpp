@@ -16,8 +16,8 @@ const char* const kPinnedText =
 
 std::string sorted_schema(const std::string& url) {
   // The clusters differ in TimeZone; pg_dump prints timestamptz literals in it.
-  auto r = run_program({"pg_dump", "--schema-only", "--no-owner", "--no-acl", url},
-                       {{"PGTZ", "UTC"}});
+  auto r =
+      run_program({"pg_dump", "--schema-only", "--no-owner", "--no-acl", url}, {{"PGTZ", "UTC"}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::istringstream in(r.out);
   std::vector<std::string> lines;
@@ -44,7 +44,8 @@ std::string table_checksums(const std::string& url) {
     if (t.empty()) continue;
     sql += "SELECT $q$" + t +
            "$q$, count(*), md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) "
-           "FROM ONLY " + t + " x;";
+           "FROM ONLY " +
+           t + " x;";
   }
   return psql(url, sql);
 }

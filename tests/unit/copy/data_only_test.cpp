@@ -13,7 +13,7 @@ using copy::SavedForeignKey;
 std::vector<SavedForeignKey> keys() {
   return {{"shop", "order_lines", "shop.order_lines", false, "order_lines_order_id_fkey",
            "FOREIGN KEY (order_id) REFERENCES shop.orders(id) ON DELETE CASCADE"},
-          {"shop", "Tags", "shop.\"Tags\"", true, "tags fk",
+          {"shop", "Tags", "shop.\"Tags\"", true, "\"tags fk\"",
            "FOREIGN KEY (order_id) REFERENCES shop.orders(id)"}};
 }
 

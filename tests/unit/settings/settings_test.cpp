@@ -22,10 +22,10 @@ TEST(Settings, ValueWithUnitScalesBlockUnits) {
 
 TEST(Settings, SetClauseQuotesValuesAndListElements) {
   EXPECT_EQ(set_clause("DateStyle", "ISO, MDY"), "\"DateStyle\" = 'ISO, MDY'");
-  EXPECT_EQ(set_clause("search_path", "\"$user\", public"), "search_path = '$user', 'public'");
-  EXPECT_EQ(set_clause("search_path", "\"a,b\", \"x\"\"y\""), "search_path = 'a,b', 'x\"y'");
-  EXPECT_EQ(set_clause("myext.flag", "it's"), "myext.flag = 'it''s'");
-  EXPECT_EQ(set_clause("search_path", ""), "search_path = ''");
+  EXPECT_EQ(set_clause("search_path", "\"$user\", public"), "\"search_path\" = '$user', 'public'");
+  EXPECT_EQ(set_clause("search_path", "\"a,b\", \"x\"\"y\""), "\"search_path\" = 'a,b', 'x\"y'");
+  EXPECT_EQ(set_clause("myext.flag", "it's"), "\"myext\".\"flag\" = 'it''s'");
+  EXPECT_EQ(set_clause("search_path", ""), "\"search_path\" = ''");
 }
 
 TEST(Settings, HostSpecificAndOwnerSettable) {
