@@ -60,15 +60,28 @@ FROM pg_extension x
 JOIN pg_namespace n ON n.oid = x.extnamespace
 CROSS JOIN LATERAL (VALUES
   ('version', x.extversion),
-  ('schema', n.nspname::text)
+  ('schema', n.nspname::text),
+  ('configuration tables', (SELECT string_agg(cfg.rel::regclass::text
+                                              || coalesce(' ' || NULLIF(cfg.cond, ''), ''),
+                                              ', ' ORDER BY cfg.rel::regclass::text)
+                            FROM unnest(x.extconfig, x.extcondition) AS cfg(rel, cond)))
 ) AS p(property, value)
 UNION ALL
-SELECT 'database setting', cfg.name, 'value', cfg.value
+-- ALTER DATABASE ... SET: a missing or different value (search_path above
+-- all) changes how the application's queries run, so it is a difference;
+-- settings only a superuser may set are kept apart as
+-- 'database setting (superuser only)' (a warning: a managed target's owner
+-- cannot set them, the provider's console may).
+SELECT CASE WHEN ps.context IN ('superuser', 'postmaster', 'sighup', 'internal', 'backend',
+                                'superuser-backend')
+            THEN 'database setting (superuser only)' ELSE 'database setting' END,
+       cfg.name, 'value', cfg.value
 FROM pg_db_role_setting s
 JOIN pg_database db ON db.oid = s.setdatabase AND db.datname = current_database()
 CROSS JOIN LATERAL unnest(s.setconfig) AS kv(setting)
 CROSS JOIN LATERAL (SELECT split_part(kv.setting, '=', 1) AS name,
                            substr(kv.setting, strpos(kv.setting, '=') + 1) AS value) AS cfg
+LEFT JOIN pg_settings ps ON lower(ps.name) = lower(cfg.name)
 WHERE s.setrole = 0
 UNION ALL
 SELECT 'database', 'current database', p.property, p.value
