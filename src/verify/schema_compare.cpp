@@ -43,11 +43,16 @@ bool is_relation(const std::string& kind) {
          kind == "foreign table" || kind == "composite type";
 }
 
-// A changed extension version, database property or superuser-only
-// database setting is worth reading, but does not make the databases
-// different (the target's owner could not make it so).
+// Database settings a target may rightly lack: tuning, and what only a
+// superuser may set (sql/verify/schema_types.sql sorts them out).
+bool warning_only_setting(const std::string& kind) {
+  return kind == "database tuning setting" || kind == "database setting (superuser only)";
+}
+
+// A changed extension version, database property or warning-only database
+// setting is worth reading, but does not make the databases different.
 Severity changed_severity(const std::string& kind) {
-  return kind == "extension" || kind == "database setting (superuser only)" || kind == "database"
+  return kind == "extension" || kind == "database" || warning_only_setting(kind)
              ? Severity::kWarning
              : Severity::kDifference;
 }
@@ -56,8 +61,7 @@ std::string show(const std::optional<std::string>& v) { return v ? *v : "(null)"
 
 Difference presence(const ObjectKey& key, bool missing) {
   Difference d;
-  d.severity =
-      key.first == "database setting (superuser only)" ? Severity::kWarning : Severity::kDifference;
+  d.severity = warning_only_setting(key.first) ? Severity::kWarning : Severity::kDifference;
   d.kind = key.first;
   d.object = key.second;
   d.problem = missing ? "missing on target" : "extra on target";

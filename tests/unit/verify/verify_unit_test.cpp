@@ -78,6 +78,22 @@ TEST(DiffCatalogs, MissingTableHidesItsColumnsAndExtensionVersionIsAWarning) {
   }
 }
 
+// search_path changes what the application's queries find: a difference;
+// tuning a bigger target may change, and a value one side may not see, not.
+TEST(SchemaDiff, DatabaseSettingsAndInvisibleValues) {
+  CatalogSnapshot s, t;
+  s[{"database setting", "search_path"}] = {{"value", "app, public"}};
+  s[{"database tuning setting", "work_mem"}] = {{"value", "32MB"}};
+  t[{"database tuning setting", "work_mem"}] = {{"value", "64MB"}};
+  s[{"user mapping", "public SERVER x"}] = {{"options", "user=a"}};
+  t[{"user mapping", "public SERVER x"}] = {{"options", "(not visible)"}};
+  s[{"default privileges", "for role p on tables"}] = {{"privileges", "{=r/p}"}};
+  EXPECT_EQ(lines(diff_catalogs(s, t, VerifyOptions{})),
+            (std::set<std::string>{"D database setting|search_path||missing on target",
+                                   "W database tuning setting|work_mem|value|changed",
+                                   "D default privileges|for role p on tables||missing on target"}));
+}
+
 TablePlan plan_with_key(std::vector<KeyColumn> key) {
   TablePlan p;
   p.table.schema = "s";
