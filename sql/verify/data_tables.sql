@@ -1,23 +1,47 @@
 -- Every relation that holds rows (leaf tables and partitions, populated
--- materialized views), with its columns sorted by name and its primary key
--- columns in key order: [name, type, collatable].
+-- materialized views, and extension configuration tables such as PostGIS's
+-- spatial_ref_sys, compared by their full content), with its columns sorted
+-- by name as [name, quote_ident(name)] and its primary key columns in key
+-- order as [name, quote_ident(name), type, collatable]. Names are quoted by
+-- the server, which knows its keywords.
+-- `unreadable` says why this session cannot read every row: with
+-- row_security off, a table whose row-level security applies to the session
+-- raises an error, and such rows must never be passed over in silence. RLS
+-- applies unless the role is a superuser or has BYPASSRLS, or (without
+-- FORCE ROW LEVEL SECURITY) has the privileges of the table's owner.
+WITH me AS (
+  SELECT r.rolsuper OR r.rolbypassrls AS bypass FROM pg_roles r WHERE r.rolname = current_user
+)
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
        c.relispopulated AS populated,
        greatest(c.reltuples, 0)::bigint AS estimated_rows,
-       (SELECT json_agg(a.attname::text ORDER BY a.attname)
+       (SELECT json_agg(json_build_array(a.attname::text, quote_ident(a.attname))
+                        ORDER BY a.attname)
         FROM pg_attribute a
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
-       (SELECT json_agg(json_build_array(a.attname::text, format_type(a.atttypid, a.atttypmod),
+       (SELECT json_agg(json_build_array(a.attname::text, quote_ident(a.attname),
+                                         format_type(a.atttypid, a.atttypmod),
                                          a.attcollation <> 0) ORDER BY k.ord)
         FROM pg_index i
         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-        WHERE i.indrelid = c.oid AND i.indisprimary) AS key
+        WHERE i.indrelid = c.oid AND i.indisprimary) AS key,
+       format('%I.%I', n.nspname, c.relname) AS ident,
+       CASE WHEN c.relrowsecurity AND NOT coalesce((SELECT bypass FROM me), false) THEN
+         CASE WHEN c.relforcerowsecurity AND pg_has_role(c.relowner, 'USAGE')
+              THEN format('FORCE ROW LEVEL SECURITY applies to its owner %I, which lacks BYPASSRLS',
+                          pg_get_userbyid(c.relowner))
+              WHEN NOT pg_has_role(c.relowner, 'USAGE')
+              THEN format('row-level security applies to %I, which neither owns it nor has BYPASSRLS',
+                          current_user)
+         END
+       END AS unreadable
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND (NOT EXISTS (SELECT 1 FROM pg_depend d
+                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+       OR EXISTS (SELECT 1 FROM pg_extension x WHERE c.oid = ANY (x.extconfig)))
 ORDER BY 1, 2

@@ -1,6 +1,10 @@
--- Columns of tables, views and composite types, keyed by name (never by
--- position): type, nullability, default, generated expression, identity,
--- collation (when not the type's default), comment and column ACL.
+-- Columns of tables, views and composite types, keyed by name: type,
+-- position (among the live columns: a dropped column leaves a gap in attnum
+-- that a restore closes), nullability, default, generated expression,
+-- identity, collation (when not the type's default), storage, compression,
+-- statistics target, foreign-table options, comment and column ACL.
+-- attcompression (PG 14) and a NULL attstattarget (PG 17) are read through
+-- to_jsonb so that the query runs on every supported server.
 SELECT 'column' AS kind, n.nspname || '.' || c.relname || '.' || a.attname AS object,
        p.property, p.value
 FROM pg_attribute a
@@ -12,12 +16,20 @@ LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace con ON con.oid = co.collnamespace
 CROSS JOIN LATERAL (VALUES
   ('type', format_type(a.atttypid, a.atttypmod)),
+  ('position', (SELECT count(*) FROM pg_attribute o
+                WHERE o.attrelid = a.attrelid AND o.attnum > 0 AND NOT o.attisdropped
+                  AND o.attnum <= a.attnum)::text),
   ('not null', a.attnotnull::text),
   ('default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END),
   ('generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END),
   ('identity', NULLIF(a.attidentity::text, '')),
   ('collation', CASE WHEN a.attcollation <> t.typcollation
                      THEN con.nspname || '.' || co.collname END),
+  ('storage', a.attstorage::text),
+  ('compression', NULLIF(to_jsonb(a) ->> 'attcompression', '')),
+  ('statistics target', NULLIF(to_jsonb(a) ->> 'attstattarget', '-1')),
+  ('options', (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(a.attoptions) AS o)),
+  ('fdw options', (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(a.attfdwoptions) AS o)),
   ('comment', col_description(c.oid, a.attnum)),
   ('acl', a.attacl::text)
 ) AS p(property, value)

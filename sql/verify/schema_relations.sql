@@ -1,6 +1,8 @@
 -- Tables, views, materialized views and foreign tables: one row per
 -- (kind, object, property, value), so verify compares them by name.
--- Extension members and system schemas are left out.
+-- Extension members and system schemas are left out. Replica identity
+-- 'default' on a view or foreign table is what PostgreSQL sets by itself.
+-- Options are sorted: a restore may set them in another order.
 SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                       WHEN 'f' THEN 'foreign table' ELSE 'table' END AS kind,
        n.nspname || '.' || c.relname AS object, p.property, p.value
@@ -18,7 +20,20 @@ CROSS JOIN LATERAL (VALUES
                 JOIN pg_class pc ON pc.oid = i.inhparent
                 JOIN pg_namespace pn ON pn.oid = pc.relnamespace
                 WHERE i.inhrelid = c.oid)),
-  ('options', array_to_string(c.reloptions, ', ')),
+  ('options', (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(c.reloptions) AS o)),
+  ('replica identity', CASE c.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'
+                                           WHEN 'f' THEN 'full'
+                       ELSE 'index ' || (SELECT ic.relname FROM pg_index i
+                                         JOIN pg_class ic ON ic.oid = i.indexrelid
+                                         WHERE i.indrelid = c.oid AND i.indisreplident) END),
+  ('access method', (SELECT am.amname::text FROM pg_am am WHERE am.oid = c.relam)),
+  ('tablespace', (SELECT ts.spcname::text FROM pg_tablespace ts WHERE ts.oid = c.reltablespace)),
+  ('foreign server', (SELECT fs.srvname::text FROM pg_foreign_table ft
+                      JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
+                      WHERE ft.ftrelid = c.oid)),
+  ('foreign options', (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C")
+                       FROM pg_foreign_table ft CROSS JOIN LATERAL unnest(ft.ftoptions) AS o
+                       WHERE ft.ftrelid = c.oid)),
   ('definition', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END),
   ('populated', CASE WHEN c.relkind = 'm' THEN c.relispopulated::text END),
   ('owner', pg_get_userbyid(c.relowner)::text),

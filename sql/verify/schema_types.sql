@@ -60,16 +60,38 @@ FROM pg_extension x
 JOIN pg_namespace n ON n.oid = x.extnamespace
 CROSS JOIN LATERAL (VALUES
   ('version', x.extversion),
-  ('schema', n.nspname::text)
+  ('schema', n.nspname::text),
+  ('configuration tables', (SELECT string_agg(cfg.rel::regclass::text
+                                              || coalesce(' ' || NULLIF(cfg.cond, ''), ''),
+                                              ', ' ORDER BY cfg.rel::regclass::text)
+                            FROM unnest(x.extconfig, x.extcondition) AS cfg(rel, cond)))
 ) AS p(property, value)
 UNION ALL
-SELECT 'database setting', cfg.name, 'value', cfg.value
+-- ALTER DATABASE ... SET: a missing or different value of a setting that
+-- changes what the application's queries do (search_path above all,
+-- statement_timeout, DateStyle...) is a difference. Kept apart as warnings:
+-- tuning ('database tuning setting': memory, planner costs, logging,
+-- statistics, autovacuum, WAL), which a bigger target may rightly change,
+-- and settings only a superuser may set ('database setting (superuser
+-- only)'), which a managed target's owner cannot. default_transaction_read_only
+-- is left out: maintenance mode sets it on the source during a migration.
+SELECT CASE WHEN ps.context IN ('superuser', 'postmaster', 'sighup', 'internal', 'backend',
+                                'superuser-backend')
+            THEN 'database setting (superuser only)'
+            WHEN split_part(ps.category, ' / ', 1) IN
+                   ('Resource Usage', 'Query Tuning', 'Reporting and Logging', 'Statistics',
+                    'Autovacuum', 'Write-Ahead Log', 'Lock Management', 'Replication',
+                    'Developer Options')
+            THEN 'database tuning setting'
+            ELSE 'database setting' END,
+       cfg.name, 'value', cfg.value
 FROM pg_db_role_setting s
 JOIN pg_database db ON db.oid = s.setdatabase AND db.datname = current_database()
 CROSS JOIN LATERAL unnest(s.setconfig) AS kv(setting)
 CROSS JOIN LATERAL (SELECT split_part(kv.setting, '=', 1) AS name,
                            substr(kv.setting, strpos(kv.setting, '=') + 1) AS value) AS cfg
-WHERE s.setrole = 0
+LEFT JOIN pg_settings ps ON lower(ps.name) = lower(cfg.name)
+WHERE s.setrole = 0 AND lower(cfg.name) <> 'default_transaction_read_only'
 UNION ALL
 SELECT 'database', 'current database', p.property, p.value
 FROM pg_database db

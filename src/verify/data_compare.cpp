@@ -96,13 +96,13 @@ std::map<KeyValue, FetchedRow> index_rows(const pg::QueryResult& q, size_t nkey)
 }
 
 // "name=value, ..." of every column, or only of those marked in `only`.
-std::string show_values(const std::vector<std::string>& columns,
+std::string show_values(const std::vector<Column>& columns,
                         const std::vector<std::optional<std::string>>& values,
                         const std::vector<bool>* only) {
   std::vector<std::string> parts;
   for (size_t c = 0; c < columns.size() && c < values.size(); ++c) {
     if (only && !(*only)[c]) continue;
-    parts.push_back(columns[c] + "=" + (values[c] ? *values[c] : "NULL"));
+    parts.push_back(columns[c].name + "=" + (values[c] ? *values[c] : "NULL"));
   }
   return fmt::format("{}", fmt::join(parts, ", "));
 }
@@ -265,7 +265,7 @@ Status Comparer::compare_rows(Worker& w, const TablePlan& plan, const KeyRange& 
       std::vector<std::string> changed;
       for (size_t c = 0; c < plan.columns.size(); ++c) {
         differs[c] = row.values[c] != it->second.values[c];
-        if (differs[c]) changed.push_back(plan.columns[c]);
+        if (differs[c]) changed.push_back(plan.columns[c].name);
       }
       d.property = fmt::format("{}", fmt::join(changed, ", "));
       d.source_value = shorten(show_values(plan.columns, row.values, &differs));

@@ -9,12 +9,28 @@
 namespace pgshuttle::verify {
 namespace {
 
-constexpr std::array<std::string_view, 8> kCatalogQueries = {
-    sql::verify::schema_types,    sql::verify::schema_relations,
-    sql::verify::schema_columns,  sql::verify::schema_constraints,
-    sql::verify::schema_indexes,  sql::verify::schema_sequences,
-    sql::verify::schema_routines, sql::verify::schema_triggers_policies,
+// One round trip each; together they cover every object kind pg_dump dumps.
+constexpr std::array<std::string_view, 15> kCatalogQueries = {
+    sql::verify::schema_types,
+    sql::verify::schema_relations,
+    sql::verify::schema_columns,
+    sql::verify::schema_constraints,
+    sql::verify::schema_indexes,
+    sql::verify::schema_sequences,
+    sql::verify::schema_routines,
+    sql::verify::schema_triggers_policies,
+    sql::verify::schema_rules_statistics,
+    sql::verify::schema_publications,
+    sql::verify::schema_text_search,
+    sql::verify::schema_operators,
+    sql::verify::schema_casts_conversions,
+    sql::verify::schema_foreign,
+    sql::verify::schema_database_objects,
 };
+
+// A value the session may not read (a user mapping's options): unknown, so
+// never compared.
+constexpr std::string_view kNotVisible = "(not visible)";
 
 bool ignored(const std::string& property, const VerifyOptions& options) {
   if (property == "owner") return !options.compare_owners;
@@ -27,10 +43,16 @@ bool is_relation(const std::string& kind) {
          kind == "foreign table" || kind == "composite type";
 }
 
-// A changed extension version or database setting is worth reading, but
-// does not make the databases different.
+// Database settings a target may rightly lack: tuning, and what only a
+// superuser may set (sql/verify/schema_types.sql sorts them out).
+bool warning_only_setting(const std::string& kind) {
+  return kind == "database tuning setting" || kind == "database setting (superuser only)";
+}
+
+// A changed extension version, database property or warning-only database
+// setting is worth reading, but does not make the databases different.
 Severity changed_severity(const std::string& kind) {
-  return kind == "extension" || kind == "database setting" || kind == "database"
+  return kind == "extension" || kind == "database" || warning_only_setting(kind)
              ? Severity::kWarning
              : Severity::kDifference;
 }
@@ -39,7 +61,7 @@ std::string show(const std::optional<std::string>& v) { return v ? *v : "(null)"
 
 Difference presence(const ObjectKey& key, bool missing) {
   Difference d;
-  d.severity = key.first == "database setting" ? Severity::kWarning : Severity::kDifference;
+  d.severity = warning_only_setting(key.first) ? Severity::kWarning : Severity::kDifference;
   d.kind = key.first;
   d.object = key.second;
   d.problem = missing ? "missing on target" : "extra on target";
@@ -57,7 +79,7 @@ void diff_properties(const ObjectKey& key, const Properties& s, const Properties
     auto ti = t.find(name);
     std::optional<std::string> sv = si == s.end() ? std::nullopt : si->second;
     std::optional<std::string> tv = ti == t.end() ? std::nullopt : ti->second;
-    if (sv == tv) continue;
+    if (sv == tv || sv == kNotVisible || tv == kNotVisible) continue;
     Difference d;
     d.severity = changed_severity(key.first);
     d.kind = key.first;

@@ -2,10 +2,13 @@
 // (kind, object) -> {property -> value} by the queries in sql/verify/schema_*,
 // and the two snapshots are diffed by name, never by OID or position.
 //
-// Owner and ACL properties are ignored unless asked for; extension version,
-// database setting and database property (encoding, locale, server major
-// version) differences are warnings; a missing or extra object
-// and every other changed property is a difference.
+// Owner and ACL properties are ignored unless asked for (default
+// privileges are not an ACL property: always compared); extension version,
+// tuning or superuser-only database setting and database property
+// (encoding, locale, server major version) differences are warnings; a
+// missing or extra object, a database setting such as search_path, and
+// every other changed property is a difference. A value one side may not see ("(not visible)",
+// a user mapping's options) is not compared.
 //
 // Thread safety: plain functions; read_catalog uses the caller's connection.
 #pragma once

@@ -41,7 +41,7 @@ Result<pg::Connection> SideSnapshot::open_worker() const {
   PGS_ASSIGN_OR_RETURN(auto conn, connect_pinned(info_, coordinator_.side()));
   PGS_TRY(conn.exec(kBegin));
   if (!snapshot_id_.empty()) {
-    PGS_TRY(conn.exec("SET TRANSACTION SNAPSHOT " + pg::quote_literal(snapshot_id_)));
+    PGS_TRY(conn.exec("SET TRANSACTION SNAPSHOT " + conn.quote_literal(snapshot_id_)));
   }
   return conn;
 }

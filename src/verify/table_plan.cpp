@@ -24,12 +24,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 }
 
 std::string key_expr(const KeyColumn& k) {
-  return pg::quote_ident(k.name) + (k.collatable ? " COLLATE \"C\"" : "");
+  return k.ident + (k.collatable ? " COLLATE \"C\"" : "");
 }
 
 std::string row_text(const TablePlan& plan) {
   std::vector<std::string> cols;
-  for (const auto& c : plan.columns) cols.push_back(pg::quote_ident(c));
+  for (const auto& c : plan.columns) cols.push_back(c.ident);
   return "ROW(" + join(cols, ", ") + ")::text";
 }
 
@@ -38,7 +38,7 @@ std::string key_list(const TablePlan& plan, bool as_text, bool with_collate) {
   // Text output columns get aliases: a bare "ORDER BY id" would otherwise sort
   // by the text output column "id" instead of the key itself.
   for (const auto& k : plan.table.key) {
-    std::string e = with_collate ? key_expr(k) : pg::quote_ident(k.name);
+    std::string e = with_collate ? key_expr(k) : k.ident;
     cols.push_back(as_text ? fmt::format("{}::text AS key_{}", e, cols.size()) : e);
   }
   return join(cols, ", ");
@@ -80,15 +80,18 @@ TableInfo table_from_row(const pg::QueryResult& rows, int r) {
   t.estimated_rows = rows.get_int(r, 4);
   if (!rows.is_null(r, 5)) {
     for (const auto& c : nlohmann::json::parse(rows.get(r, 5))) {
-      t.columns.push_back(c.get<std::string>());
+      t.columns.push_back({c[0].get<std::string>(), c[1].get<std::string>()});
     }
   }
   std::sort(t.columns.begin(), t.columns.end());
   if (!rows.is_null(r, 6)) {
     for (const auto& k : nlohmann::json::parse(rows.get(r, 6))) {
-      t.key.push_back({k[0].get<std::string>(), k[1].get<std::string>(), k[2].get<bool>()});
+      t.key.push_back({k[0].get<std::string>(), k[1].get<std::string>(), k[2].get<std::string>(),
+                       k[3].get<bool>()});
     }
   }
+  t.ident = rows.get(r, 7);
+  t.unreadable = rows.get(r, 8);
   return t;
 }
 
@@ -117,9 +120,8 @@ Result<std::vector<KeyRange>> plan_chunks(pg::Connection& source, const TableInf
   pg::QueryResult rows;
   for (;;) {
     std::string sql =
-        fmt::format("SELECT {} FROM ONLY {}.{} TABLESAMPLE SYSTEM ({:.4f}) ORDER BY {}",
-                    key_list(plan, true, false), pg::quote_ident(table.schema),
-                    pg::quote_ident(table.name), pct, key_list(plan, false, false));
+        fmt::format("SELECT {} FROM ONLY {} TABLESAMPLE SYSTEM ({:.4f}) ORDER BY {}",
+                    key_list(plan, true, false), table.ident, pct, key_list(plan, false, false));
     PGS_ASSIGN_OR_RETURN(rows, source.query(sql));
     if (rows.rows() >= n * kSamplesPerChunk / 2 || pct >= 100.0) break;
     pct = std::min(100.0, pct * 10);
@@ -141,9 +143,7 @@ Result<std::vector<KeyRange>> plan_chunks(pg::Connection& source, const TableInf
   return chunks;
 }
 
-std::string from_clause(const TablePlan& plan) {
-  return "ONLY " + pg::quote_ident(plan.table.schema) + "." + pg::quote_ident(plan.table.name);
-}
+std::string from_clause(const TablePlan& plan) { return "ONLY " + plan.table.ident; }
 
 std::string range_predicate(const TablePlan& plan, const KeyRange& range) {
   int next = 1;
@@ -184,7 +184,7 @@ std::string checksum_sql(const TablePlan& plan, const KeyRange& range) {
 
 std::string rows_sql(const TablePlan& plan, const KeyRange& range) {
   std::vector<std::string> cols;
-  for (const auto& c : plan.columns) cols.push_back(pg::quote_ident(c) + "::text");
+  for (const auto& c : plan.columns) cols.push_back(c.ident + "::text");
   return fmt::format("SELECT {}, {}{}{} FROM {} WHERE {}", key_list(plan, true, false),
                      row_hash_text(plan, row_text(plan)), cols.empty() ? "" : ", ",
                      join(cols, ", "), from_clause(plan), range_predicate(plan, range));

@@ -31,10 +31,20 @@
 
 namespace pgshuttle::verify {
 
+// Names as the catalog holds them (for matching and reports) and as the
+// server quoted them (quote_ident(), format('%I')) for SQL text: quoting by
+// hand misses keywords such as "user", which unquoted is CURRENT_USER.
 struct KeyColumn {
   std::string name;
-  std::string type;  // format_type(), schema-qualified
+  std::string ident;  // quote_ident(name), from the server
+  std::string type;   // format_type(), schema-qualified
   bool collatable = false;
+};
+
+struct Column {
+  std::string name;
+  std::string ident;  // quote_ident(name), from the server
+  bool operator<(const Column& o) const { return name < o.name; }
 };
 
 using KeyValue = std::vector<std::string>;  // one text value per key column
@@ -47,11 +57,15 @@ struct KeyRange {
 
 struct TableInfo {
   std::string schema, name;
+  std::string ident;  // format('%I.%I', schema, name), from the server
   char relkind = 'r';
   bool populated = true;
   int64_t estimated_rows = 0;
-  std::vector<std::string> columns;  // sorted by name
-  std::vector<KeyColumn> key;        // primary key, in key order; empty without one
+  std::vector<Column> columns;  // sorted by name
+  std::vector<KeyColumn> key;   // primary key, in key order; empty without one
+  // Why this session cannot read every row (row-level security it may not
+  // bypass); empty when it can.
+  std::string unreadable;
   std::string qualified() const { return schema + "." + name; }
 };
 
@@ -59,8 +73,8 @@ enum class RowHash { kHashExtended64, kHashExtended128, kMd5 };
 std::string_view row_hash_name(RowHash hash);
 
 struct TablePlan {
-  TableInfo table;                   // as on the source
-  std::vector<std::string> columns;  // hashed: on both sides, sorted by name
+  TableInfo table;              // as on the source
+  std::vector<Column> columns;  // hashed: on both sides, sorted by name
   std::vector<KeyRange> chunks;
   std::string note;  // shown in the report, e.g. when column sets differ
   RowHash hash = RowHash::kMd5;
@@ -70,7 +84,8 @@ struct TablePlan {
 // the same values on both servers, else kMd5.
 Result<RowHash> choose_row_hash(pg::Connection& source, pg::Connection& target, RowHash wanted);
 
-// Reads the tables that hold rows, sorted by schema and name.
+// Reads the tables that hold rows (extension configuration tables included),
+// sorted by schema and name.
 Result<std::vector<TableInfo>> read_tables(pg::Connection& conn);
 
 // Chunk boundaries for `table` sampled on `source`; one open chunk when the

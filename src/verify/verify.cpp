@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/log.h"
 #include "verify/data_compare.h"
@@ -46,8 +48,12 @@ Status compare_schemas(pg::Connection& source, pg::Connection& target, const Ver
                        VerifyReport& report) {
   auto start = Clock::now();
   bool source_lo = true, target_lo = true;
-  PGS_ASSIGN_OR_RETURN(auto s, read_catalog(source, source_lo));
-  PGS_ASSIGN_OR_RETURN(auto t, read_catalog(target, target_lo));
+  // Both sides at once: the schema costs one side's round trips, not two.
+  auto on_target = std::async(std::launch::async, [&] { return read_catalog(target, target_lo); });
+  auto source_catalog = read_catalog(source, source_lo);
+  auto target_catalog = on_target.get();
+  PGS_ASSIGN_OR_RETURN(auto s, std::move(source_catalog));
+  PGS_ASSIGN_OR_RETURN(auto t, std::move(target_catalog));
   if (source_lo != target_lo) {
     // One side has content properties the other lacks: compare presence only.
     for (auto* side : {&s, &t}) {
@@ -84,6 +90,35 @@ TableResult unmatched_table(const TableInfo& t, TableStatus status, std::string 
   return r;
 }
 
+// Rows that row-level security hides from this session can be neither read
+// (row_security is off, so the server refuses) nor passed over: a verify
+// that skipped them could say PASSED over rows it never saw. So the run
+// stops before any data is read, naming each table and the fix. Changing the
+// table (NO FORCE ROW LEVEL SECURITY) is not ours to do, and verify's
+// transactions are read-only anyway.
+// Only tables both sides have are read.
+Status check_readable(const std::vector<TableInfo>& tables, const std::vector<TableInfo>& other,
+                      const pg::Connection& conn) {
+  std::set<std::string> on_other;
+  for (const auto& t : other) on_other.insert(t.qualified());
+  std::vector<std::string> blocked;
+  for (const auto& t : tables) {
+    if (t.unreadable.empty() || !on_other.count(t.qualified())) continue;
+    blocked.push_back(t.qualified() + " (" + t.unreadable + ")");
+  }
+  if (blocked.empty()) return ok_status();
+  return make_error(
+      ErrorCode::kBlocked,
+      fmt::format("verify cannot read every row of {} table(s) on the {} as role {}: {}",
+                  blocked.size(), pg::side_name(conn.side()), conn.user(),
+                  fmt::join(blocked, "; ")),
+      fmt::format("connect to the {} as a superuser or as a role with BYPASSRLS (ALTER ROLE {} "
+                  "BYPASSRLS, from the provider's console where only it may), or compare the "
+                  "schema alone with --schema-only; verify never compares a table it cannot "
+                  "fully read",
+                  pg::side_name(conn.side()), conn.quote_ident(conn.user())));
+}
+
 // Plans the tables both sides have; the others go straight into `results`.
 Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connection& target,
                                            const VerifyOptions& options,
@@ -98,6 +133,8 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
   report_row_hash = std::string(row_hash_name(hash));
   PGS_ASSIGN_OR_RETURN(auto src, read_tables(source));
   PGS_ASSIGN_OR_RETURN(auto tgt, read_tables(target));
+  PGS_TRY(check_readable(src, tgt, source));
+  PGS_TRY(check_readable(tgt, src, target));
   std::map<std::string, const TableInfo*> on_target;
   for (const auto& t : tgt) on_target[t.qualified()] = &t;
   std::vector<TablePlan> plans;

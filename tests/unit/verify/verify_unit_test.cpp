@@ -78,17 +78,34 @@ TEST(DiffCatalogs, MissingTableHidesItsColumnsAndExtensionVersionIsAWarning) {
   }
 }
 
+// search_path changes what the application's queries find: a difference;
+// tuning a bigger target may change, and a value one side may not see, not.
+TEST(SchemaDiff, DatabaseSettingsAndInvisibleValues) {
+  CatalogSnapshot s, t;
+  s[{"database setting", "search_path"}] = {{"value", "app, public"}};
+  s[{"database tuning setting", "work_mem"}] = {{"value", "32MB"}};
+  t[{"database tuning setting", "work_mem"}] = {{"value", "64MB"}};
+  s[{"user mapping", "public SERVER x"}] = {{"options", "user=a"}};
+  t[{"user mapping", "public SERVER x"}] = {{"options", "(not visible)"}};
+  s[{"default privileges", "for role p on tables"}] = {{"privileges", "{=r/p}"}};
+  EXPECT_EQ(lines(diff_catalogs(s, t, VerifyOptions{})),
+            (std::set<std::string>{"D database setting|search_path||missing on target",
+                                   "W database tuning setting|work_mem|value|changed",
+                                   "D default privileges|for role p on tables||missing on target"}));
+}
+
 TablePlan plan_with_key(std::vector<KeyColumn> key) {
   TablePlan p;
   p.table.schema = "s";
   p.table.name = "T";
+  p.table.ident = "s.\"T\"";
   p.table.key = std::move(key);
-  p.columns = {"a", "b c"};
+  p.columns = {{"a", "a"}, {"b c", "\"b c\""}};
   return p;
 }
 
 TEST(TablePlanSql, RangesUseCollateCOnTextKeysAndNumberParameters) {
-  auto p = plan_with_key({{"id", "integer", false}, {"name", "text", true}});
+  auto p = plan_with_key({{"id", "id", "integer", false}, {"name", "name", "text", true}});
   KeyRange r{KeyValue{"1", "x"}, KeyValue{"9", "y"}};
   EXPECT_EQ(range_predicate(p, r),
             "ROW(id, name COLLATE \"C\") >= ROW($1::integer, $2::text) AND "
@@ -110,9 +127,28 @@ TEST(TablePlanSql, RangesUseCollateCOnTextKeysAndNumberParameters) {
   EXPECT_EQ(rows_sql(p, KeyRange{}).find(", 1)"), std::string::npos);
   EXPECT_EQ(checksum_sql(p, KeyRange{}).find("md5"), std::string::npos);
   EXPECT_NE(checksum_sql(p, KeyRange{}).find("FROM ONLY s.\"T\""), std::string::npos);
-  auto single = plan_with_key({{"id", "bigint", false}});
+  auto single = plan_with_key({{"id", "id", "bigint", false}});
   EXPECT_EQ(range_predicate(single, KeyRange{std::nullopt, KeyValue{"5"}}), "id < $1::bigint");
   EXPECT_EQ(describe_key(p.table.key, {"1", "x"}), "id=1, name=x");
+}
+
+// The SQL text uses the names exactly as the server quoted them: a keyword
+// column such as "user" must never reach the query bare (it would read
+// CURRENT_USER instead of the column).
+TEST(TablePlanSql, UsesServerQuotedNames) {
+  TablePlan p;
+  p.table.schema = "public";
+  p.table.name = "user";
+  p.table.ident = "public.\"user\"";
+  p.table.key = {{"order", "\"order\"", "integer", false}};
+  p.columns = {{"order", "\"order\""}, {"user", "\"user\""}};
+  p.hash = RowHash::kHashExtended64;
+  KeyRange r{KeyValue{"1"}, std::nullopt};
+  EXPECT_EQ(range_predicate(p, r), "\"order\" >= $1::integer");
+  EXPECT_NE(checksum_sql(p, r).find("ROW(\"order\", \"user\")::text"), std::string::npos);
+  EXPECT_NE(checksum_sql(p, r).find("FROM ONLY public.\"user\""), std::string::npos);
+  EXPECT_NE(rows_sql(p, r).find("\"user\"::text"), std::string::npos);
+  EXPECT_EQ(describe_key(p.table.key, {"7"}), "order=7");
 }
 
 TEST(Report, EscapesMarkupAndCountsSeverities) {
