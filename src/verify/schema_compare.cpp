@@ -59,9 +59,19 @@ Severity changed_severity(const std::string& kind) {
 
 std::string show(const std::optional<std::string>& v) { return v ? *v : "(null)"; }
 
-Difference presence(const ObjectKey& key, bool missing) {
+// Default privileges name roles; a copy or restore made without ACLs
+// (--keep-acl not given, the usual move into another provider's roles)
+// leaves them out on purpose. Not silent then, but a warning; a difference
+// when ACLs are compared.
+bool acl_kind_not_asked(const std::string& kind, const VerifyOptions& options) {
+  return kind == "default privileges" && !options.compare_acls;
+}
+
+Difference presence(const ObjectKey& key, bool missing, const VerifyOptions& options) {
   Difference d;
-  d.severity = warning_only_setting(key.first) ? Severity::kWarning : Severity::kDifference;
+  d.severity = warning_only_setting(key.first) || acl_kind_not_asked(key.first, options)
+                   ? Severity::kWarning
+                   : Severity::kDifference;
   d.kind = key.first;
   d.object = key.second;
   d.problem = missing ? "missing on target" : "extra on target";
@@ -81,7 +91,8 @@ void diff_properties(const ObjectKey& key, const Properties& s, const Properties
     std::optional<std::string> tv = ti == t.end() ? std::nullopt : ti->second;
     if (sv == tv || sv == kNotVisible || tv == kNotVisible) continue;
     Difference d;
-    d.severity = changed_severity(key.first);
+    d.severity =
+        acl_kind_not_asked(key.first, options) ? Severity::kWarning : changed_severity(key.first);
     d.kind = key.first;
     d.object = key.second;
     d.property = name;
@@ -143,14 +154,15 @@ std::vector<Difference> diff_catalogs(const CatalogSnapshot& source, const Catal
   for (const auto& [key, props] : source) {
     auto it = target.find(key);
     if (it == target.end()) {
-      if (!covered_by_missing_relation(key, missing_relations)) out.push_back(presence(key, true));
+      if (!covered_by_missing_relation(key, missing_relations))
+        out.push_back(presence(key, true, options));
       continue;
     }
     diff_properties(key, props, it->second, options, out);
   }
   for (const auto& [key, _] : target) {
     if (source.count(key) || covered_by_missing_relation(key, extra_relations)) continue;
-    out.push_back(presence(key, false));
+    out.push_back(presence(key, false, options));
   }
   return out;
 }

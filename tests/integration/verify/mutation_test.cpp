@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "rig/compare.h"
 #include "rig/rig.h"
@@ -97,8 +98,10 @@ struct Run {
   std::string out;
 };
 
-Run verify(const std::string& source, const std::string& target) {
-  auto r = rig::run_pgshuttle({"verify", source, target, "--json"});
+Run verify(const std::string& source, const std::string& target, bool acls = false) {
+  std::vector<std::string> args{"verify", source, target, "--json"};
+  if (acls) args.push_back("--compare-acls");
+  auto r = rig::run_pgshuttle(args);
   Run run{r.exit_code, nlohmann::json::parse(r.out, nullptr, false), r.out + r.err};
   EXPECT_FALSE(run.report.is_discarded()) << run.out;
   return run;
@@ -127,6 +130,7 @@ struct Mutation {
   std::string target_sql;
   std::string expected;     // "kind|object|property" verify must report
   bool independent = true;  // pg_dump --no-acl or the rows show it too
+  bool acls = false;        // an ACL kind: a difference with --compare-acls, else a warning
 };
 
 void PrintTo(const Mutation& m, std::ostream* os) { *os << m.name; }
@@ -137,11 +141,18 @@ TEST_P(VerifyMutation, ExactCopyPassesAndTheChangeIsNamed) {
   const Mutation& m = GetParam();
   const auto& source = SharedSource::get();
   TargetCopy target(source);
-  auto exact = verify(source.url, target.db.admin_url());
+  auto exact = verify(source.url, target.db.admin_url(), m.acls);
   ASSERT_EQ(exact.exit_code, 0) << "false FAIL on an exact copy:\n"
                                 << show(differences(exact.report)) << exact.out;
   psql(target.db.admin_url(), m.target_sql);
-  auto changed = verify(source.url, target.db.admin_url());
+  if (m.acls) {
+    // Without --compare-acls the change is a warning, never silent.
+    auto warned = verify(source.url, target.db.admin_url());
+    EXPECT_EQ(warned.exit_code, 0) << warned.out;
+    EXPECT_NE(warned.out.find(m.expected.substr(0, m.expected.find('|'))), std::string::npos)
+        << warned.out;
+  }
+  auto changed = verify(source.url, target.db.admin_url(), m.acls);
   EXPECT_EQ(changed.exit_code, 6) << changed.out;
   EXPECT_EQ(changed.report["passed"], false);
   auto found = differences(changed.report);
@@ -168,7 +179,7 @@ const Mutation kMutations[] = {
     {"column_statistics_target", "ALTER TABLE acct ALTER COLUMN a SET STATISTICS -1",
      "column|public.acct.a|statistics target"},
     {"default_privileges", "ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM PUBLIC",
-     "default privileges|for role postgres on tables|", false},
+     "default privileges|for role postgres on tables|", false, true},
     {"table", "DROP TABLE app.heap_copy", "table|app.heap_copy|"},
     {"column_type", "ALTER TABLE app.items ALTER COLUMN payload TYPE varchar(100)",
      "column|app.items.payload|type"},
