@@ -12,6 +12,7 @@
 #include "extensions/extension_plan.h"
 #include "inspect/inspect.h"
 #include "sql/check.h"
+#include "target/target_objects.h"
 
 namespace pgshuttle::check {
 namespace {
@@ -74,7 +75,11 @@ void check_databases(CheckReport& rep, const DatabaseFacts& s, const DatabaseFac
 Status check_extensions(CheckReport& rep, pg::Connection& source, pg::Connection& target) {
   PGS_ASSIGN_OR_RETURN(auto plan, extensions::plan_extensions(source, target));
   for (const auto& i : plan.items) {
-    if (extensions::is_blocking(i.action)) {
+    if (i.action == extensions::ExtensionAction::kPresentIncompatible) {
+      rep.add(Severity::kBlocker, "extension-version", "extension " + i.name + ": " + i.detail,
+              "update the target's extension to the source's version, or update the source's "
+              "to one the target offers before the migration");
+    } else if (extensions::is_blocking(i.action)) {
       rep.add(Severity::kBlocker, "missing-extension",
               fmt::format("extension {} {} cannot be installed on the target as {}: {}", i.name,
                           i.source_version, plan.target_user, i.detail),
@@ -97,13 +102,13 @@ Status check_extensions(CheckReport& rep, pg::Connection& source, pg::Connection
 }
 
 Status check_target_empty(CheckReport& rep, pg::Connection& target) {
-  PGS_ASSIGN_OR_RETURN(auto r, target.query(sql::check::user_objects));
-  int64_t total = r.get_int(0, 0);
-  if (total == 0) return ok_status();
+  PGS_ASSIGN_OR_RETURN(auto objects, target::list_user_objects(target));
+  if (objects.empty()) return ok_status();
   rep.add(Severity::kBlocker, "target-not-empty",
           fmt::format("the target database {} holds {} user object(s): {}", target.database(),
-                      total, r.get(0, 1)),
-          "migrate into a new empty database, or drop them (restore --clean --confirm " +
+                      objects.size(), target::describe(objects)),
+          "migrate into a new empty database (extensions pre-installed by the provider are "
+          "fine), or drop them (copy/restore --clean --confirm " +
               target.database() + ")");
   return ok_status();
 }

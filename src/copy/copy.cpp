@@ -18,7 +18,8 @@
 #include "core/progress.h"
 #include "ddl/ddl_apply.h"
 #include "ddl/schema_dump.h"
-#include "ddl/target_guard.h"
+#include "extensions/extension_plan.h"
+#include "target/target_objects.h"
 
 namespace pgshuttle::copy {
 namespace {
@@ -78,7 +79,7 @@ Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::st
 Status apply_pre_data(Run& r, const ddl::DdlScript& pre) {
   if (r.o.data_only || r.state->is_done("schema")) return ok_status();
   // A schema step cut short left our own partial objects: start it over.
-  if (r.resumed) PGS_TRY(ddl::clean_target(r.target));
+  if (r.resumed) PGS_TRY(target::clean_target(r.target));
   log::info("creating the schema: {} pre-data items", pre.items.size());
   PGS_TRY(r.target.exec(pre.preamble));
   ddl::ApplyPolicy policy;
@@ -254,7 +255,12 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   r.resumed = r.state->has_progress();
   r.summary.resumed = r.resumed;
   if (!r.resumed && !o.data_only) {
-    PGS_TRY(ddl::guard_target(r.target, {o.clean, o.confirm}));
+    // Before anything is written: extensions the target lacks and cannot
+    // create, or holds at a version the source's objects cannot use, would
+    // stop the schema step halfway.
+    PGS_ASSIGN_OR_RETURN(auto extensions, extensions::plan_extensions(r.holder, r.target));
+    PGS_TRY(extensions::blocking_error(extensions));
+    PGS_TRY(target::guard_target(r.target, {o.clean, o.confirm}));
   }
   PGS_TRY(begin_snapshot(r));
   PGS_TRY(r.state->mark_done("started"));

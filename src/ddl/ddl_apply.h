@@ -25,6 +25,10 @@ struct ApplyPolicy {
 
 // True when a failure of `item` with `sqlstate` may be downgraded to a warning.
 bool is_ignorable_failure(const DdlItem& item, std::string_view sqlstate);
+// True when `item` is the COMMENT ON EXTENSION of an extension another role
+// installed (the provider's): the comment is the extension's own, so the
+// failure is no loss and not worth a warning.
+bool is_preinstalled_extension_comment(const DdlItem& item, std::string_view sqlstate);
 // True for "duplicate object" SQLSTATEs (42P07, 42710, 42P06, 42723, 42P16 no).
 bool is_already_exists(std::string_view sqlstate);
 
