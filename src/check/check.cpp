@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "check/superuser_objects.h"
 #include "core/human.h"
 #include "core/subprocess.h"
 #include "extensions/extension_plan.h"
@@ -258,6 +259,7 @@ Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
   check_databases(rep, s, t);
   PGS_TRY(check_target_empty(rep, target));
   PGS_TRY(check_languages(rep, source, t.is_superuser));
+  PGS_TRY(check_superuser_objects(rep, source, t.is_superuser));
   check_source_shape(rep, src, t.is_superuser);
   PGS_TRY(check_roles(rep, source, target));
   rep.estimated_seconds = static_cast<double>(s.size_bytes) / options.bytes_per_second;
