@@ -62,14 +62,22 @@ Status begin_snapshot(Run& r) {
   return ok_status();
 }
 
+void count_outcome(Run& r, const ddl::DdlItem& item, ddl::ApplyOutcome outcome) {
+  if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+  if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
+    ++r.summary.warnings;
+    r.summary.skipped_unsupported.push_back(ddl::item_label(item));
+  }
+}
+
 Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::string& preamble) {
   PGS_TRY(r.target.exec(preamble));
-  ddl::ApplyPolicy policy{r.resumed};
+  ddl::ApplyPolicy policy{r.resumed, r.o.skip_unsupported};
   for (const auto& item : items) {
     std::string key = "post:" + ddl::item_label(item);
     if (r.state->is_done(key)) continue;
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, item, policy));
-    if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+    count_outcome(r, item, outcome);
     ++r.summary.ddl_items;
     PGS_TRY(r.state->mark_done(key));
   }
@@ -82,12 +90,12 @@ Status apply_pre_data(Run& r, const ddl::DdlScript& pre) {
   if (r.resumed) PGS_TRY(target::clean_target(r.target));
   log::info("creating the schema: {} pre-data items", pre.items.size());
   PGS_TRY(r.target.exec(pre.preamble));
-  ddl::ApplyPolicy policy;
+  ddl::ApplyPolicy policy{false, r.o.skip_unsupported};
   for (size_t i = 0; i < pre.items.size(); ++i) {
     kill_point(fmt::format("schema:{}", i));
     if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, pre.items[i], policy));
-    if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+    count_outcome(r, pre.items[i], outcome);
     ++r.summary.ddl_items;
   }
   return r.state->mark_done("schema");

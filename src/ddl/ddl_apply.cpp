@@ -51,6 +51,10 @@ Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
               item.name.substr(sizeof("EXTENSION ") - 1));
     return ApplyOutcome::kAlreadyThere;
   }
+  if (policy.skip_unsupported && e.sqlstate == "42501") {
+    log::warn("skipped {} (--skip-unsupported): {}", item_label(item), e.message);
+    return ApplyOutcome::kSkippedUnsupported;
+  }
   if (is_ignorable_failure(item, e.sqlstate)) {
     log::warn("skipped {}: {} (the target user lacks the privilege; harmless for the data)",
               item_label(item), e.message);

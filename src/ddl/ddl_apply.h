@@ -17,10 +17,14 @@
 
 namespace pgshuttle::ddl {
 
-enum class ApplyOutcome { kApplied, kWarned, kAlreadyThere };
+enum class ApplyOutcome { kApplied, kWarned, kAlreadyThere, kSkippedUnsupported };
 
 struct ApplyPolicy {
   bool tolerate_existing = false;
+  // --skip-unsupported: an item the target role lacks the privilege for
+  // (a C function, an operator class, a base type: only a superuser may
+  // create them) is skipped with a warning instead of stopping the run.
+  bool skip_unsupported = false;
 };
 
 // True when a failure of `item` with `sqlstate` may be downgraded to a warning.
