@@ -7,11 +7,13 @@
 #include <regex>
 #include <set>
 
+#include "check/superuser_objects.h"
 #include "core/human.h"
 #include "core/subprocess.h"
 #include "extensions/extension_plan.h"
 #include "inspect/inspect.h"
 #include "sql/check.h"
+#include "target/target_objects.h"
 
 namespace pgshuttle::check {
 namespace {
@@ -74,7 +76,11 @@ void check_databases(CheckReport& rep, const DatabaseFacts& s, const DatabaseFac
 Status check_extensions(CheckReport& rep, pg::Connection& source, pg::Connection& target) {
   PGS_ASSIGN_OR_RETURN(auto plan, extensions::plan_extensions(source, target));
   for (const auto& i : plan.items) {
-    if (extensions::is_blocking(i.action)) {
+    if (i.action == extensions::ExtensionAction::kPresentIncompatible) {
+      rep.add(Severity::kBlocker, "extension-version", "extension " + i.name + ": " + i.detail,
+              "update the target's extension to the source's version, or update the source's "
+              "to one the target offers before the migration");
+    } else if (extensions::is_blocking(i.action)) {
       rep.add(Severity::kBlocker, "missing-extension",
               fmt::format("extension {} {} cannot be installed on the target as {}: {}", i.name,
                           i.source_version, plan.target_user, i.detail),
@@ -97,13 +103,13 @@ Status check_extensions(CheckReport& rep, pg::Connection& source, pg::Connection
 }
 
 Status check_target_empty(CheckReport& rep, pg::Connection& target) {
-  PGS_ASSIGN_OR_RETURN(auto r, target.query(sql::check::user_objects));
-  int64_t total = r.get_int(0, 0);
-  if (total == 0) return ok_status();
+  PGS_ASSIGN_OR_RETURN(auto objects, target::list_user_objects(target));
+  if (objects.empty()) return ok_status();
   rep.add(Severity::kBlocker, "target-not-empty",
           fmt::format("the target database {} holds {} user object(s): {}", target.database(),
-                      total, r.get(0, 1)),
-          "migrate into a new empty database, or drop them (restore --clean --confirm " +
+                      objects.size(), target::describe(objects)),
+          "migrate into a new empty database (extensions pre-installed by the provider are "
+          "fine), or drop them (copy/restore --clean --confirm " +
               target.database() + ")");
   return ok_status();
 }
@@ -253,6 +259,7 @@ Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
   check_databases(rep, s, t);
   PGS_TRY(check_target_empty(rep, target));
   PGS_TRY(check_languages(rep, source, t.is_superuser));
+  PGS_TRY(check_superuser_objects(rep, source, t.is_superuser));
   check_source_shape(rep, src, t.is_superuser);
   PGS_TRY(check_roles(rep, source, target));
   rep.estimated_seconds = static_cast<double>(s.size_bytes) / options.bytes_per_second;

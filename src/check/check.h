@@ -6,7 +6,8 @@
 // Covered: client tool versions against both servers, a target major older
 // than the source, extensions the target lacks or may not create, CREATE
 // privileges on the target, a non-empty target, encoding/collation/ctype,
-// event triggers and untrusted languages, large objects, tables without a
+// event triggers, untrusted languages and other objects only a superuser can
+// create (superuser_objects.h), large objects, tables without a
 // primary key, roles that objects reference but the target lacks.
 //
 // Thread safety: functions use the calling thread's connections.

@@ -1,5 +1,7 @@
 // pgshuttle copy SOURCE TARGET: direct, parallel, snapshot-consistent clone.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
 #include <thread>
@@ -47,6 +49,7 @@ nlohmann::json summary_json(const copy::CopySummary& s) {
           {"bytes", s.bytes},
           {"ddl_items", s.ddl_items},
           {"warnings", s.warnings},
+          {"skipped_unsupported", s.skipped_unsupported},
           {"retries", s.retries},
           {"large_objects", s.large_objects},
           {"sequences", s.sequences},
@@ -55,8 +58,12 @@ nlohmann::json summary_json(const copy::CopySummary& s) {
 }
 
 // Why the automatic verify is skipped, or empty when it runs.
-std::string verify_skipped(const CopyCliOptions& o) {
+std::string verify_skipped(const CopyCliOptions& o, const copy::CopySummary& s) {
   if (o.no_verify) return "--no-verify";
+  if (!s.skipped_unsupported.empty()) {
+    return "--skip-unsupported left objects out, which verify would report; run pgshuttle "
+           "verify and read those differences as expected";
+  }
   if (!o.copy.include.empty() || !o.copy.exclude.empty()) {
     return "--include/--exclude copied a part of the database; run pgshuttle verify on it";
   }
@@ -101,7 +108,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
               << " sequences in " << human_duration(std::chrono::duration<double>(s.seconds))
               << (s.retries ? " (" + std::to_string(s.retries) + " retries)" : "") << "\n";
   }
-  std::string skipped = verify_skipped(o);
+  std::string skipped = verify_skipped(o, s);
   Status verified = ok_status();
   if (skipped.empty()) {
     verified = verify_copy(ctx, o, json);
@@ -110,6 +117,16 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   }
   if (ctx.json) ctx.print_json(json);
   PGS_TRY(verified);
+  if (!s.skipped_unsupported.empty()) {
+    std::string list;
+    for (const auto& k : s.skipped_unsupported) list += (list.empty() ? "" : "; ") + k;
+    return make_error(ErrorCode::kWarnings,
+                      fmt::format("{} object(s) the target role may not create were skipped "
+                                  "(--skip-unsupported): {}",
+                                  s.skipped_unsupported.size(), list),
+                      "create them through the provider (or as a superuser), or do without "
+                      "them; `pgshuttle check` lists why each needs a superuser");
+  }
   if (s.warnings > 0) {
     return make_error(ErrorCode::kWarnings,
                       std::to_string(s.warnings) + " DDL items were skipped with a warning",
@@ -141,6 +158,9 @@ void register_copy(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--skip-analyze", c.skip_analyze, "Do not ANALYZE the target at the end");
   cmd->add_flag("--no-binary", c.no_binary, "Always use text COPY");
   cmd->add_flag("--clean", c.clean, "Replace the contents of a non-empty target");
+  cmd->add_flag("--skip-unsupported", c.skip_unsupported,
+                "Skip schema objects the target role may not create (C functions, operator "
+                "classes, ...) with a warning each, and load the rest");
   cmd->add_option("--confirm", c.confirm,
                   "Target database name, required with --clean, and with --data-only when the "
                   "tables to load hold rows");

@@ -18,7 +18,8 @@
 #include "core/progress.h"
 #include "ddl/ddl_apply.h"
 #include "ddl/schema_dump.h"
-#include "ddl/target_guard.h"
+#include "extensions/extension_plan.h"
+#include "target/target_objects.h"
 #include "pg/data_session.h"
 #include "sql/copy.h"
 
@@ -107,14 +108,22 @@ Status begin_snapshot(Run& r) {
   return ok_status();
 }
 
+void count_outcome(Run& r, const ddl::DdlItem& item, ddl::ApplyOutcome outcome) {
+  if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+  if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
+    ++r.summary.warnings;
+    r.summary.skipped_unsupported.push_back(ddl::item_label(item));
+  }
+}
+
 Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::string& preamble) {
   PGS_TRY(r.target.exec(preamble));
-  ddl::ApplyPolicy policy{r.resumed};
+  ddl::ApplyPolicy policy{r.resumed, r.o.skip_unsupported};
   for (const auto& item : items) {
     std::string key = "post:" + ddl::item_label(item);
     if (r.state->is_done(key)) continue;
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, item, policy));
-    if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+    count_outcome(r, item, outcome);
     ++r.summary.ddl_items;
     PGS_TRY(r.state->mark_done(key));
   }
@@ -124,15 +133,15 @@ Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::st
 Status apply_pre_data(Run& r, const ddl::DdlScript& pre) {
   if (r.o.data_only || r.state->is_done("schema")) return ok_status();
   // A schema step cut short left our own partial objects: start it over.
-  if (r.resumed) PGS_TRY(ddl::clean_target(r.target));
+  if (r.resumed) PGS_TRY(target::clean_target(r.target));
   log::info("creating the schema: {} pre-data items", pre.items.size());
   PGS_TRY(r.target.exec(pre.preamble));
-  ddl::ApplyPolicy policy;
+  ddl::ApplyPolicy policy{false, r.o.skip_unsupported};
   for (size_t i = 0; i < pre.items.size(); ++i) {
     kill_point(fmt::format("schema:{}", i));
     if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, pre.items[i], policy));
-    if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
+    count_outcome(r, pre.items[i], outcome);
     ++r.summary.ddl_items;
   }
   return r.state->mark_done("schema");
@@ -312,7 +321,12 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   r.resumed = r.state->has_progress();
   r.summary.resumed = r.resumed;
   if (!r.resumed && !o.data_only) {
-    PGS_TRY(ddl::guard_target(r.target, {o.clean, o.confirm}));
+    // Before anything is written: extensions the target lacks and cannot
+    // create, or holds at a version the source's objects cannot use, would
+    // stop the schema step halfway.
+    PGS_ASSIGN_OR_RETURN(auto extensions, extensions::plan_extensions(r.holder, r.target));
+    PGS_TRY(extensions::blocking_error(extensions));
+    PGS_TRY(target::guard_target(r.target, {o.clean, o.confirm}));
   }
   PGS_TRY(begin_snapshot(r));
   PGS_TRY(r.state->mark_done("started"));

@@ -38,6 +38,7 @@ struct CopyOptions {
   bool skip_analyze = false;
   bool clean = false;
   std::string confirm;
+  bool skip_unsupported = false;  // skip DDL the target role may not run; list it
   bool no_binary = false;
   std::vector<std::string> include, exclude;  // "schema" or "schema.table" patterns
   std::string resume_id;                      // "c003": continue that transfer
@@ -53,6 +54,7 @@ struct CopySummary {
   int64_t bytes = 0;
   int64_t ddl_items = 0;
   int64_t warnings = 0;
+  std::vector<std::string> skipped_unsupported;  // "FUNCTION public my_abs(integer)", ...
   int64_t retries = 0;
   int64_t large_objects = 0;
   int64_t sequences = 0;

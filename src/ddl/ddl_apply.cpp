@@ -39,6 +39,13 @@ bool is_ignorable_failure(const DdlItem& item, std::string_view sqlstate) {
          item.type == "SUBSCRIPTION";
 }
 
+bool is_preinstalled_extension_comment(const DdlItem& item, std::string_view sqlstate) {
+  // An extension the provider installed belongs to another role; its
+  // comment comes from the same control file as the source's, so nothing
+  // is lost.
+  return sqlstate == "42501" && item.type == "COMMENT" && item.name.rfind("EXTENSION ", 0) == 0;
+}
+
 Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
                                 const ApplyPolicy& policy) {
   if (item.sql.find_first_not_of(" \n\t") == std::string::npos) return ApplyOutcome::kApplied;
@@ -50,6 +57,15 @@ Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
   if (policy.tolerate_existing && is_already_exists(e.sqlstate)) {
     log::debug("{} already exists (resumed run)", item_label(item));
     return ApplyOutcome::kAlreadyThere;
+  }
+  if (is_preinstalled_extension_comment(item, e.sqlstate)) {
+    log::info("kept the comment of extension {} as the target has it (installed by another role)",
+              item.name.substr(sizeof("EXTENSION ") - 1));
+    return ApplyOutcome::kAlreadyThere;
+  }
+  if (policy.skip_unsupported && e.sqlstate == "42501") {
+    log::warn("skipped {} (--skip-unsupported): {}", item_label(item), e.message);
+    return ApplyOutcome::kSkippedUnsupported;
   }
   if (is_ignorable_failure(item, e.sqlstate)) {
     log::warn("skipped {}: {} (the target user lacks the privilege; harmless for the data)",

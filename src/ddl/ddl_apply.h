@@ -17,14 +17,22 @@
 
 namespace pgshuttle::ddl {
 
-enum class ApplyOutcome { kApplied, kWarned, kAlreadyThere };
+enum class ApplyOutcome { kApplied, kWarned, kAlreadyThere, kSkippedUnsupported };
 
 struct ApplyPolicy {
   bool tolerate_existing = false;
+  // --skip-unsupported: an item the target role lacks the privilege for
+  // (a C function, an operator class, a base type: only a superuser may
+  // create them) is skipped with a warning instead of stopping the run.
+  bool skip_unsupported = false;
 };
 
 // True when a failure of `item` with `sqlstate` may be downgraded to a warning.
 bool is_ignorable_failure(const DdlItem& item, std::string_view sqlstate);
+// True when `item` is the COMMENT ON EXTENSION of an extension another role
+// installed (the provider's): the comment is the extension's own, so the
+// failure is no loss and not worth a warning.
+bool is_preinstalled_extension_comment(const DdlItem& item, std::string_view sqlstate);
 // True for "duplicate object" SQLSTATEs (42P07, 42710, 42P06, 42723, 42P16 no).
 bool is_already_exists(std::string_view sqlstate);
 

@@ -64,6 +64,8 @@ std::string_view action_name(ExtensionAction action) {
       return "present";
     case ExtensionAction::kPresentOtherVersion:
       return "present-other-version";
+    case ExtensionAction::kPresentIncompatible:
+      return "present-incompatible";
     case ExtensionAction::kCreate:
       return "create";
     case ExtensionAction::kCreateOtherVersion:
@@ -77,7 +79,8 @@ std::string_view action_name(ExtensionAction action) {
 }
 
 bool is_blocking(ExtensionAction action) {
-  return action == ExtensionAction::kNotAvailable || action == ExtensionAction::kNotPermitted;
+  return action == ExtensionAction::kNotAvailable || action == ExtensionAction::kNotPermitted ||
+         action == ExtensionAction::kPresentIncompatible;
 }
 
 std::vector<const ExtensionPlanItem*> ExtensionPlan::blocking() const {
@@ -158,12 +161,69 @@ ExtensionPlan make_plan(const std::vector<InstalledExtension>& source,
   return plan;
 }
 
+std::optional<int> compare_versions(const std::string& a, const std::string& b) {
+  auto parts = [](const std::string& v) -> std::optional<std::vector<long>> {
+    std::vector<long> out;
+    size_t i = 0;
+    while (i <= v.size()) {
+      size_t dot = std::min(v.find('.', i), v.size());
+      std::string part = v.substr(i, dot - i);
+      if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos ||
+          part.size() > 9) {
+        return std::nullopt;
+      }
+      out.push_back(std::stol(part));
+      i = dot + 1;
+    }
+    return out;
+  };
+  auto pa = parts(a), pb = parts(b);
+  if (!pa || !pb) return std::nullopt;
+  pa->resize(std::max(pa->size(), pb->size()));
+  pb->resize(pa->size());
+  return *pa < *pb ? -1 : (*pa == *pb ? 0 : 1);
+}
+
+void judge_installed_version(ExtensionPlanItem& item, bool can_update_to_source,
+                             bool source_updates_to_it) {
+  const std::string& t = item.target_version;
+  const std::string& s = item.source_version;
+  auto order = compare_versions(t, s);
+  if (can_update_to_source) {
+    item.action = ExtensionAction::kPresentOtherVersion;
+    item.detail = fmt::format(
+        "installed at {} on the target, {} on the source; ALTER EXTENSION {} UPDATE TO '{}' "
+        "(as the extension's owner) brings it to the source's version",
+        t, s, item.name, s);
+  } else if (source_updates_to_it || (order && *order > 0)) {
+    item.action = ExtensionAction::kPresentOtherVersion;
+    item.detail = fmt::format(
+        "installed at {} on the target, newer than the source's {}: the source's objects load "
+        "into the newer version",
+        t, s);
+  } else {
+    item.action = ExtensionAction::kPresentIncompatible;
+    item.detail = fmt::format(
+        "installed at {} on the target, {} on the source, and the target offers no update from "
+        "{} to {}: ask the provider to update it (ALTER EXTENSION {} UPDATE TO '{}'), or migrate "
+        "into a database without it",
+        t, s, t, s, item.name, s);
+  }
+}
+
 Result<ExtensionPlan> plan_extensions(pg::Connection& source, pg::Connection& target,
                                       const std::vector<std::string>& extra_names) {
   PGS_ASSIGN_OR_RETURN(auto installed, list_extensions(source));
   PGS_ASSIGN_OR_RETURN(auto offer, read_offer(target));
   ExtensionPlan plan = make_plan(installed, extra_names, offer);
   plan.target_user = target.user();
+  for (auto& item : plan.items) {
+    if (item.action != ExtensionAction::kPresentOtherVersion) continue;
+    PGS_ASSIGN_OR_RETURN(auto paths,
+                         target.query(sql::extensions::update_paths,
+                                      {item.name, item.target_version, item.source_version}));
+    judge_installed_version(item, paths.get_bool(0, 0), paths.get_bool(0, 1));
+  }
   return plan;
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,8 @@ struct TargetOffer {
 
 enum class ExtensionAction {
   kPresent,              // installed on the target at the source's version
-  kPresentOtherVersion,  // installed on the target at another version
+  kPresentOtherVersion,  // installed on the target at another version the source's objects suit
+  kPresentIncompatible,  // installed at an older version that cannot be updated to the source's
   kCreate,               // will be created at the source's version
   kCreateOtherVersion,   // will be created at `create_version` (source's is not offered)
   kNotAvailable,         // the target server does not offer it
@@ -58,7 +60,8 @@ enum class ExtensionAction {
 };
 
 std::string_view action_name(ExtensionAction action);
-// True for kNotAvailable and kNotPermitted: the migration cannot load it.
+// True for kNotAvailable, kNotPermitted and kPresentIncompatible: the
+// migration cannot load the source's objects that use it.
 bool is_blocking(ExtensionAction action);
 
 struct ExtensionPlanItem {
@@ -91,6 +94,18 @@ Result<TargetOffer> read_offer(pg::Connection& conn);
 // against the target's installed list and offer.
 ExtensionPlan make_plan(const std::vector<InstalledExtension>& source,
                         const std::vector<std::string>& extra_names, const TargetOffer& offer);
+
+// -1, 0 or 1 comparing dotted numeric versions ("3.3.2" < "3.4"); nullopt
+// when either is not made of numbers and dots.
+std::optional<int> compare_versions(const std::string& a, const std::string& b);
+
+// Judges an extension installed on the target at another version than the
+// source's (pure; unit-tested): fine when the installed version can be
+// updated to the source's (`can_update_to_source`, the fix says how) or is
+// newer (`source_updates_to_it`, or by version number); otherwise
+// kPresentIncompatible.
+void judge_installed_version(ExtensionPlanItem& item, bool can_update_to_source,
+                             bool source_updates_to_it);
 
 // Reads both sides and plans; writes nothing.
 Result<ExtensionPlan> plan_extensions(pg::Connection& source, pg::Connection& target,

@@ -21,6 +21,7 @@
 #include "restore/toc_list.h"
 #include "state/transfer_registry.h"
 #include "storage/storage.h"
+#include "target/target_objects.h"
 
 namespace pgshuttle::restore {
 namespace {
@@ -189,9 +190,7 @@ Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& a
     names.push_back(requests.back().name);
   }
   PGS_TRY(check_extensions(conn, names));
-  PGS_ASSIGN_OR_RETURN(auto objects, list_user_objects(conn));
-  PGS_TRY(guard_target(conn, objects, o.clean, o.confirm));
-  if (!objects.empty()) PGS_TRY(clean_target(conn));
+  PGS_TRY(target::guard_target(conn, {o.clean, o.confirm}));
   return create_extensions(conn, requests);
 }
 

@@ -21,47 +21,6 @@ ExtensionRequest ExtensionRequest::parse(const std::string& text) {
   return r;
 }
 
-Result<std::vector<std::string>> list_user_objects(pg::Connection& conn) {
-  PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::restore::user_objects));
-  std::vector<std::string> out;
-  for (int i = 0; i < rows.rows(); ++i) out.push_back(rows.get(i, 0) + " " + rows.get(i, 1));
-  return out;
-}
-
-Status guard_target(pg::Connection& conn, const std::vector<std::string>& objects, bool clean,
-                    const std::string& confirm) {
-  if (objects.empty()) return ok_status();
-  std::string db = conn.database();
-  std::string sample;
-  for (size_t i = 0; i < objects.size() && i < 5; ++i) sample += (i ? ", " : "") + objects[i];
-  if (objects.size() > 5) sample += fmt::format(" and {} more", objects.size() - 5);
-  if (clean && confirm == db) return ok_status();
-  std::string why = !clean ? "--clean is not set"
-                    : confirm.empty()
-                        ? "--confirm is missing"
-                        : fmt::format("--confirm {} does not match the database name", confirm);
-  return make_error(
-      ErrorCode::kTargetNotEmpty,
-      fmt::format("target database {} is not empty ({} user objects: {}); refusing to restore "
-                  "over it because {}",
-                  db, objects.size(), sample, why),
-      fmt::format("restore into an empty database, or pass --clean --confirm {} to drop what "
-                  "the target holds first",
-                  db));
-}
-
-Status clean_target(pg::Connection& conn) {
-  log::warn("dropping every object owned by {} in database {} (--clean)", conn.user(),
-            conn.database());
-  PGS_TRY(conn.exec("DROP OWNED BY CURRENT_USER CASCADE"));
-  PGS_ASSIGN_OR_RETURN(auto left, list_user_objects(conn));
-  if (left.empty()) return ok_status();
-  return make_error(ErrorCode::kTargetNotEmpty,
-                    fmt::format("after --clean, {} objects owned by other roles remain (first: {})",
-                                left.size(), left.front()),
-                    "drop them as their owner or a superuser, or restore into a new database");
-}
-
 Status check_extensions(pg::Connection& conn, const std::vector<std::string>& names) {
   PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::restore::available_extensions));
   std::map<std::string, bool> usable;

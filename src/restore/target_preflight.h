@@ -1,6 +1,6 @@
-// Checks and preparations on the target before restore writes anything:
-// the destructive guard (a database with user objects needs --clean and
-// --confirm DBNAME), extension availability (every extension the archive
+// Checks and preparations on the target before restore writes anything
+// (the destructive guard is target::guard_target, shared with copy and
+// check): extension availability (every extension the archive
 // names, plus --extensions, must be installable by the connected role), and
 // creating the requested extensions first.
 //
@@ -21,18 +21,6 @@ struct ExtensionRequest {
   std::string name;
   static ExtensionRequest parse(const std::string& text);
 };
-
-// "relation shop.orders", ... (empty for an empty database).
-Result<std::vector<std::string>> list_user_objects(pg::Connection& conn);
-
-// kTargetNotEmpty unless the database is empty, or `clean` is set and
-// `confirm` equals the database name.
-Status guard_target(pg::Connection& conn, const std::vector<std::string>& objects, bool clean,
-                    const std::string& confirm);
-
-// Drops everything the connected role owns in the database; fails if user
-// objects remain (owned by others).
-Status clean_target(pg::Connection& conn);
 
 // kMissingExtension, listing what the target offers, when one of `names`
 // is neither installed nor creatable by the connected role.

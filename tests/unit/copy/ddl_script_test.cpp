@@ -72,6 +72,10 @@ TEST(DdlApply, JudgesFailures) {
   EXPECT_TRUE(ddl::is_ignorable_failure(comment, "42501"));
   EXPECT_FALSE(ddl::is_ignorable_failure(table, "42501"));
   EXPECT_FALSE(ddl::is_ignorable_failure(comment, "42P01"));
+  EXPECT_TRUE(ddl::is_preinstalled_extension_comment(comment, "42501"));
+  EXPECT_FALSE(ddl::is_preinstalled_extension_comment(comment, "42P01"));
+  ddl::DdlItem table_comment{"COMMENT", "shop", "TABLE orders", "", ""};
+  EXPECT_FALSE(ddl::is_preinstalled_extension_comment(table_comment, "42501"));
   EXPECT_TRUE(ddl::is_already_exists("42P07"));
   EXPECT_FALSE(ddl::is_already_exists("23505"));
 }

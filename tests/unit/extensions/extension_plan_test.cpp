@@ -66,6 +66,28 @@ TEST(ExtensionPlan, ExtraNamesAndInstalledOtherVersion) {
   EXPECT_EQ(item(p, "isn").action, ExtensionAction::kNotAvailable);
 }
 
+TEST(ExtensionPlan, InstalledVersionIsJudgedAgainstTheSources) {
+  EXPECT_EQ(compare_versions("3.3.2", "3.4"), -1);
+  EXPECT_EQ(compare_versions("1.10", "1.9"), 1);
+  EXPECT_EQ(compare_versions("1.3", "1.3.0"), 0);
+  EXPECT_EQ(compare_versions("1.3beta", "1.3"), std::nullopt);
+  ExtensionPlanItem i{"pgcrypto", "public", "1.3", "1.2", "", ExtensionAction::kPresentOtherVersion,
+                      ""};
+  judge_installed_version(i, true, false);  // older, with an update path
+  EXPECT_EQ(i.action, ExtensionAction::kPresentOtherVersion);
+  EXPECT_NE(i.detail.find("ALTER EXTENSION pgcrypto UPDATE TO '1.3'"), std::string::npos);
+  judge_installed_version(i, false, false);  // older, no way to the source's version
+  EXPECT_EQ(i.action, ExtensionAction::kPresentIncompatible);
+  EXPECT_TRUE(is_blocking(i.action));
+  EXPECT_NE(i.detail.find("no update from 1.2 to 1.3"), std::string::npos) << i.detail;
+  i.target_version = "1.4";  // newer, even when the target does not know 1.3
+  judge_installed_version(i, false, false);
+  EXPECT_EQ(i.action, ExtensionAction::kPresentOtherVersion);
+  i.target_version = "unpackaged";
+  judge_installed_version(i, false, true);
+  EXPECT_EQ(i.action, ExtensionAction::kPresentOtherVersion);
+}
+
 TEST(ExtensionPlan, CreateStatementQuotesNamesAndVersion) {
   ExtensionPlanItem i{"uuid-ossp", "my schema", "1.1", "", "1.1", ExtensionAction::kCreate, ""};
   EXPECT_EQ(create_statement(i),

@@ -1,0 +1,111 @@
+// copy into a target where an admin pre-installed extensions (as providers
+// do, and as an admin must for an untrusted one such as PostGIS) and the
+// non-superuser app role owns the database (fidelity case 12): the target
+// counts as empty, the copy's CREATE EXTENSION meets the installed one, and
+// the result is judged by the rig's independent comparison.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "rig/compare.h"
+#include "rig/rig.h"
+
+namespace pgshuttle {
+namespace {
+
+using rig::psql;
+
+rig::CommandResult copy(const rig::ScratchDatabase& src, const rig::ScratchDatabase& dst,
+                        std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--state-dir", "/tmp/" + rig::unique_name("copy_pre"), "copy",
+                                src.url(), dst.url()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return rig::run_pgshuttle(args);
+}
+
+// A source that uses the extension, and a target holding only the extension.
+struct ExtensionCase {
+  std::string extension;
+  std::string source_sql;
+};
+void PrintTo(const ExtensionCase& c, std::ostream* os) { *os << c.extension; }
+
+class CopyIntoPreinstalled : public ::testing::TestWithParam<ExtensionCase> {};
+
+TEST_P(CopyIntoPreinstalled, TargetWithOnlyTheExtensionIsEmpty) {
+  rig::ScratchDatabase src(rig::Server::kSource, "cpre_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "cpre_dst");
+  psql(src.url(), "CREATE EXTENSION " + GetParam().extension + "; " + GetParam().source_sql);
+  psql(dst.admin_url(), "CREATE EXTENSION " + GetParam().extension);
+  auto r = copy(src, dst, {"--jobs", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Extensions, CopyIntoPreinstalled,
+    ::testing::Values(
+        ExtensionCase{"tablefunc",
+                      "CREATE TABLE sales (region text, quarter text, amount int, "
+                      "PRIMARY KEY (region, quarter)); "
+                      "INSERT INTO sales VALUES ('n', 'q1', 1), ('n', 'q2', 2), ('s', 'q1', 3); "
+                      "CREATE VIEW sales_by_quarter AS SELECT * FROM crosstab("
+                      "'SELECT region, quarter, amount FROM sales ORDER BY 1, 2') "
+                      "AS t(region text, q1 int, q2 int)"},
+        ExtensionCase{"pgcrypto",
+                      "CREATE TABLE secrets (id int PRIMARY KEY, "
+                      "token text NOT NULL DEFAULT encode(gen_random_bytes(8), 'hex'), "
+                      "hash bytea GENERATED ALWAYS AS (digest(token, 'sha256')) STORED); "
+                      "INSERT INTO secrets (id) SELECT generate_series(1, 50)"}),
+    [](const auto& info) { return info.param.extension; });
+
+// PostGIS, which the app role cannot create: geometry columns, a GiST index,
+// and ST_Transform working on the target afterwards (it reads spatial_ref_sys).
+TEST(CopyIntoPreinstalled, PostgisSourceIntoPostgisTarget) {
+  rig::ScratchDatabase src(rig::Server::kSource, "cpre_gis");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "cpre_gis_t");
+  psql(src.url(),
+       "CREATE EXTENSION postgis; "
+       "CREATE TABLE places (id int PRIMARY KEY, name text, geom geometry(Point, 4326)); "
+       "CREATE INDEX places_geom ON places USING gist (geom); "
+       "INSERT INTO places SELECT i, 'p' || i, ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), "
+       "4326) FROM generate_series(1, 200) i");
+  psql(dst.admin_url(), "CREATE EXTENSION postgis");
+  auto r = copy(src, dst, {"--jobs", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+  std::string q =
+      "SELECT ST_AsText(ST_SnapToGrid(ST_Transform(geom, 3857), 0.01)) FROM places WHERE id = 7";
+  EXPECT_EQ(psql(dst.url(), q), psql(src.url(), q));
+  EXPECT_EQ(psql(dst.url(),
+                 "SELECT indexdef LIKE '%USING gist%' FROM pg_indexes "
+                 "WHERE indexname = 'places_geom'"),
+            "t");
+}
+
+// --clean leaves the provider's extension alone, even when an extension
+// table was handed to the app role (DROP OWNED would refuse to drop it).
+TEST(CopyIntoPreinstalled, CleanKeepsExtensionObjectsTheRoleOwns) {
+  rig::ScratchDatabase src(rig::Server::kSource, "cpre_cln");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "cpre_cln_t");
+  psql(src.url(),
+       "CREATE EXTENSION postgis; CREATE TABLE t (id int PRIMARY KEY, g geometry); "
+       "INSERT INTO t VALUES (1, 'POINT(1 2)')");
+  psql(dst.admin_url(), "CREATE EXTENSION postgis; ALTER TABLE spatial_ref_sys OWNER TO app");
+  psql(dst.url(), "CREATE TABLE leftover (id int); CREATE SCHEMA old_stuff");
+  auto refused = copy(src, dst);
+  EXPECT_EQ(refused.exit_code, 30) << refused.err;
+  EXPECT_NE(refused.err.find("leftover"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.err.find("spatial_ref_sys"), std::string::npos) << refused.err;
+  auto r = copy(src, dst, {"--clean", "--confirm", dst.name()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(psql(dst.url(),
+                 "SELECT to_regclass('leftover') IS NULL AND to_regnamespace("
+                 "'old_stuff') IS NULL"),
+            "t");
+  EXPECT_EQ(psql(dst.url(), "SELECT count(*) > 0 FROM spatial_ref_sys"), "t");
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+}
+
+}  // namespace
+}  // namespace pgshuttle

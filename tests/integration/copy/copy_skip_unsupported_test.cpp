@@ -1,0 +1,44 @@
+// copy --skip-unsupported: a source with objects only a superuser can
+// create (fidelity case 13) copied into the non-superuser app role's
+// database loads everything else and lists what it skipped; without the
+// flag the copy stops at the first such object.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "rig/rig.h"
+
+namespace pgshuttle {
+namespace {
+
+using rig::psql;
+
+TEST(CopySkipUnsupported, LoadsTheRestAndListsWhatItSkipped) {
+  rig::ScratchDatabase src(rig::Server::kSource, "cskip_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "cskip_dst");
+  psql(src.url(),
+       "CREATE FUNCTION my_abs(int) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS 'int4abs'; "
+       "CREATE OPERATOR FAMILY my_fam USING btree; "
+       "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, -1), (2, 5); "
+       "CREATE VIEW tv AS SELECT id, abs(v) AS a FROM t");
+  std::string dir = "/tmp/" + rig::unique_name("cskip_state");
+  auto refused = rig::run_pgshuttle({"--state-dir", dir, "copy", src.url(), dst.url()});
+  EXPECT_EQ(refused.exit_code, 4) << refused.err;
+  ASSERT_EQ(psql(dst.admin_url(), "DROP OWNED BY app CASCADE; SELECT 1"), "1");
+
+  std::string dir2 = "/tmp/" + rig::unique_name("cskip_state");
+  auto r = rig::run_pgshuttle(
+      {"--state-dir", dir2, "--json", "copy", src.url(), dst.url(), "--skip-unsupported"});
+  EXPECT_EQ(r.exit_code, 12) << r.out << r.err;  // kWarnings
+  EXPECT_NE(r.err.find("my_abs"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("my_fam"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["skipped_unsupported"].size(), 2u) << r.out;
+  std::string rows = "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM t";
+  EXPECT_EQ(psql(dst.url(), rows), psql(src.url(), rows));
+  EXPECT_EQ(psql(dst.url(), "SELECT string_agg(a::text, ',' ORDER BY id) FROM tv"), "1,5");
+  EXPECT_EQ(psql(dst.url(), "SELECT to_regprocedure('my_abs(int)') IS NULL"), "t");
+}
+
+}  // namespace
+}  // namespace pgshuttle

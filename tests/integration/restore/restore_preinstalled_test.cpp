@@ -1,0 +1,133 @@
+// backup -> restore into a target where an admin pre-installed extensions
+// and the non-superuser app role owns the database (fidelity case 12):
+// the target counts as empty, the archive's CREATE EXTENSION meets the
+// installed one, and the result is judged by the rig's independent
+// comparison.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "restore_rig.h"
+#include "rig/compare.h"
+
+namespace pgshuttle::restore::testing {
+namespace {
+
+using rig::psql;
+
+// pgshuttle backup of `src` into a new local archive.
+std::string backup(const rig::ScratchDatabase& src) {
+  std::string file = temp_path("pre.dump");
+  auto r = rig::run_pgshuttle({"--state-dir", state_dir(), "backup", src.url(), "--to", file});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return file;
+}
+
+struct ExtensionCase {
+  std::string extension;
+  std::string source_sql;
+};
+void PrintTo(const ExtensionCase& c, std::ostream* os) { *os << c.extension; }
+
+class RestoreIntoPreinstalled : public ::testing::TestWithParam<ExtensionCase> {};
+
+TEST_P(RestoreIntoPreinstalled, TargetWithOnlyTheExtensionIsEmpty) {
+  rig::ScratchDatabase src(rig::Server::kSource, "rpre_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "rpre_dst");
+  psql(src.url(), "CREATE EXTENSION " + GetParam().extension + "; " + GetParam().source_sql);
+  psql(dst.admin_url(), "CREATE EXTENSION " + GetParam().extension);
+  auto r = restore(backup(src), dst.url(), {"--jobs", "2"});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Extensions, RestoreIntoPreinstalled,
+    ::testing::Values(
+        ExtensionCase{"tablefunc",
+                      "CREATE TABLE sales (region text, quarter text, amount int, "
+                      "PRIMARY KEY (region, quarter)); "
+                      "INSERT INTO sales VALUES ('n', 'q1', 1), ('n', 'q2', 2), ('s', 'q1', 3); "
+                      "CREATE VIEW sales_by_quarter AS SELECT * FROM crosstab("
+                      "'SELECT region, quarter, amount FROM sales ORDER BY 1, 2') "
+                      "AS t(region text, q1 int, q2 int)"},
+        ExtensionCase{"pgcrypto",
+                      "CREATE TABLE secrets (id int PRIMARY KEY, "
+                      "token text NOT NULL DEFAULT encode(gen_random_bytes(8), 'hex'), "
+                      "hash bytea GENERATED ALWAYS AS (digest(token, 'sha256')) STORED); "
+                      "INSERT INTO secrets (id) SELECT generate_series(1, 50)"}),
+    [](const auto& info) { return info.param.extension; });
+
+// PostGIS, which the app role cannot create: geometry columns and a GiST
+// index. The provider lets the app role write spatial_ref_sys, as managed
+// providers do (without that, loading its configuration-table data fails
+// with permission denied: restore's data path, job_runner.cpp).
+TEST(RestoreIntoPreinstalled, PostgisSourceIntoPostgisTarget) {
+  rig::ScratchDatabase src(rig::Server::kSource, "rpre_gis");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "rpre_gis_t");
+  psql(src.url(),
+       "CREATE EXTENSION postgis; "
+       "CREATE TABLE places (id int PRIMARY KEY, name text, geom geometry(Point, 4326)); "
+       "CREATE INDEX places_geom ON places USING gist (geom); "
+       "INSERT INTO places SELECT i, 'p' || i, ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), "
+       "4326) FROM generate_series(1, 200) i");
+  psql(dst.admin_url(), "CREATE EXTENSION postgis; GRANT ALL ON spatial_ref_sys TO app");
+  auto r = restore(backup(src), dst.url(), {"--jobs", "2"});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
+  EXPECT_EQ(rig::sorted_schema(dst.admin_url()), rig::sorted_schema(src.admin_url()));
+  std::string places =
+      "SELECT count(*), md5(string_agg(ST_AsEWKT(geom), ',' ORDER BY id)) FROM places";
+  EXPECT_EQ(psql(dst.url(), places), psql(src.url(), places));
+  EXPECT_EQ(psql(dst.url(),
+                 "SELECT indexdef LIKE '%USING gist%' FROM pg_indexes "
+                 "WHERE indexname = 'places_geom'"),
+            "t");
+  EXPECT_EQ(psql(dst.url(),
+                 "SELECT count(*) FROM places WHERE geom && "
+                 "ST_MakeEnvelope(0, 45, 10, 50, 4326)"),
+            psql(src.url(),
+                 "SELECT count(*) FROM places WHERE geom && "
+                 "ST_MakeEnvelope(0, 45, 10, 50, 4326)"));
+}
+
+// ST_Transform reads spatial_ref_sys, an extension configuration table whose
+// rows restore used to TRUNCATE (fidelity case 01): the archive's rows are
+// now added to CREATE EXTENSION's own.
+TEST(RestoreIntoPreinstalled, PostgisTransformWorksOnTheTarget) {
+  rig::ScratchDatabase src(rig::Server::kSource, "rpre_gtr");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "rpre_gtr_t");
+  psql(src.url(),
+       "CREATE EXTENSION postgis; CREATE TABLE places (id int PRIMARY KEY, "
+       "geom geometry(Point, 4326)); INSERT INTO places VALUES (7, "
+       "ST_SetSRID(ST_MakePoint(3.5, 45.7), 4326))");
+  psql(dst.admin_url(), "CREATE EXTENSION postgis; GRANT ALL ON spatial_ref_sys TO app");
+  auto r = restore(backup(src), dst.url());
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
+  std::string q =
+      "SELECT ST_AsText(ST_SnapToGrid(ST_Transform(geom, 3857), 0.01)) FROM places WHERE id = 7";
+  EXPECT_EQ(psql(dst.url(), q), psql(src.url(), q));
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+}
+
+// --clean with a pre-installed extension: only the app role's objects go.
+TEST(RestoreIntoPreinstalled, CleanKeepsTheExtension) {
+  rig::ScratchDatabase src(rig::Server::kSource, "rpre_cln");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "rpre_cln_t");
+  psql(src.url(),
+       "CREATE EXTENSION tablefunc; CREATE TABLE t (id int PRIMARY KEY); "
+       "INSERT INTO t VALUES (1)");
+  psql(dst.admin_url(), "CREATE EXTENSION tablefunc");
+  psql(dst.url(), "CREATE TABLE leftover (id int)");
+  std::string archive = backup(src);
+  auto refused = restore(archive, dst.url());
+  EXPECT_EQ(refused.exit_code, 30) << refused.err;
+  EXPECT_NE(refused.err.find("1 user objects: relation public.leftover"), std::string::npos)
+      << refused.err;
+  auto r = restore(archive, dst.url(), {"--clean", "--confirm", dst.name()});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
+  EXPECT_EQ(psql(dst.url(), "SELECT to_regclass('leftover') IS NULL"), "t");
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+}
+
+}  // namespace
+}  // namespace pgshuttle::restore::testing
