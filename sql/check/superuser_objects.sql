@@ -10,6 +10,12 @@
 WITH extension_owned AS (
   SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 ),
+-- Made by the server along with another object (a range type's constructor
+-- functions are LANGUAGE internal, an opclass's implicit family): they come
+-- with their parent's plain CREATE and need no superuser.
+made_with_parent AS (
+  SELECT classid, objid FROM pg_depend WHERE deptype = 'i'
+),
 user_schemas AS (
   SELECT oid, nspname FROM pg_namespace
   WHERE nspname NOT IN ('pg_catalog', 'information_schema')
@@ -23,6 +29,7 @@ JOIN user_schemas n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 WHERE l.lanname IN ('c', 'internal') AND p.prokind <> 'a'
   AND (p.oid, 'pg_proc'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
+  AND (p.oid, 'pg_proc'::regclass) NOT IN (SELECT objid, classid FROM made_with_parent)
 UNION ALL
 SELECT 'base-type', format('%I.%I', n.nspname, t.typname)
 FROM pg_type t

@@ -19,9 +19,10 @@
 #include "ddl/ddl_apply.h"
 #include "ddl/schema_dump.h"
 #include "extensions/extension_plan.h"
-#include "target/target_objects.h"
 #include "pg/data_session.h"
+#include "settings/settings.h"
 #include "sql/copy.h"
+#include "target/target_objects.h"
 
 namespace pgshuttle::copy {
 namespace {
@@ -156,6 +157,29 @@ Status set_sequences(Run& r, const std::set<std::pair<std::string, std::string>>
     PGS_TRY(r.target.query("SELECT pg_catalog.setval($1, $2::bigint, $3::boolean)",
                            {q, v.get(0, 0), v.get(0, 1)}));
     ++r.summary.sequences;
+  }
+  return ok_status();
+}
+
+// The source database's ALTER DATABASE ... SET defaults, on the target
+// database: a query that relies on them (a search_path that reaches the
+// application's schema) must work the same after the move. A setting the
+// target role may not set is a warning naming it.
+Status carry_database_settings(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto rows, r.holder.query(sql::copy::database_settings));
+  std::string db = r.target.quote_ident(r.target.database());
+  for (int i = 0; i < rows.rows(); ++i) {
+    std::string name = rows.get(i, 0);
+    std::string sql = "ALTER DATABASE " + db + " SET " + settings::set_clause(name, rows.get(i, 1));
+    Status st = r.target.exec(sql);
+    if (st.ok()) {
+      log::info("{}", sql);
+      continue;
+    }
+    if (st.error().sqlstate.empty()) return st;  // the connection, not a refusal
+    log::warn("database setting {} not carried: {} (set it in the provider's console)", name,
+              st.error().message);
+    ++r.summary.warnings;
   }
   return ok_status();
 }
@@ -297,6 +321,7 @@ Status run_phases(Run& r) {
   r.foreign_keys_off = 0;
   if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
   PGS_TRY(clock.lap("sequences"));
+  if (!o.data_only) PGS_TRY(carry_database_settings(r));
   return r.state->set_meta("complete", "1");
 }
 

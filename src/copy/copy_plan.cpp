@@ -87,9 +87,8 @@ Result<CopyPlan> make_plan(pg::Connection& source, pg::Connection& target, const
                 t.text_only_types);
     }
     if (t.extension_config) {
-      log::info("{}: configuration table of extension {}: the rows it selects{} are copied",
-                t.qualified, rows.get(i, 8),
-                t.extension_condition.empty() ? "" : " (" + t.extension_condition + ")");
+      log::info("{}: configuration table of extension {}: {} copied", t.qualified, rows.get(i, 8),
+                t.extension_condition.empty() ? "all its rows" : "the rows its filter selects");
     }
     t.ranges = t.extension_config ? 1 : ranges_for(t.bytes, o.split_larger_than);
     plan.total_bytes += t.bytes;

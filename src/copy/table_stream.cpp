@@ -67,18 +67,51 @@ Result<StreamResult> pump(pg::Connection& source, pg::Connection& target, const 
   return out;
 }
 
+std::string user_rows(const TableInfo& t) {
+  return t.extension_condition.empty() ? "" : " " + t.extension_condition;
+}
+
+// An extension's configuration table with no user rows on either side (the
+// usual case: nobody added a custom SRID) needs no write at all, so a target
+// role that may not write the admin's extension table is not refused.
+Result<bool> no_user_rows_on_either_side(pg::Connection& source, pg::Connection& target,
+                                         const TableInfo& t) {
+  std::string sql = "SELECT EXISTS (SELECT 1 FROM ONLY " + t.qualified + user_rows(t) + ")";
+  PGS_ASSIGN_OR_RETURN(auto on_source, source.query(sql));
+  if (on_source.get_bool(0, 0)) return false;
+  PGS_ASSIGN_OR_RETURN(auto on_target, target.query(sql));
+  return !on_target.get_bool(0, 0);
+}
+
+Error extension_config_error(Error e, const TableInfo& t) {
+  if (e.sqlstate == "42501") {
+    e.hint =
+        "the extension's configuration table belongs to the role that created the "
+        "extension; have it GRANT SELECT, INSERT, DELETE ON " +
+        t.qualified + " to the target role, or copy as that role";
+  }
+  return e;
+}
+
 }  // namespace
 
 Result<StreamResult> stream_unit(pg::Connection& source, pg::Connection& target,
                                  const TableInfo& table, const std::optional<CtidRange>& range,
                                  std::atomic<uint64_t>* bytes_seen, bool quiet_triggers) {
   bool whole = !range.has_value() && !table.extension_config;
+  if (table.extension_config) {
+    PGS_ASSIGN_OR_RETURN(bool nothing, no_user_rows_on_either_side(source, target, table));
+    if (nothing) return StreamResult{};
+  }
   PGS_TRY(target.exec("BEGIN"));
   if (table.extension_config) {
     // The rows the extension's filter selects are the user's; the others
     // are CREATE EXTENSION's own and stay.
-    std::string where = table.extension_condition.empty() ? "" : " " + table.extension_condition;
-    PGS_TRY(target.exec("DELETE FROM ONLY " + table.qualified + where));
+    Status deleted = target.exec("DELETE FROM ONLY " + table.qualified + user_rows(table));
+    if (!deleted.ok()) {
+      (void)target.exec("ROLLBACK");
+      return extension_config_error(std::move(deleted).error(), table);
+    }
   }
   if (whole) PGS_TRY(target.exec("TRUNCATE ONLY " + table.qualified));
   // tgenabled: 'O' fires in origin sessions, 'A' always; 'R' (replica only)

@@ -1,6 +1,10 @@
 #include "verify/schema_compare.h"
 
+#include <fmt/format.h>
+
 #include <array>
+#include <map>
+#include <regex>
 #include <set>
 
 #include "core/log.h"
@@ -67,9 +71,38 @@ bool acl_kind_not_asked(const std::string& kind, const VerifyOptions& options) {
   return kind == "default privileges" && !options.compare_acls;
 }
 
+// A database default the target has and the source lacks loses nothing:
+// migrate's settings step puts the source's server-level values there (the
+// target server's differ), and a provider may add its own.
+bool extra_setting(const std::string& kind, bool missing) {
+  return !missing && kind == "database setting";
+}
+
+// A time or memory value in base units ("15min" and "900000ms" are one
+// value), or the text as it is.
+std::string normalized_setting(const std::string& v) {
+  static const std::regex re(R"(^\s*(-?[0-9]+)\s*(us|ms|s|min|h|d|B|kB|MB|GB|TB)?\s*$)");
+  static const std::map<std::string, long double> scale{
+      {"us", 0.001},        {"ms", 1}, {"s", 1000},  {"min", 60000},  {"h", 3600000},
+      {"d", 86400000},      {"B", 1},  {"kB", 1024}, {"MB", 1048576}, {"GB", 1073741824},
+      {"TB", 1099511627776}};
+  std::smatch m;
+  if (!std::regex_match(v, m, re) || !m[2].matched) return v;
+  long double n = std::stold(m[1].str()) * scale.at(m[2].str());
+  bool time =
+      m[2] == "us" || m[2] == "ms" || m[2] == "s" || m[2] == "min" || m[2] == "h" || m[2] == "d";
+  return fmt::format("{:.3f}{}", static_cast<double>(n), time ? "ms" : "B");
+}
+
+bool same_setting_value(const std::string& kind, const std::optional<std::string>& s,
+                        const std::optional<std::string>& t) {
+  return kind == "database setting" && s && t && normalized_setting(*s) == normalized_setting(*t);
+}
+
 Difference presence(const ObjectKey& key, bool missing, const VerifyOptions& options) {
   Difference d;
-  d.severity = warning_only_setting(key.first) || acl_kind_not_asked(key.first, options)
+  d.severity = warning_only_setting(key.first) || acl_kind_not_asked(key.first, options) ||
+                       extra_setting(key.first, missing)
                    ? Severity::kWarning
                    : Severity::kDifference;
   d.kind = key.first;
@@ -90,6 +123,7 @@ void diff_properties(const ObjectKey& key, const Properties& s, const Properties
     std::optional<std::string> sv = si == s.end() ? std::nullopt : si->second;
     std::optional<std::string> tv = ti == t.end() ? std::nullopt : ti->second;
     if (sv == tv || sv == kNotVisible || tv == kNotVisible) continue;
+    if (same_setting_value(key.first, sv, tv)) continue;
     Difference d;
     d.severity =
         acl_kind_not_asked(key.first, options) ? Severity::kWarning : changed_severity(key.first);

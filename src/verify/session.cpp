@@ -1,7 +1,8 @@
 #include "verify/session.h"
 
+#include "pg/data_session.h"
+
 #include "core/log.h"
-#include "sql/verify.h"
 
 namespace pgshuttle::verify {
 namespace {
@@ -11,15 +12,11 @@ constexpr std::string_view kBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ
 Result<pg::Connection> connect_pinned(const pg::ConnInfo& info, pg::Side side) {
   PGS_ASSIGN_OR_RETURN(
       auto conn, pg::Connection::connect(info.with("application_name", "pgshuttle verify"), side));
-  PGS_TRY(pin_session_settings(conn));
+  PGS_TRY(pg::pin_data_session(conn));
   return conn;
 }
 
 }  // namespace
-
-Status pin_session_settings(pg::Connection& conn) {
-  return conn.exec(sql::verify::session_settings);
-}
 
 Result<SideSnapshot> SideSnapshot::open(const pg::ConnInfo& info, pg::Side side) {
   PGS_ASSIGN_OR_RETURN(auto conn, connect_pinned(info, side));

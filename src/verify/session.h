@@ -1,8 +1,8 @@
 // SideSnapshot: a coordinator connection to one side (source or target)
 // that holds a REPEATABLE READ, READ ONLY transaction open and exports its
 // snapshot, so that every worker connection opened through it reads exactly
-// the same data. All sessions get the pinned output settings of
-// sql/verify/session_settings.sql.
+// the same data. All sessions are pinned data sessions (pg/data_session.h),
+// the same settings as copy's.
 //
 // Thread safety: open_worker() may be called from any thread; each returned
 // Connection belongs to the caller. coordinator() is for one thread only.
@@ -15,9 +15,6 @@
 #include "pg/conninfo.h"
 
 namespace pgshuttle::verify {
-
-// Applies the pinned output settings to `conn`.
-Status pin_session_settings(pg::Connection& conn);
 
 class SideSnapshot {
  public:

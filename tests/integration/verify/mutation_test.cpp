@@ -141,7 +141,9 @@ TEST_P(VerifyMutation, ExactCopyPassesAndTheChangeIsNamed) {
   const Mutation& m = GetParam();
   const auto& source = SharedSource::get();
   TargetCopy target(source);
-  auto exact = verify(source.url, target.db.admin_url(), m.acls);
+  // Without --compare-acls: pg_restore's own ACL results differ (a default
+  // privilege restored early grants on tables created after it).
+  auto exact = verify(source.url, target.db.admin_url());
   ASSERT_EQ(exact.exit_code, 0) << "false FAIL on an exact copy:\n"
                                 << show(differences(exact.report)) << exact.out;
   psql(target.db.admin_url(), m.target_sql);

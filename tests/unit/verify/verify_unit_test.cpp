@@ -88,10 +88,27 @@ TEST(SchemaDiff, DatabaseSettingsAndInvisibleValues) {
   s[{"user mapping", "public SERVER x"}] = {{"options", "user=a"}};
   t[{"user mapping", "public SERVER x"}] = {{"options", "(not visible)"}};
   s[{"default privileges", "for role p on tables"}] = {{"privileges", "{=r/p}"}};
-  EXPECT_EQ(lines(diff_catalogs(s, t, VerifyOptions{})),
-            (std::set<std::string>{"D database setting|search_path||missing on target",
-                                   "W database tuning setting|work_mem|value|changed",
-                                   "D default privileges|for role p on tables||missing on target"}));
+  EXPECT_EQ(
+      lines(diff_catalogs(s, t, VerifyOptions{})),
+      (std::set<std::string>{"D database setting|search_path||missing on target",
+                             "W database tuning setting|work_mem|value|changed",
+                             "W default privileges|for role p on tables||missing on target"}));
+  // One value in two spellings is no difference; a default only the target
+  // has (migrate's settings step, a provider's) is a warning.
+  CatalogSnapshot s2, t2;
+  s2[{"database setting", "statement_timeout"}] = {{"value", "15min"}};
+  t2[{"database setting", "statement_timeout"}] = {{"value", "900000ms"}};
+  t2[{"database setting", "TimeZone"}] = {{"value", "UTC"}};
+  s2[{"database setting", "lock_timeout"}] = {{"value", "1s"}};
+  t2[{"database setting", "lock_timeout"}] = {{"value", "2s"}};
+  EXPECT_EQ(lines(diff_catalogs(s2, t2, VerifyOptions{})),
+            (std::set<std::string>{"W database setting|TimeZone||extra on target",
+                                   "D database setting|lock_timeout|value|changed"}));
+  // Default privileges name roles: a difference only when ACLs are compared.
+  VerifyOptions acls;
+  acls.compare_acls = true;
+  EXPECT_TRUE(lines(diff_catalogs(s, t, acls))
+                  .count("D default privileges|for role p on tables||missing on target"));
 }
 
 TablePlan plan_with_key(std::vector<KeyColumn> key) {
