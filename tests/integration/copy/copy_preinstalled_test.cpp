@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rig/compare.h"
+#include "rig/preinstalled_cases.h"
 #include "rig/rig.h"
 
 namespace pgshuttle {
@@ -23,12 +24,7 @@ rig::CommandResult copy(const rig::ScratchDatabase& src, const rig::ScratchDatab
   return rig::run_pgshuttle(args);
 }
 
-// A source that uses the extension, and a target holding only the extension.
-struct ExtensionCase {
-  std::string extension;
-  std::string source_sql;
-};
-void PrintTo(const ExtensionCase& c, std::ostream* os) { *os << c.extension; }
+using rig::ExtensionCase;
 
 class CopyIntoPreinstalled : public ::testing::TestWithParam<ExtensionCase> {};
 
@@ -42,34 +38,16 @@ TEST_P(CopyIntoPreinstalled, TargetWithOnlyTheExtensionIsEmpty) {
   rig::expect_identical(src.admin_url(), dst.admin_url());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Extensions, CopyIntoPreinstalled,
-    ::testing::Values(
-        ExtensionCase{"tablefunc",
-                      "CREATE TABLE sales (region text, quarter text, amount int, "
-                      "PRIMARY KEY (region, quarter)); "
-                      "INSERT INTO sales VALUES ('n', 'q1', 1), ('n', 'q2', 2), ('s', 'q1', 3); "
-                      "CREATE VIEW sales_by_quarter AS SELECT * FROM crosstab("
-                      "'SELECT region, quarter, amount FROM sales ORDER BY 1, 2') "
-                      "AS t(region text, q1 int, q2 int)"},
-        ExtensionCase{"pgcrypto",
-                      "CREATE TABLE secrets (id int PRIMARY KEY, "
-                      "token text NOT NULL DEFAULT encode(gen_random_bytes(8), 'hex'), "
-                      "hash bytea GENERATED ALWAYS AS (digest(token, 'sha256')) STORED); "
-                      "INSERT INTO secrets (id) SELECT generate_series(1, 50)"}),
-    [](const auto& info) { return info.param.extension; });
+INSTANTIATE_TEST_SUITE_P(Extensions, CopyIntoPreinstalled,
+                         ::testing::ValuesIn(rig::preinstalled_extension_cases()),
+                         [](const auto& info) { return info.param.extension; });
 
 // PostGIS, which the app role cannot create: geometry columns, a GiST index,
 // and ST_Transform working on the target afterwards (it reads spatial_ref_sys).
 TEST(CopyIntoPreinstalled, PostgisSourceIntoPostgisTarget) {
   rig::ScratchDatabase src(rig::Server::kSource, "cpre_gis");
   rig::ScratchDatabase dst(rig::Server::kTarget, "cpre_gis_t");
-  psql(src.url(),
-       "CREATE EXTENSION postgis; "
-       "CREATE TABLE places (id int PRIMARY KEY, name text, geom geometry(Point, 4326)); "
-       "CREATE INDEX places_geom ON places USING gist (geom); "
-       "INSERT INTO places SELECT i, 'p' || i, ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), "
-       "4326) FROM generate_series(1, 200) i");
+  psql(src.url(), rig::kPostgisSource);
   psql(dst.admin_url(), "CREATE EXTENSION postgis");
   auto r = copy(src, dst, {"--jobs", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -9,6 +9,7 @@
 
 #include "restore_rig.h"
 #include "rig/compare.h"
+#include "rig/preinstalled_cases.h"
 
 namespace pgshuttle::restore::testing {
 namespace {
@@ -23,11 +24,7 @@ std::string backup(const rig::ScratchDatabase& src) {
   return file;
 }
 
-struct ExtensionCase {
-  std::string extension;
-  std::string source_sql;
-};
-void PrintTo(const ExtensionCase& c, std::ostream* os) { *os << c.extension; }
+using rig::ExtensionCase;
 
 class RestoreIntoPreinstalled : public ::testing::TestWithParam<ExtensionCase> {};
 
@@ -41,22 +38,9 @@ TEST_P(RestoreIntoPreinstalled, TargetWithOnlyTheExtensionIsEmpty) {
   rig::expect_identical(src.admin_url(), dst.admin_url());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Extensions, RestoreIntoPreinstalled,
-    ::testing::Values(
-        ExtensionCase{"tablefunc",
-                      "CREATE TABLE sales (region text, quarter text, amount int, "
-                      "PRIMARY KEY (region, quarter)); "
-                      "INSERT INTO sales VALUES ('n', 'q1', 1), ('n', 'q2', 2), ('s', 'q1', 3); "
-                      "CREATE VIEW sales_by_quarter AS SELECT * FROM crosstab("
-                      "'SELECT region, quarter, amount FROM sales ORDER BY 1, 2') "
-                      "AS t(region text, q1 int, q2 int)"},
-        ExtensionCase{"pgcrypto",
-                      "CREATE TABLE secrets (id int PRIMARY KEY, "
-                      "token text NOT NULL DEFAULT encode(gen_random_bytes(8), 'hex'), "
-                      "hash bytea GENERATED ALWAYS AS (digest(token, 'sha256')) STORED); "
-                      "INSERT INTO secrets (id) SELECT generate_series(1, 50)"}),
-    [](const auto& info) { return info.param.extension; });
+INSTANTIATE_TEST_SUITE_P(Extensions, RestoreIntoPreinstalled,
+                         ::testing::ValuesIn(rig::preinstalled_extension_cases()),
+                         [](const auto& info) { return info.param.extension; });
 
 // PostGIS, which the app role cannot create: geometry columns and a GiST
 // index. The provider lets the app role write spatial_ref_sys, as managed
@@ -65,12 +49,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RestoreIntoPreinstalled, PostgisSourceIntoPostgisTarget) {
   rig::ScratchDatabase src(rig::Server::kSource, "rpre_gis");
   rig::ScratchDatabase dst(rig::Server::kTarget, "rpre_gis_t");
-  psql(src.url(),
-       "CREATE EXTENSION postgis; "
-       "CREATE TABLE places (id int PRIMARY KEY, name text, geom geometry(Point, 4326)); "
-       "CREATE INDEX places_geom ON places USING gist (geom); "
-       "INSERT INTO places SELECT i, 'p' || i, ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), "
-       "4326) FROM generate_series(1, 200) i");
+  psql(src.url(), rig::kPostgisSource);
   psql(dst.admin_url(), "CREATE EXTENSION postgis; GRANT ALL ON spatial_ref_sys TO app");
   auto r = restore(backup(src), dst.url(), {"--jobs", "2"});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
