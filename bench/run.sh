@@ -178,7 +178,10 @@ for scale in "${scale_list[@]}"; do
       fi
     fi
     if want verify && has verify; then
-      prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t; pg_dump -Fc '$S' | pg_restore --no-owner --no-acl -d '$T'"
+      # pg_restore without --create leaves out ALTER DATABASE ... SET, which
+      # verify rightly counts as a difference: carry them so the clone is exact.
+      dbset="SELECT format('ALTER DATABASE bench_t SET %I = %L;', split_part(c, '=', 1), substr(c, length(split_part(c, '=', 1)) + 2)) FROM pg_db_role_setting s, unnest(s.setconfig) c WHERE s.setrole = 0 AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())"
+      prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t; pg_dump -Fc '$S' | pg_restore --no-owner --no-acl -d '$T' && psql -X -A -t -d '$S' -c \"$dbset\" | psql -X -q -d '$T'"
       measure "$scale" verify pgshuttle-verify "$rep" "$prep" "'$bin' verify '$S' '$T' --jobs $jobs -q"
     fi
   done
