@@ -17,10 +17,4 @@ Result<Connection> connect_data_session(const ConnInfo& info, Side side,
   return conn;
 }
 
-bool is_row_security_refusal(const Error& e) {
-  // 42501 (insufficient_privilege) is shared with every permission error;
-  // the message is the server's fixed text for this one case.
-  return e.sqlstate == "42501" && e.message.find("row-level security") != std::string::npos;
-}
-
 }  // namespace pgshuttle::pg

@@ -19,8 +19,4 @@ Status pin_data_session(Connection& conn, std::string_view client_encoding = {})
 Result<Connection> connect_data_session(const ConnInfo& info, Side side,
                                         std::string_view client_encoding = {});
 
-// True when `e` is PostgreSQL refusing a read that row-level security would
-// filter (row_security = off and the role cannot bypass a policy).
-bool is_row_security_refusal(const Error& e);
-
 }  // namespace pgshuttle::pg

@@ -59,11 +59,19 @@ ALTER TABLE ONLY shop.lines
 copy::UniqueIndexes uniques() {
   copy::UniqueIndexes u;
   u["shop\norders orders_pkey"] = {
-      "orders_pkey", "shop.orders_pkey",
-      "CREATE UNIQUE INDEX orders_pkey ON shop.orders USING btree (id)", true, false, false};
+      "orders_pkey",
+      "shop.orders_pkey",
+      "CREATE UNIQUE INDEX orders_pkey ON shop.orders USING btree (id)",
+      true,
+      false,
+      false};
   u["shop\norders orders_ref_key"] = {
-      "orders_ref_key", "shop.orders_ref_key",
-      "CREATE UNIQUE INDEX orders_ref_key ON shop.orders USING btree (ref)", false, true, true};
+      "orders_ref_key",
+      "shop.orders_ref_key",
+      "CREATE UNIQUE INDEX orders_ref_key ON shop.orders USING btree (ref)",
+      false,
+      true,
+      true};
   return u;
 }
 
