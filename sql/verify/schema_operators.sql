@@ -1,4 +1,6 @@
--- Operators (keyed by name and argument types), operator classes and
+-- Operators (keyed by name and argument types; a shell operator, named as
+-- another's commutator or negator and never defined, is no object pg_dump
+-- dumps: the operator naming it re-creates it), operator classes and
 -- operator families (keyed by name and access method; a family lists its
 -- operators and support functions, whichever class brought them in).
 SELECT 'operator' AS kind,
@@ -19,7 +21,7 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(o.oprowner)::text),
   ('comment', obj_description(o.oid, 'pg_operator'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND o.oprcode <> 0
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_operator'::regclass
                                               AND d.objid = o.oid AND d.deptype = 'e')
 UNION ALL

@@ -128,9 +128,10 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
                       "them; `pgshuttle check` lists why each needs a superuser");
   }
   if (s.warnings > 0) {
-    return make_error(ErrorCode::kWarnings,
-                      std::to_string(s.warnings) + " DDL items were skipped with a warning",
-                      "read the warnings above; they concern privileges, not data");
+    return make_error(
+        ErrorCode::kWarnings,
+        std::to_string(s.warnings) + " DDL items were skipped or changed with a warning",
+        "read the warnings above: each names the object and why");
   }
   return ok_status();
 }

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "copy/copy_plan.h"
@@ -117,9 +119,15 @@ void count_outcome(Run& r, const ddl::DdlItem& item, ddl::ApplyOutcome outcome) 
   }
 }
 
+// The apply policy after the schema step: --skip-unsupported skips what
+// depends on what it skipped there too.
+ddl::ApplyPolicy post_policy(const Run& r) {
+  return {r.resumed, r.o.skip_unsupported, !r.summary.skipped_unsupported.empty()};
+}
+
 Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::string& preamble) {
   PGS_TRY(r.target.exec(preamble));
-  ddl::ApplyPolicy policy{r.resumed, r.o.skip_unsupported};
+  ddl::ApplyPolicy policy = post_policy(r);
   for (const auto& item : items) {
     std::string key = "post:" + ddl::item_label(item);
     if (r.state->is_done(key)) continue;
@@ -131,20 +139,48 @@ Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::st
   return ok_status();
 }
 
-Status apply_pre_data(Run& r, const ddl::DdlScript& pre) {
-  if (r.o.data_only || r.state->is_done("schema")) return ok_status();
+// Drops the items --skip-unsupported skipped from `pre`: their tables and
+// sequences are not planned (nothing to load them into).
+void forget_skipped(ddl::DdlScript& pre, const std::set<std::string>& skipped) {
+  std::erase_if(pre.items,
+                [&](const ddl::DdlItem& item) { return skipped.count(ddl::item_label(item)) > 0; });
+}
+
+Status apply_pre_data(Run& r, ddl::DdlScript& pre) {
+  if (r.o.data_only) return ok_status();
+  if (r.state->is_done("schema")) {
+    // A resumed run: what the first one skipped stays skipped.
+    std::set<std::string> skipped;
+    std::istringstream in(r.state->get_meta("skipped_unsupported"));
+    for (std::string label; std::getline(in, label);) {
+      if (!label.empty() && skipped.insert(label).second) {
+        r.summary.skipped_unsupported.push_back(label);
+      }
+    }
+    forget_skipped(pre, skipped);
+    return ok_status();
+  }
   // A schema step cut short left our own partial objects: start it over.
   if (r.resumed) PGS_TRY(target::clean_target(r.target));
   log::info("creating the schema: {} pre-data items", pre.items.size());
   PGS_TRY(r.target.exec(pre.preamble));
   ddl::ApplyPolicy policy{false, r.o.skip_unsupported};
+  std::set<std::string> skipped;
   for (size_t i = 0; i < pre.items.size(); ++i) {
     kill_point(fmt::format("schema:{}", i));
     if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, pre.items[i], policy));
     count_outcome(r, pre.items[i], outcome);
+    if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
+      skipped.insert(ddl::item_label(pre.items[i]));
+      policy.after_skips = true;
+    }
     ++r.summary.ddl_items;
   }
+  std::string labels;
+  for (const auto& label : r.summary.skipped_unsupported) labels += label + "\n";
+  PGS_TRY(r.state->set_meta("skipped_unsupported", labels));
+  forget_skipped(pre, skipped);
   return r.state->mark_done("schema");
 }
 
@@ -184,6 +220,17 @@ Status carry_database_settings(Run& r) {
   return ok_status();
 }
 
+// Items the workers skipped (--skip-unsupported: an index using a skipped
+// operator class, say) join the run's list.
+void add_worker_skips(Run& r, WorkTotals& totals) {
+  std::lock_guard lock(totals.skipped_mutex);
+  for (auto& label : totals.skipped_unsupported) {
+    ++r.summary.warnings;
+    r.summary.skipped_unsupported.push_back(std::move(label));
+  }
+  totals.skipped_unsupported.clear();
+}
+
 Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
   WorkTotals totals;
   Progress progress("copy", ProgressUnit::kBytes, static_cast<uint64_t>(plan.total_bytes));
@@ -202,6 +249,7 @@ Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
   done = true;
   ticker.join();
   progress.finish();
+  add_worker_skips(r, totals);
   r.summary.rows += totals.rows;
   r.summary.bytes += static_cast<int64_t>(totals.bytes.load());
   r.transfer->set_bytes(totals.bytes.load(), static_cast<uint64_t>(plan.total_bytes));
@@ -272,9 +320,10 @@ Status validate_foreign_keys(Run& r, PostDataPlan& post, const std::string& prea
   work.preamble = preamble;
   work.client_encoding = r.client_encoding;
   work.copy_data = false;
-  work.tolerate_existing = r.resumed;
+  work.policy = post_policy(r);
   WorkTotals totals;
   Status st = run_workers(r.o, r.snapshot, work, *r.state, totals);
+  add_worker_skips(r, totals);
   r.summary.ddl_items += totals.ddl_items;
   r.summary.warnings += totals.warnings;
   r.summary.retries += totals.retries;
@@ -304,8 +353,8 @@ Status run_phases(Run& r) {
   WorkPlan work;
   work.tables = plan.tables;
   work.copy_data = !o.schema_only;
-  work.tolerate_existing = r.resumed;
   work.client_encoding = r.client_encoding;
+  work.policy = post_policy(r);
   PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, post_text, work.preamble));
   work.post_by_table = std::move(post.by_table);
   work.linked = std::move(post.linked);

@@ -282,7 +282,7 @@ Status Scheduler::ddl_unit(Sessions& s, const DdlUnit& unit) {
                                o_.max_parallel_maintenance_workers)));
     s.ddl_ready = true;
   }
-  ddl::ApplyPolicy policy{plan_.tolerate_existing};
+  const ddl::ApplyPolicy& policy = plan_.policy;
   for (const auto& step : unit.steps) {
     if (state_.is_done(step.key)) continue;
     if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
@@ -295,6 +295,10 @@ Status Scheduler::ddl_unit(Sessions& s, const DdlUnit& unit) {
     if (!there) {
       PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(c, step.item, policy));
       if (outcome == ddl::ApplyOutcome::kWarned) ++totals_.warnings;
+      if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
+        std::lock_guard lock(totals_.skipped_mutex);
+        totals_.skipped_unsupported.push_back(ddl::item_label(step.item));
+      }
       ++totals_.ddl_items;
     }
     PGS_TRY(state_.mark_done(step.key));

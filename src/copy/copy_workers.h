@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "copy/copy_state.h"
 #include "copy/post_data_plan.h"
 #include "copy/table_stream.h"
+#include "ddl/ddl_apply.h"
 #include "ddl/ddl_script.h"
 
 namespace pgshuttle::copy {
@@ -35,7 +37,9 @@ struct WorkPlan {
   std::string client_encoding;  // the source database's, on every session
   bool copy_data = true;
   bool copy_large_objects = true;
-  bool tolerate_existing = false;
+  // How DDL failures are judged (a resumed run tolerates "already exists";
+  // --skip-unsupported skips what the target role may not create).
+  ddl::ApplyPolicy policy;
 };
 
 struct WorkTotals {
@@ -45,6 +49,8 @@ struct WorkTotals {
   std::atomic<int64_t> warnings{0};
   std::atomic<int64_t> retries{0};
   std::atomic<int64_t> large_objects{0};
+  std::mutex skipped_mutex;
+  std::vector<std::string> skipped_unsupported;  // item labels, under skipped_mutex
 };
 
 // Runs every unit of `plan`; returns the first error after stopping workers.

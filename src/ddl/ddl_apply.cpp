@@ -29,6 +29,20 @@ bool is_already_exists(std::string_view sqlstate) {
          sqlstate == "42723";    // duplicate_function
 }
 
+bool is_missing_dependency(std::string_view sqlstate) {
+  return sqlstate == "42704" ||  // undefined_object (types, operator classes, ...)
+         sqlstate == "42883" ||  // undefined_function (and operators)
+         sqlstate == "42P01";    // undefined_table
+}
+
+bool is_superuser_only_refusal(const DdlItem& item, std::string_view sqlstate) {
+  // 42501: permission denied (C and internal functions, base types,
+  // operator classes, ...). An aggregate whose state type is `internal` is
+  // refused to a non-superuser as an invalid definition (42P13); pg_dump
+  // dumped it from a server that has it, so the definition itself is sound.
+  return sqlstate == "42501" || (item.type == "AGGREGATE" && sqlstate == "42P13");
+}
+
 bool is_ignorable_failure(const DdlItem& item, std::string_view sqlstate) {
   bool privilege = sqlstate == "42501";  // insufficient_privilege / must be owner
   if (!privilege) return false;
@@ -63,8 +77,28 @@ Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
               item.name.substr(sizeof("EXTENSION ") - 1));
     return ApplyOutcome::kAlreadyThere;
   }
-  if (policy.skip_unsupported && e.sqlstate == "42501") {
+  if (policy.skip_unsupported && is_superuser_only_refusal(item, e.sqlstate)) {
     log::warn("skipped {} (--skip-unsupported): {}", item_label(item), e.message);
+    return ApplyOutcome::kSkippedUnsupported;
+  }
+  if (policy.skip_unsupported && policy.after_skips && e.sqlstate == "22023" &&
+      item.sql.rfind("SET default_table_access_method = ", 0) == 0) {
+    // The table's access method was skipped (only a superuser may create
+    // one): the table and its rows still move, in the target's default
+    // access method, as pg_restore would leave them.
+    DdlItem plain = item;
+    plain.sql = item.sql.substr(item.sql.find('\n') + 1);
+    PGS_ASSIGN_OR_RETURN(auto outcome, apply_item(conn, plain, policy));
+    if (outcome == ApplyOutcome::kApplied) {
+      log::warn("created {} in the target's default table access method (--skip-unsupported): {}",
+                item_label(item), e.message);
+      return ApplyOutcome::kWarned;
+    }
+    return outcome;
+  }
+  if (policy.skip_unsupported && policy.after_skips && is_missing_dependency(e.sqlstate)) {
+    log::warn("skipped {} (--skip-unsupported): it needs an object skipped before: {}",
+              item_label(item), e.message);
     return ApplyOutcome::kSkippedUnsupported;
   }
   if (is_ignorable_failure(item, e.sqlstate)) {

@@ -25,6 +25,11 @@ struct ApplyPolicy {
   // (a C function, an operator class, a base type: only a superuser may
   // create them) is skipped with a warning instead of stopping the run.
   bool skip_unsupported = false;
+  // Set once --skip-unsupported skipped something: an item that then fails
+  // because an object it names does not exist (a function over a skipped
+  // base type, an index using a skipped operator class, anything on a
+  // skipped table) depends on what was skipped, and is skipped with it.
+  bool after_skips = false;
 };
 
 // True when a failure of `item` with `sqlstate` may be downgraded to a warning.
@@ -33,6 +38,12 @@ bool is_ignorable_failure(const DdlItem& item, std::string_view sqlstate);
 // installed (the provider's): the comment is the extension's own, so the
 // failure is no loss and not worth a warning.
 bool is_preinstalled_extension_comment(const DdlItem& item, std::string_view sqlstate);
+// True when `item` failed with `sqlstate` because only a superuser may
+// create it (what --skip-unsupported skips).
+bool is_superuser_only_refusal(const DdlItem& item, std::string_view sqlstate);
+// True for the SQLSTATEs of a statement naming an object that does not
+// exist (42704, 42883, 42P01).
+bool is_missing_dependency(std::string_view sqlstate);
 // True for "duplicate object" SQLSTATEs (42P07, 42710, 42P06, 42723, 42P16 no).
 bool is_already_exists(std::string_view sqlstate);
 

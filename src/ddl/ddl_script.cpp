@@ -56,16 +56,35 @@ bool is_foreign_key(const DdlItem& item) { return item.type == "FK CONSTRAINT"; 
 DdlScript parse_ddl_script(std::string_view text) {
   DdlScript script;
   auto lines = split_lines(text);
+  auto header_at = [&lines](size_t i, DdlItem& header) {
+    return lines[i] == "--" && i + 2 < lines.size() && lines[i + 2] == "--" &&
+           parse_header(lines[i + 1], header);
+  };
   DdlItem* current = nullptr;
+  // pg_dump writes the tablespace and table access method an item needs
+  // just before that item's header: they belong to the next item, not to
+  // the one they follow (which must not fail over an access method that
+  // only its successor uses).
+  std::string pending;
   for (size_t i = 0; i < lines.size(); ++i) {
     DdlItem header;
-    bool is_header = lines[i] == "--" && i + 2 < lines.size() && lines[i + 2] == "--" &&
-                     parse_header(lines[i + 1], header);
-    if (is_header) {
+    if (header_at(i, header)) {
       script.items.push_back(std::move(header));
       current = &script.items.back();
+      current->sql = std::move(pending);
+      pending.clear();
       i += 2;
       continue;
+    }
+    if (lines[i].rfind("SET default_tablespace = ", 0) == 0 ||
+        lines[i].rfind("SET default_table_access_method = ", 0) == 0) {
+      size_t j = i + 1;
+      while (j < lines.size() && lines[j].empty()) ++j;
+      DdlItem next;
+      if (j < lines.size() && header_at(j, next)) {
+        append_line(pending, lines[i]);
+        continue;
+      }
     }
     // psql meta-commands pg_dump adds around the script (\restrict KEY,
     // \unrestrict KEY) are not SQL.

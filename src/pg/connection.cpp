@@ -125,6 +125,60 @@ Error Connection::last_error(std::string_view what) const {
   return e;
 }
 
+std::string statement_context(std::string_view sql, int position) {
+  constexpr size_t kMax = 300;
+  size_t begin = 0, end = sql.size();
+  if (position > 0 && static_cast<size_t>(position) <= sql.size()) {
+    // The statement holding the character the server pointed at (the
+    // position counts characters; for the ASCII of pg_dump's keywords and
+    // quoted names that is close enough to find the statement).
+    size_t at = static_cast<size_t>(position) - 1;
+    size_t prev = sql.rfind(";\n", at);
+    begin = prev == std::string_view::npos ? 0 : prev + 2;
+    size_t next = sql.find(";\n", at);
+    end = next == std::string_view::npos ? sql.size() : next + 1;
+  } else {
+    // No position: the first statement that is not a transaction or
+    // session wrapper (BEGIN; SET ...;) around the one that matters.
+    while (begin < sql.size()) {
+      size_t eol = sql.find('\n', begin);
+      std::string_view line =
+          sql.substr(begin, eol == std::string_view::npos ? sql.size() - begin : eol - begin);
+      bool wrapper = line.empty() || line == "BEGIN;" || line.rfind("SET ", 0) == 0 ||
+                     line.rfind("SELECT pg_catalog.set_config(", 0) == 0;
+      if (!wrapper || eol == std::string_view::npos) break;
+      begin = eol + 1;
+    }
+    // ... and without the COMMIT that closes the wrapper.
+    std::string_view rest = sql.substr(begin);
+    while (!rest.empty() && (rest.back() == '\n' || rest.back() == ' ')) rest.remove_suffix(1);
+    if (rest.size() >= 7 && rest.substr(rest.size() - 7) == "COMMIT;") rest.remove_suffix(7);
+    end = begin + rest.size();
+  }
+  // One line: runs of white space become one space.
+  std::string out;
+  for (size_t i = begin; i < end && i < sql.size(); ++i) {
+    char c = sql[i];
+    bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > kMax) {
+    // Cut at a word boundary, never inside a multi-byte character.
+    size_t cut = out.rfind(' ', kMax);
+    if (cut == std::string::npos || cut < kMax / 2) {
+      cut = kMax;
+      while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    }
+    out = out.substr(0, cut) + " ...";
+  }
+  return out;
+}
+
 Error Connection::result_error(pg_result* r, std::string_view sql) const {
   const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
   const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
@@ -136,9 +190,8 @@ Error Connection::result_error(pg_result* r, std::string_view sql) const {
       make_error(side_code(side_), fmt::format("{} server: {}", side_name(side_), redact(msg)));
   e.sqlstate = state ? state : "";
   if (hint) e.hint = hint;
-  std::string_view first_line = sql.substr(0, sql.find('\n'));
-  if (first_line.size() > 120) first_line = first_line.substr(0, 120);
-  e.context = redact(first_line);
+  const char* position = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+  e.context = redact(statement_context(sql, position ? std::atoi(position) : 0));
   if (PQstatus(conn_.get()) == CONNECTION_BAD && e.hint.empty()) {
     e.hint = fmt::format("the connection to the {} server was lost; check that it is up and retry",
                          side_name(side_));

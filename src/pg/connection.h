@@ -114,6 +114,12 @@ class Connection {
   char* copy_buffer_ = nullptr;
 };
 
+// The statement of `sql` an error is about, for its message: the one
+// holding the server's error `position` (1-based; 0 when the server gave
+// none, then the first statement that is not BEGIN or a SET), on one line,
+// cut at a word boundary after 300 characters. Exposed for tests.
+std::string statement_context(std::string_view sql, int position);
+
 // Quotes an identifier with no connection at hand: always in double quotes,
 // as libpq's PQescapeIdentifier writes it (never a keyword-dependent form).
 // Prefer Connection::quote_ident or names quoted by the server (format('%I')).

@@ -63,6 +63,12 @@ Severity changed_severity(const std::string& kind) {
 
 std::string show(const std::optional<std::string>& v) { return v ? *v : "(null)"; }
 
+// pg_dump re-creates an inheritance child's inherited columns ahead of its
+// local ones (sql/verify/schema_columns.sql): any dump and restore may list
+// them in another order. No value is lost (data is compared by column
+// name), but SELECT * changes, so it is worth a warning.
+constexpr std::string_view kInheritedPosition = "position in an inheritance child";
+
 // Default privileges name roles; a copy or restore made without ACLs
 // (--keep-acl not given, the usual move into another provider's roles)
 // leaves them out on purpose. Not silent then, but a warning; a difference
@@ -125,12 +131,16 @@ void diff_properties(const ObjectKey& key, const Properties& s, const Properties
     if (sv == tv || sv == kNotVisible || tv == kNotVisible) continue;
     if (same_setting_value(key.first, sv, tv)) continue;
     Difference d;
-    d.severity =
-        acl_kind_not_asked(key.first, options) ? Severity::kWarning : changed_severity(key.first);
+    bool inherited_position = name == kInheritedPosition;
+    d.severity = acl_kind_not_asked(key.first, options) || inherited_position
+                     ? Severity::kWarning
+                     : changed_severity(key.first);
     d.kind = key.first;
     d.object = key.second;
     d.property = name;
-    d.problem = "changed";
+    d.problem = inherited_position ? "changed (pg_dump re-creates inherited columns first; "
+                                     "SELECT * lists the columns in another order)"
+                                   : "changed";
     d.source_value = show(sv);
     d.target_value = show(tv);
     out.push_back(std::move(d));

@@ -35,7 +35,8 @@ std::string sorted_schema(const std::string& url) {
 std::string table_checksums(const std::string& url) {
   std::string tables = psql(url,
                             "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c "
-                            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE (c.relkind = 'r' OR (c.relkind = 'm' AND c.relispopulated)) "
                             "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
                             "AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1");
   std::istringstream in(tables);

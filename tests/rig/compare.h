@@ -15,8 +15,9 @@ extern const char* const kPinnedText;
 // pg_dump --schema-only --no-owner --no-acl, comments and blank lines
 // dropped, lines sorted (object order and OIDs differ between two loads).
 std::string sorted_schema(const std::string& admin_url);
-// "schema.table count md5(sorted row text)" for every table with storage
-// outside the system schemas, extension configuration tables included
+// "schema.table count md5(sorted row text)" for every table and populated
+// materialized view outside the system schemas, extension configuration
+// tables included
 // (read ONLY, as a superuser: no policy filters a row).
 std::string table_checksums(const std::string& admin_url);
 // last_value and is_called of every sequence.

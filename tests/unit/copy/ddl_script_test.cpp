@@ -132,3 +132,42 @@ TEST(TableStream, CopyStatements) {
 
 }  // namespace
 }  // namespace pgshuttle
+
+namespace pgshuttle {
+namespace {
+
+// pg_dump writes "SET default_table_access_method" (and default_tablespace)
+// before the header of the item that needs it. Parsed as the tail of the
+// item before, a table created with the default access method failed when
+// the next table's access method was missing on the target (the regression
+// database's heap2 under --skip-unsupported).
+TEST(DdlScript, SessionSetsBeforeAHeaderBelongToTheNextItem) {
+  const char* text = R"(SET default_table_access_method = heap;
+
+--
+-- Name: a; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.a (x integer);
+
+
+SET default_table_access_method = heap2;
+
+--
+-- Name: b; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.b (x integer);
+)";
+  auto script = ddl::parse_ddl_script(text);
+  ASSERT_EQ(script.items.size(), 2u);
+  EXPECT_EQ(script.items[0].sql.find("heap2"), std::string::npos) << script.items[0].sql;
+  EXPECT_EQ(script.items[0].sql.rfind("SET default_table_access_method = heap;", 0), 0u)
+      << script.items[0].sql;
+  EXPECT_EQ(script.items[1].sql.rfind("SET default_table_access_method = heap2;", 0), 0u)
+      << script.items[1].sql;
+  EXPECT_NE(script.items[1].sql.find("CREATE TABLE public.b"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgshuttle
