@@ -24,6 +24,7 @@
 #include "pg/data_session.h"
 #include "settings/settings.h"
 #include "sql/copy.h"
+#include "sql/pg.h"
 #include "target/target_objects.h"
 
 namespace pgshuttle::copy {
@@ -64,10 +65,10 @@ Result<std::string> read_source_settings(pg::Connection& holder, std::string& en
 // Copying through a policy would move only the rows the source role may
 // see; refused before anything is written, naming the tables and the fix.
 Status refuse_row_security(pg::Connection& holder) {
-  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::row_security_hidden));
+  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::pg::row_security_hidden));
   if (rows.rows() == 0) return ok_status();
   std::string names;
-  for (int i = 0; i < rows.rows() && i < 10; ++i) names += (i ? ", " : "") + rows.get(i, 0);
+  for (int i = 0; i < rows.rows() && i < 10; ++i) names += (i ? ", " : "") + rows.get(i, 2);
   if (rows.rows() > 10) names += fmt::format(" and {} more", rows.rows() - 10);
   return make_error(
       ErrorCode::kRowSecurity,
@@ -87,8 +88,12 @@ void pin_matview_refreshes(std::vector<ddl::DdlItem>& items, const std::string& 
 
 Status begin_snapshot(Run& r) {
   PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  PGS_ASSIGN_OR_RETURN(auto snap, r.holder.query("SELECT pg_export_snapshot()"));
+  // The snapshot's xmax: a source that never assigned a transaction id
+  // past it was not written since (what the closing verify's hint says).
+  PGS_ASSIGN_OR_RETURN(auto snap, r.holder.query("SELECT pg_export_snapshot(), "
+                                                 "txid_snapshot_xmax(txid_current_snapshot())"));
   r.snapshot = snap.get(0, 0);
+  r.summary.snapshot_xmax = snap.get_int(0, 1);
   if (r.resumed) {
     std::string old = r.state->get_meta("snapshot");
     if (!r.o.allow_inconsistent_resume) {
@@ -424,6 +429,12 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
 }
 
 }  // namespace
+
+Result<bool> source_written_since(const pg::ConnInfo& source, int64_t snapshot_xmax) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto now, conn.query("SELECT txid_snapshot_xmax(txid_current_snapshot())"));
+  return now.get_int(0, 0) != snapshot_xmax;
+}
 
 Result<CopySummary> run_copy(const CopyOptions& o) {
   PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(o));
