@@ -357,6 +357,33 @@ Status validate_foreign_keys(Run& r, PostDataPlan& post, const std::string& prea
   return st;
 }
 
+// The coordinator's own target session is retried like the workers' (the
+// same rule, is_retryable, and backoff): when it is lost, a new one
+// replaces it and `step` runs again. Every step given here is idempotent or
+// skips what it recorded as done. A lost source session cannot be replaced
+// (the snapshot lives in it) and is not retried.
+template <typename Step>
+Status retry_target(Run& r, std::string_view what, Step&& step) {
+  for (int attempt = 1;; ++attempt) {
+    Status st = step();
+    if (st.ok() || st.error().code != ErrorCode::kTarget || !is_retryable(st.error()) ||
+        attempt >= r.o.max_attempts) {
+      return st;
+    }
+    auto delay = std::chrono::milliseconds(250 << attempt);
+    log::warn("{}: retrying after a lost target connection (attempt {} of {}, in {} ms): {}", what,
+              attempt + 1, r.o.max_attempts, delay.count(), st.error().message);
+    ++r.summary.retries;
+    std::this_thread::sleep_for(delay);
+    auto fresh = pg::connect_data_session(r.o.target, pg::Side::kTarget, r.client_encoding);
+    if (!fresh.ok()) {
+      if (attempt + 1 >= r.o.max_attempts) return std::move(fresh).error();
+      continue;
+    }
+    r.target = std::move(*fresh);
+  }
+}
+
 Status run_phases(Run& r) {
   const CopyOptions& o = r.o;
   PhaseClock clock;
@@ -390,14 +417,19 @@ Status run_phases(Run& r) {
   PGS_TRY(clock.lap("data, indexes, foreign keys between copied tables, ANALYZE"));
   if (!post.serial.empty()) {
     log::info("finishing: {} remaining post-data items, foreign keys last", post.serial.size());
-    PGS_TRY(apply_items(r, post.serial, work.preamble));
+    PGS_TRY(retry_target(r, "remaining post-data",
+                         [&] { return apply_items(r, post.serial, work.preamble); }));
   }
   PGS_TRY(validate_foreign_keys(r, post, work.preamble));
   PGS_TRY(clock.lap("remaining post-data"));
   r.foreign_keys_off = 0;
-  if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
+  if (!o.schema_only) {
+    PGS_TRY(retry_target(r, "sequences", [&] { return set_sequences(r, plan.sequences); }));
+  }
   PGS_TRY(clock.lap("sequences"));
-  if (!o.data_only) PGS_TRY(carry_database_settings(r));
+  if (!o.data_only) {
+    PGS_TRY(retry_target(r, "database settings", [&] { return carry_database_settings(r); }));
+  }
   return r.state->set_meta("complete", "1");
 }
 

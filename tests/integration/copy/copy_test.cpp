@@ -332,6 +332,76 @@ TEST(CopyResume, CancelHintNamesTheFlagTheResumeNeeds) {
   expect_identical(src, dst);
 }
 
+// The closing verify cut short (its source sessions terminated) leaves c001
+// Completed: the same command verifies again and copies nothing.
+TEST(CopyResume, InterruptedClosingVerifyIsAllThatRunsAgain) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_sample(src.url(), "northwind");
+  auto dir = state_dir();
+  std::atomic<bool> stop{false};
+  std::thread terminator([&] {
+    while (!stop) {
+      psql(src.admin_url(),
+           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+           "WHERE application_name = 'pgshuttle verify' AND datname = current_database()");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  auto r = copy(src, dst, dir);
+  stop = true;
+  terminator.join();
+  ASSERT_NE(r.exit_code, 0) << r.out << r.err;
+  ASSERT_NE(r.exit_code, 6) << r.out << r.err;  // no result: the verify did not finish
+  EXPECT_EQ(transfer(dir, "c001")["status"], "Completed");
+  r = copy(src, dst, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("verifying again"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("copy c001: verified again"), std::string::npos) << r.out;
+  auto list = rig::run_pgshuttle({"--state-dir", dir, "transfers", "--json"});
+  auto j = nlohmann::json::parse(list.out, nullptr, false);
+  ASSERT_TRUE(j.is_array()) << list.out;
+  int copies = 0;
+  for (const auto& t : j) copies += t["id"].get<std::string>().rfind("c", 0) == 0;
+  EXPECT_EQ(copies, 1) << list.out;
+  // Verified now: a third run is a new copy, refused on a non-empty target.
+  r = copy(src, dst, dir);
+  EXPECT_EQ(r.exit_code, 30) << r.out << r.err;
+  expect_identical(src, dst);
+}
+
+// The coordinator's own target session, terminated while it applies the
+// remaining post-data items alone (the workers are done), is replaced.
+TEST(CopyFaults, TerminatedCoordinatorSessionIsRetried) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_fixture(src.url());
+  std::atomic<bool> stop{false};
+  std::atomic<int> ended{0};
+  std::thread terminator([&] {
+    // The pause (3 s) after the first serial item: only the coordinator is
+    // connected to the target then.
+    while (!stop && ended == 0) {
+      std::string n = psql(dst.admin_url(),
+                           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE application_name LIKE 'pgshuttle copy%' AND state = 'idle' "
+                           "AND datname = current_database() AND query LIKE '%stock_pkey%'");
+      ended = std::stoi("0" + n.substr(0, n.find_first_not_of("0123456789")));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  auto r = copy(src, dst, state_dir(), {"--jobs", "2", "--json", "--no-verify"},
+                {{"PGSHUTTLE_COPY_PAUSE_AT", "done:post:CONSTRAINT inventory stock stock_pkey"}});
+  stop = true;
+  terminator.join();
+  EXPECT_GE(ended.load(), 1) << "the coordinator was not terminated";
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
+  EXPECT_NE(r.err.find("remaining post-data: retrying after a lost target connection"),
+            std::string::npos)
+      << r.err;
+  expect_identical(src, dst);
+}
+
 TEST(CopyFaults, TerminatedConnectionIsRetried) {
   rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
   rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
