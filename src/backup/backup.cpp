@@ -283,6 +283,9 @@ Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& in
   PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3,
                                                      o.replace ? storage::Existing::kReplace
                                                                : storage::Existing::kRefuse));
+  // An unsupported encryption or a missing right to write fails here, not
+  // after pg_dump has started.
+  PGS_TRY(storage::probe_upload(o.destination, o.s3));
   log::info("backup {}: pg_dump -Fc of {} to {} (database size {} bytes)", id, info.to_uri(false),
             sink->describe(), estimate);
   CancelWatch watch(registry, id);
