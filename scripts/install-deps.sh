@@ -5,7 +5,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(
-  build-essential cmake ninja-build pkg-config git clang-format
+  build-essential cmake ninja-build pkg-config git clang-format bison flex libicu-dev libxml2-dev
   postgresql-15 postgresql-client-15 libpq-dev postgresql-15-postgis-3
   postgresql-server-dev-15 dpkg-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsqlite3-dev

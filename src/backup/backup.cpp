@@ -16,6 +16,7 @@
 #include "core/subprocess.h"
 #include "pg/connection.h"
 #include "pg/passfile.h"
+#include "pg/tools.h"
 #include "state/transfer_registry.h"
 #include "storage/s3_client.h"
 #include "storage/s3_location.h"
@@ -49,10 +50,15 @@ Result<DumpCommand> dump_command(const BackupOptions& o, const pg::ConnInfo& inf
   return DumpCommand{std::move(s), std::move(passfile)};
 }
 
-// Refuses a pg_dump older than the server; returns the server's size estimate.
-Result<uint64_t> preflight(const BackupOptions& o, const pg::ConnInfo& info) {
+// Chooses pg_dump when not given and refuses one older than the server;
+// returns the server's size estimate.
+Result<uint64_t> preflight(BackupOptions& o, const pg::ConnInfo& info) {
   PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(info, pg::Side::kSource));
   int server_major = conn.server_version() / 10000;
+  if (o.pg_dump.empty()) {
+    PGS_ASSIGN_OR_RETURN(auto tools, pg::find_tools(server_major, 0, o.pg_bindir));
+    o.pg_dump = tools.pg_dump;
+  }
   SubprocessOptions v;
   v.argv = {o.pg_dump, "--version"};
   v.capture_stdout = true;
@@ -62,7 +68,7 @@ Result<uint64_t> preflight(const BackupOptions& o, const pg::ConnInfo& info) {
                       "install the PostgreSQL client tools (postgresql-client-" +
                           std::to_string(server_major) + ")");
   }
-  int dump_major = parse_pg_dump_major(*text);
+  int dump_major = pg::parse_tool_major(*text);
   if (dump_major < server_major) {
     return make_error(ErrorCode::kVersionMismatch,
                       "pg_dump " + std::to_string(dump_major) +
@@ -276,7 +282,7 @@ Status add_checksum(const BackupOptions& o, CancelWatch& watch, BackupResult& re
   return ok_status();
 }
 
-Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& info,
+Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
                                   state::TransferRegistry& registry, const std::string& id) {
   PGS_ASSIGN_OR_RETURN(uint64_t estimate, preflight(o, info));
   PGS_ASSIGN_OR_RETURN(auto cmd, dump_command(o, info));
@@ -302,17 +308,6 @@ Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& in
 }
 
 }  // namespace
-
-int parse_pg_dump_major(std::string_view text) {
-  size_t close = text.find(") ");
-  if (close == std::string_view::npos) return 0;
-  int major = 0;
-  for (size_t i = close + 2; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-    major = major * 10 + (text[i] - '0');
-    if (major > 1000) return 0;
-  }
-  return major;
-}
 
 Result<BackupResult> run_backup(const BackupOptions& options) {
   BackupOptions o = options;

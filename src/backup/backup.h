@@ -43,7 +43,8 @@ struct BackupOptions {
   std::vector<std::string> tables;           // -t
   std::vector<std::string> exclude_tables;   // -T
   std::string state_dir;                     // the transfer registry
-  std::string pg_dump = "pg_dump";           // program to run
+  std::string pg_dump;                       // program to run; empty: pg::find_tools chooses it
+  std::string pg_bindir;                     // where find_tools looks first
   int jobs = 4;          // S3 parts uploaded at once, and ranges read at once for the checksum
   bool checksum = true;  // read the stored archive back for its SHA-256
   bool replace = false;  // replace an existing destination (--force)
@@ -64,9 +65,5 @@ struct BackupResult {
 // and `replace` is false: checked before pg_dump starts, and again
 // atomically when the archive is made visible), storage codes, kCancelled.
 Result<BackupResult> run_backup(const BackupOptions& options);
-
-// The major version in `pg_dump --version` output ("pg_dump (PostgreSQL)
-// 15.18 ..." -> 15); 0 when it cannot be read.
-int parse_pg_dump_major(std::string_view version_output);
 
 }  // namespace pgshuttle::backup

@@ -58,7 +58,11 @@ void register_backup(CLI::App& app, CliContext& ctx) {
                 "recorded it would then restore other data)");
   cmd->add_flag("--no-checksum", opts->no_checksum,
                 "Do not read the stored archive back for its SHA-256 (stdout is always hashed)");
-  cmd->add_option("--pg-dump", opts->backup.pg_dump, "pg_dump program (default: from PATH)");
+  cmd->add_option("--pg-dump", opts->backup.pg_dump,
+                  "pg_dump program (default: the one of the server's major, see --pg-bindir)");
+  cmd->add_option("--pg-bindir", opts->backup.pg_bindir,
+                  "Where to look first for pg_dump (':'-separated bin directories; default "
+                  "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
   cmd->add_option("--endpoint", opts->backup.s3.endpoint, "S3 endpoint URL (default AWS env)");
   cmd->add_option("--region", opts->backup.s3.region, "AWS region");
   cmd->add_option("--profile", opts->backup.s3.profile, "AWS profile");

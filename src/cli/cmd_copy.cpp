@@ -197,6 +197,9 @@ void register_copy(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--max-parallel-maintenance-workers", c.max_parallel_maintenance_workers);
   cmd->add_option("--include", c.include, "Schema or schema.table pattern to copy (repeatable)");
   cmd->add_option("--exclude", c.exclude, "Schema or schema.table pattern to skip (repeatable)");
+  cmd->add_option("--pg-bindir", c.pg_bindir,
+                  "Where to look first for pg_dump (':'-separated bin directories; default "
+                  "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
   cmd->add_flag("--schema-only", c.schema_only, "Copy only the schema");
   cmd->add_flag("--data-only", c.data_only, "Copy only rows into an existing schema");
   cmd->add_flag("--keep-owner", c.keep_owner, "Keep object owners (default: target user owns)");

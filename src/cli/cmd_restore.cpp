@@ -27,6 +27,7 @@ struct RestoreCliOptions {
   bool no_verify = false;
   bool no_checksum = false;
   std::string verify_against;
+  std::string pg_bindir;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -103,6 +104,7 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.maintenance_work_mem = o.maintenance_work_mem;
   ro.verify = !o.no_verify;
   ro.checksum = !o.no_checksum;
+  ro.pg_bindir = o.pg_bindir;
   ro.state_dir = ctx.state_dir;
   if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
   std::optional<pg::ConnInfo> against;
@@ -150,6 +152,9 @@ void register_restore(CLI::App& app, CliContext& ctx) {
                   "maintenance_work_mem of the index-building sessions (default 512MB)");
   cmd->add_flag("--no-verify", o->no_verify,
                 "Skip the check of every table's row count against the archive at the end");
+  cmd->add_option("--pg-bindir", o->pg_bindir,
+                  "Where to look first for pg_restore and psql (':'-separated bin directories; "
+                  "default PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
   cmd->add_flag("--no-checksum", o->no_checksum,
                 "Do not read a recorded backup's archive once before restoring to compare its "
                 "SHA-256 with the record (its size is still compared)");

@@ -22,6 +22,7 @@
 #include "ddl/schema_dump.h"
 #include "extensions/extension_plan.h"
 #include "pg/data_session.h"
+#include "pg/tools.h"
 #include "settings/settings.h"
 #include "sql/copy.h"
 #include "sql/pg.h"
@@ -42,6 +43,7 @@ struct Run {
   int foreign_keys_off = 0;      // --data-only: taken off, not yet all added back
   std::string client_encoding;   // the source database's
   std::string matview_settings;  // SET LOCALs of the source's effective settings
+  std::string pg_dump;           // the program fitting both servers' majors
 };
 
 // The source session's effective settings before pinning (the database's and
@@ -388,6 +390,7 @@ Status run_phases(Run& r) {
   const CopyOptions& o = r.o;
   PhaseClock clock;
   ddl::SchemaDumpOptions dump = schema_dump_options(o, r.snapshot, ddl::Section::kPreData);
+  dump.pg_dump = r.pg_dump;
   // The post-data dump runs while the schema is created.
   std::future<Result<std::string>> post_text;
   if (!o.data_only) {
@@ -397,7 +400,7 @@ Status run_phases(Run& r) {
                            [&o, post_dump] { return ddl::dump_schema(o.source, post_dump); });
   }
   PGS_ASSIGN_OR_RETURN(auto pre_text, ddl::dump_schema(o.source, dump));
-  auto pre = ddl::parse_ddl_script(pre_text);
+  auto pre = ddl::parse_ddl_script(ddl::drop_server_managed_options(pre_text));
   PGS_TRY(clock.lap("pre-data dump"));
   PGS_TRY(apply_pre_data(r, pre));
   PGS_TRY(clock.lap("schema"));
@@ -471,7 +474,12 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   PGS_TRY(refuse_row_security(holder));
   PGS_ASSIGN_OR_RETURN(auto target,
                        pg::connect_data_session(o.target, pg::Side::kTarget, encoding));
+  // A downgrade is refused here, before anything is written; an upgrade
+  // dumps the schema with the target's pg_dump.
+  PGS_ASSIGN_OR_RETURN(auto tools, pg::find_tools(holder.server_version() / 10000,
+                                                  target.server_version() / 10000, o.pg_bindir));
   Run r{o, &transfer, std::move(state), std::move(holder), std::move(target)};
+  r.pg_dump = tools.pg_dump;
   r.client_encoding = encoding;
   r.matview_settings = std::move(matview_settings);
   r.summary.id = transfer.id();

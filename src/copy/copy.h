@@ -44,6 +44,7 @@ struct CopyOptions {
   std::string resume_id;                      // "c003": continue that transfer
   bool allow_inconsistent_resume = false;
   int max_attempts = 4;
+  std::string pg_bindir;  // where to look for pg_dump first (pg/tools.h)
   std::string state_dir;  // registry and resume state; empty: the default
 };
 

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "ddl/ddl_apply.h"
 #include "pg/data_session.h"
+#include "sql/copy.h"
 
 namespace pgshuttle::copy {
 
@@ -310,8 +311,7 @@ Status Scheduler::ddl_unit(Sessions& s, const DdlUnit& unit) {
 
 Status Scheduler::large_objects_unit(Sessions& s) {
   PGS_TRY(ensure(s, true));
-  PGS_ASSIGN_OR_RETURN(auto oids, s.source->query("SELECT oid FROM pg_largeobject_metadata "
-                                                  "ORDER BY oid"));
+  PGS_ASSIGN_OR_RETURN(auto oids, s.source->query(sql::copy::large_objects));
   constexpr int kChunk = 1 << 20;
   for (int i = 0; i < oids.rows(); ++i) {
     std::string oid = oids.get(i, 0);
@@ -329,6 +329,10 @@ Status Scheduler::large_objects_unit(Sessions& s) {
       PGS_TRY(s.target->query("SELECT lo_put($1::oid, $2::bigint, $3::bytea)",
                               {oid, std::to_string(off), hex}));
       if (static_cast<int64_t>(hex.size() - 2) / 2 < kChunk) break;
+    }
+    if (!oids.is_null(i, 1)) {
+      PGS_TRY(s.target->exec("COMMENT ON LARGE OBJECT " + oid + " IS " +
+                             s.target->quote_literal(oids.get(i, 1))));
     }
     ++totals_.large_objects;
   }

@@ -101,4 +101,34 @@ DdlScript parse_ddl_script(std::string_view text) {
   return script;
 }
 
+std::string drop_server_managed_options(std::string_view text) {
+  static const std::regex option(R"((,\s*)?\bpg_attver=[0-9]+(\s*,\s*)?)");
+  static const std::regex empty_set(R"(^ALTER TABLE (ONLY )?.* ALTER COLUMN .* SET \(\s*\);$)");
+  if (text.find("pg_attver=") == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    size_t len = end == std::string_view::npos ? text.size() - start : end - start;
+    std::string line(text.substr(start, len));
+    if (line.rfind("ALTER TABLE ", 0) == 0 && line.find("pg_attver=") != std::string::npos) {
+      // Keep one separator when the option sat between two others.
+      line = std::regex_replace(line, option, "$1$2");
+      size_t doubled = line.find(", ,");
+      if (doubled != std::string::npos) line.erase(doubled, 2);
+      for (const char* bad : {"(, ", ", )"}) {
+        size_t p = line.find(bad);
+        if (p != std::string::npos) line.erase(bad[0] == '(' ? p + 1 : p, 2);
+      }
+      if (std::regex_match(line, empty_set)) line.clear();
+    }
+    if (!line.empty() || len == 0) out += line;
+    if (end == std::string_view::npos) break;
+    if (!line.empty() || len == 0) out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace pgshuttle::ddl

@@ -40,6 +40,15 @@ struct DdlScript {
 // Splits `text` into its preamble and items.
 DdlScript parse_ddl_script(std::string_view text);
 
+// `text` without server-managed attribute options. Some server builds keep
+// a column version among a column's options ('pg_attver=N'): their own
+// pg_dump leaves it out, but another major's pg_dump (an upgrade dumps with
+// the target's) prints it as `ALTER TABLE ONLY t ALTER COLUMN c SET
+// (pg_attver=N);`, which any other server refuses ("unrecognized
+// parameter"). It is no user setting, so it is dropped from such lines (the
+// statement too when nothing else is left).
+std::string drop_server_managed_options(std::string_view text);
+
 // The table a post-data item acts on ("shop.orders"), or "" when the item is
 // not bound to exactly one table. Exposed for tests.
 std::string item_table(const DdlItem& item);

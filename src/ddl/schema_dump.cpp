@@ -7,7 +7,7 @@
 namespace pgshuttle::ddl {
 
 std::vector<std::string> schema_dump_args(const SchemaDumpOptions& o) {
-  std::vector<std::string> args = {"pg_dump", "--format=plain", "--no-password"};
+  std::vector<std::string> args = {o.pg_dump, "--format=plain", "--no-password"};
   args.push_back(o.section == Section::kPreData ? "--section=pre-data" : "--section=post-data");
   if (!o.snapshot.empty()) args.push_back("--snapshot=" + o.snapshot);
   if (!o.keep_owner) args.push_back("--no-owner");

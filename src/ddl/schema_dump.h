@@ -26,6 +26,7 @@ struct SchemaDumpOptions {
   // pg_dump patterns: -n / -N for schemas, -t / -T for tables.
   std::vector<std::string> include_schemas, exclude_schemas;
   std::vector<std::string> include_tables, exclude_tables;
+  std::string pg_dump = "pg_dump";  // the program (pg::find_tools chooses it)
 };
 
 // The pg_dump argv (without connection details) for `options`; for tests.

@@ -119,6 +119,7 @@ class JobRunner {
   Status stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter);
   Result<JobResult> large_objects(const RestoreJob& job);
   Result<JobResult> statement(const RestoreJob& job);
+  Status create_large_objects(pg::Connection& conn, const std::string& oids);
   // `extension_config` is set for an extension's configuration table.
   Result<std::string> truncate_statement(const archive::TocEntry& entry, bool& extension_config);
   // True when the entry's data block holds no rows (read whole: only for

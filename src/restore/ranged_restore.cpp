@@ -41,9 +41,10 @@ Status write_file(const std::string& path, std::string_view bytes) {
   return ok_status();
 }
 
-Result<TocList> list_toc_copy(const ScratchDir& scratch) {
+Result<TocList> list_toc_copy(const RestoreOptions& o, const ScratchDir& scratch) {
   ChildSpec spec;
-  spec.argv = {"pg_restore", "-l", "-Fc", "-f", scratch.file("toc.list"), scratch.file("toc.dump")};
+  spec.argv = {o.tools.pg_restore,      "-l", "-Fc", "-f", scratch.file("toc.list"),
+               scratch.file("toc.dump")};
   spec.stderr_file = scratch.file("list.err");
   PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
   if (run.exit_status != 0 && run.stderr_text.find("unsupported version") != std::string::npos) {
@@ -78,7 +79,7 @@ Result<std::vector<RestoreError>> pg_restore_pass(const RestoreOptions& o,
   PGS_TRY(write_file(scratch.file(name + ".list"), text));
   PGS_ASSIGN_OR_RETURN(auto pass, pg::Passfile::create(o.target));
   ChildSpec spec;
-  spec.argv = {"pg_restore",
+  spec.argv = {o.tools.pg_restore,
                "-v",
                "-Fc",
                "-L",
@@ -168,7 +169,7 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
                           const PrepareTarget& prepare, RestoreOutcome& out) {
   PGS_ASSIGN_OR_RETURN(std::string head, source.read_range(0, toc.toc_end));
   PGS_TRY(write_file(scratch.file("toc.dump"), head));
-  PGS_ASSIGN_OR_RETURN(TocList list, list_toc_copy(scratch));
+  PGS_ASSIGN_OR_RETURN(TocList list, list_toc_copy(o, scratch));
   out.skipped = list.skip_managed_unsafe();
   for (const auto& w : out.skipped) log::warn("{}", w);
   PGS_TRY(prepare(list.extensions()));

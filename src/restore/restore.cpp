@@ -15,6 +15,7 @@
 #include "core/redact.h"
 #include "pg/connection.h"
 #include "pg/passfile.h"
+#include "pg/tools.h"
 #include "restore/fed_child.h"
 #include "restore/ranged_restore.h"
 #include "restore/stream_filters.h"
@@ -67,10 +68,10 @@ std::string format_flag(SourceFormat f) {
 }
 
 // `pg_restore -l` of the archive, fed from the stream: validates the header and TOC.
-Result<TocList> read_toc(Input& in, const ScratchDir& scratch) {
+Result<TocList> read_toc(const RestoreOptions& o, Input& in, const ScratchDir& scratch) {
   ChildSpec spec;
   std::string list = scratch.file("toc.list");
-  spec.argv = {"pg_restore", "-l", format_flag(in.format), "-f", list};
+  spec.argv = {o.tools.pg_restore, "-l", format_flag(in.format), "-f", list};
   spec.stderr_file = scratch.file("list.err");
   std::unique_ptr<storage::ByteStream> stream;
   if (in.format == SourceFormat::kDirectory) {
@@ -106,7 +107,7 @@ int effective_jobs(const RestoreOptions& o, const Input& in) {
 Result<ChildRun> run_pg_restore(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
                                 const pg::Passfile& pass, int jobs, Progress& progress) {
   ChildSpec spec;
-  spec.argv = {"pg_restore",
+  spec.argv = {o.tools.pg_restore,
                "-v",
                format_flag(in.format),
                "-L",
@@ -134,7 +135,7 @@ Result<ChildRun> run_pg_restore(const RestoreOptions& o, Input& in, const Scratc
 Result<ChildRun> run_psql(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
                           const pg::Passfile& pass, Progress& progress) {
   ChildSpec spec;
-  spec.argv = {"psql",
+  spec.argv = {o.tools.psql,
                "-X",
                "-q",
                "-v",
@@ -220,7 +221,7 @@ Status stream_restore(const RestoreOptions& o, Input& in, const ScratchDir& scra
                       RestoreOutcome& out) {
   std::vector<std::string> archive_exts;
   if (is_archive(in.format)) {
-    PGS_ASSIGN_OR_RETURN(TocList toc, read_toc(in, scratch));
+    PGS_ASSIGN_OR_RETURN(TocList toc, read_toc(o, in, scratch));
     out.skipped = toc.skip_managed_unsafe();
     for (const auto& w : out.skipped) log::warn("{}", w);
     archive_exts = toc.extensions();
@@ -290,10 +291,27 @@ Status check_recorded(const RestoreOptions& o, const state::Transfer& b, Input& 
   return ok_status();
 }
 
-Status restore_into(const RestoreOptions& o, const std::optional<state::Transfer>& recorded,
+// The major of the server a custom-format archive was dumped from; 0 when
+// unknown (other formats, an unreadable header: later steps report those).
+int archive_server_major(Input& in) {
+  if (in.format != SourceFormat::kCustom || !in.source) return 0;
+  auto toc = archive::read_toc(*in.source);
+  return toc.ok() ? pg::parse_server_major(toc->header.server_version) : 0;
+}
+
+// pg_restore and psql fitting the archive's and the target's majors; a
+// downgrade is refused before the target is touched.
+Result<pg::PgTools> choose_tools(const RestoreOptions& o, Input& in) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(o.target, pg::Side::kTarget));
+  return pg::find_tools(archive_server_major(in), conn.server_version() / 10000, o.pg_bindir);
+}
+
+Status restore_into(const RestoreOptions& options, const std::optional<state::Transfer>& recorded,
                     RestoreOutcome& out) {
+  RestoreOptions o = options;
   PGS_ASSIGN_OR_RETURN(Input in, open_input(o));
   if (recorded) PGS_TRY(check_recorded(o, *recorded, in));
+  PGS_ASSIGN_OR_RETURN(o.tools, choose_tools(o, in));
   out.format = in.format;
   log::info("restoring {} ({} format) into database {}",
             in.source ? in.source->describe() : in.local_path, format_name(in.format),
@@ -352,7 +370,6 @@ Result<std::optional<state::Transfer>> backup_at(state::TransferRegistry& regist
   }
   return std::optional<state::Transfer>();
 }
-
 
 bool is_transfer_id(const std::string& s) {
   if (s.size() < 2 || s[0] != 'b') return false;

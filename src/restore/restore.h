@@ -26,6 +26,7 @@
 
 #include "core/result.h"
 #include "pg/conninfo.h"
+#include "pg/tools.h"
 #include "restore/restore_error.h"
 #include "restore/source_format.h"
 #include "storage/credentials.h"
@@ -52,6 +53,10 @@ struct RestoreOptions {
   // Read the archive once before the restore to compare its SHA-256 with
   // the backup's record (the size is always compared).
   bool checksum = true;
+  std::string pg_bindir;  // where to look first for pg_restore/psql (pg/tools.h)
+  // The programs run; chosen by run_restore from the archive's and the
+  // target's majors (a downgrade is refused there).
+  pg::PgTools tools;
   // Polled about once a second from another thread: true to cancel. Set by
   // run_restore from the registry (`pgshuttle cancel rNNN`).
   std::function<bool()> cancel_requested;

@@ -1,5 +1,7 @@
 #include "verify/schema_compare.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <array>
@@ -237,6 +239,47 @@ Status drop_settings_the_source_has(pg::Connection& source, const CatalogSnapsho
                 normalized_setting(with_unit(rows.get(0, 0), rows.get(0, 1))) ==
                     normalized_setting(*value->second);
     if (!same) kept.push_back(std::move(d));
+  }
+  differences = std::move(kept);
+  return ok_status();
+}
+
+namespace {
+
+// The target server's deparse of a view query text, or "" when it cannot
+// make a view of it.
+std::string deparsed(pg::Connection& conn, const std::string& query) {
+  if (!conn.exec("BEGIN").ok()) return {};
+  std::string out;
+  if (conn.exec("CREATE TEMPORARY VIEW pgshuttle_verify_view AS " + query).ok()) {
+    auto rows = conn.query("SELECT pg_catalog.pg_get_viewdef('pgshuttle_verify_view'::regclass)");
+    if (rows.ok() && rows->rows() == 1) out = rows->get(0, 0);
+  }
+  (void)conn.exec("ROLLBACK");
+  return out;
+}
+
+}  // namespace
+
+Status drop_same_view_queries(const pg::ConnInfo& target, std::vector<Difference>& differences) {
+  auto is_view_text = [](const Difference& d) {
+    return (d.kind == "view" || d.kind == "materialized view") && d.property == "definition" &&
+           d.problem == "changed" && !d.source_value.empty() && !d.target_value.empty();
+  };
+  if (std::none_of(differences.begin(), differences.end(), is_view_text)) return ok_status();
+  PGS_ASSIGN_OR_RETURN(auto conn,
+                       pg::Connection::connect(target.with("application_name", "pgshuttle verify"),
+                                               pg::Side::kTarget));
+  // Names in the texts are qualified (the catalog was read with an empty
+  // search_path); the same here, so that they resolve alike.
+  PGS_TRY(conn.exec("SET search_path = ''"));
+  std::vector<Difference> kept;
+  for (auto& d : differences) {
+    if (is_view_text(d)) {
+      std::string s = deparsed(conn, d.source_value), t = deparsed(conn, d.target_value);
+      if (!s.empty() && s == t) continue;
+    }
+    kept.push_back(std::move(d));
   }
   differences = std::move(kept);
   return ok_status();

@@ -37,6 +37,14 @@ Result<CatalogSnapshot> read_catalog(pg::Connection& conn, bool& large_object_co
 std::vector<Difference> diff_catalogs(const CatalogSnapshot& source, const CatalogSnapshot& target,
                                       const VerifyOptions& options);
 
+// Drops each changed view or materialized view definition that the
+// target's server deparses the same way from both texts: the two servers'
+// own deparsers differ between majors (PostgreSQL 17 leaves out table
+// qualifiers that 15 prints) while the query is the same. Each text becomes
+// a temporary view in a session of its own on the target, rolled back.
+// A text the target cannot parse stays a difference.
+Status drop_same_view_queries(const pg::ConnInfo& target, std::vector<Difference>& differences);
+
 // Drops each "extra on target" database setting whose value is the one the
 // source's sessions start with anyway (a server-level value there, written
 // as ALTER DATABASE ... SET on the target by `settings apply`): nothing

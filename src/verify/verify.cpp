@@ -275,6 +275,7 @@ Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::Conn
   PGS_ASSIGN_OR_RETURN(auto tgt_conn, tgt.open_worker());
   if (options.compare_schema) {
     PGS_TRY(compare_schemas(src_conn, tgt_conn, options, report));
+    PGS_TRY(drop_same_view_queries(target, report.differences));
     auto warnings = settings_warnings(source, target);
     report.differences.insert(report.differences.end(), warnings.begin(), warnings.end());
   }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # pg-cluster.sh start DIR PORT ROLE   -- ROLE is source or target
 # pg-cluster.sh stop DIR
-# A throwaway PostgreSQL 15 cluster on 127.0.0.1:PORT with data in DIR.
+# A throwaway PostgreSQL cluster on 127.0.0.1:PORT with data in DIR: the
+# installed server (15), or the one in $PGSHUTTLE_CLUSTER_BIN (a bin
+# directory, e.g. from pg-build.sh 13); stop uses the same one.
 # postgres refuses to run as root, so as root the cluster runs as the
 # 'postgres' system user. Passwords are fixed, test-only values:
 #   source: superuser postgres / srcpass
@@ -9,14 +11,17 @@
 #           provider style application role app / apppass: not a superuser,
 #           owns the databases the tests create, may create trusted extensions.
 set -euo pipefail
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 cmd=$1 dir=$2
+PGBIN=${PGSHUTTLE_CLUSTER_BIN:-}
+[ -z "$PGBIN" ] && [ -f "$dir/bin.path" ] && PGBIN=$(cat "$dir/bin.path")
+[ -z "$PGBIN" ] && PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 as_pg() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 
 case $cmd in
 start)
   port=$3 role=$4
   mkdir -p "$dir"; [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
+  echo "$PGBIN" >"$dir/bin.path"
   pw=srcpass; [ "$role" = target ] && pw=tgtpass
   pwfile=$dir/.pw; echo "$pw" >"$pwfile"; [ "$(id -u)" -eq 0 ] && chown postgres "$pwfile"; chmod 600 "$pwfile"
   as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 \

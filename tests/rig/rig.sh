@@ -3,6 +3,8 @@
 #                         S3 server (Swift + s3api) on free loopback ports;
 #                         writes OUTDIR/rig.env (KEY=VALUE lines) for the tests.
 # rig.sh stop OUTDIR   -- stops all of it and removes the data.
+# PGSHUTTLE_RIG_SOURCE_MAJOR / PGSHUTTLE_RIG_TARGET_MAJOR (13, 15, 17) choose
+# each cluster's PostgreSQL (pg-build.sh builds a missing one once, cached).
 # Used by CTest as the 'rig' fixture (setup/cleanup), by the demo and by bench/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,8 +36,11 @@ start)
   echo "$root" >"$out/rig.root"
   trap 'rc=$?; [ $rc -eq 0 ] || stop' EXIT
   read -r sport tport s3port <<<"$(free_ports 3)"
-  "$here/pg-cluster.sh" start "$root/source" "$sport" source
-  "$here/pg-cluster.sh" start "$root/target" "$tport" target
+  smajor=${PGSHUTTLE_RIG_SOURCE_MAJOR:-15} tmajor=${PGSHUTTLE_RIG_TARGET_MAJOR:-15}
+  sbin=$("$here/pg-build.sh" "$smajor") tbin=$("$here/pg-build.sh" "$tmajor")
+  PGSHUTTLE_CLUSTER_BIN=$sbin "$here/pg-cluster.sh" start "$root/source" "$sport" source
+  PGSHUTTLE_CLUSTER_BIN=$tbin "$here/pg-cluster.sh" start "$root/target" "$tport" target
+  newest=$sbin; [ "$tmajor" -gt "$smajor" ] && newest=$tbin
   with_s3=${PGSHUTTLE_RIG_S3:-1}
   s3env=""
   if [ "$with_s3" = 1 ]; then
@@ -49,6 +54,11 @@ start)
     echo "RIG_TARGET_ADMIN=postgresql://postgres:tgtpass@127.0.0.1:$tport/postgres"
     echo "RIG_TARGET_APP_USER=app"
     echo "RIG_TARGET_APP_PASSWORD=apppass"
+    echo "RIG_SOURCE_MAJOR=$smajor"
+    echo "RIG_TARGET_MAJOR=$tmajor"
+    echo "RIG_SOURCE_BIN=$sbin"
+    echo "RIG_TARGET_BIN=$tbin"
+    echo "RIG_PG_BINDIR=$newest"
     echo "$s3env"
   } >"$out/rig.env"
   cat "$out/rig.env"
