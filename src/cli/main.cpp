@@ -3,6 +3,7 @@
 // in the libraries.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -11,6 +12,49 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/redact.h"
+
+namespace {
+
+// What a secret on the command line was, for the warning that follows.
+enum class ArgvSecret { kNone, kPassword, kPresignedUrl };
+
+// Overwrites, in place, every secret in argv (a URI's password, password=,
+// a presigned URL's X-Amz-Signature): `ps` and /proc/PID/cmdline show argv
+// to every user of the machine for as long as the process runs, and a
+// migration runs for hours. CLI11 holds its own copies by now. The length
+// stays, so nothing after the secret moves.
+ArgvSecret hide_secrets_in_argv(int argc, char** argv) {
+  ArgvSecret found = ArgvSecret::kNone;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg(argv[i]);
+    std::string masked = pgshuttle::mask_secrets(arg);
+    if (masked == arg) continue;
+    std::copy(masked.begin(), masked.end(), argv[i]);
+    bool presigned = masked.find("X-Amz-") != std::string::npos ||
+                     masked.find("x-amz-") != std::string::npos;
+    if (found != ArgvSecret::kPassword) {
+      found = presigned ? ArgvSecret::kPresignedUrl : ArgvSecret::kPassword;
+    }
+  }
+  return found;
+}
+
+void warn_about_argv_secret(ArgvSecret secret) {
+  using pgshuttle::log::warn;
+  if (secret == ArgvSecret::kPassword) {
+    warn(
+        "a password on the command line is visible to other users of this machine (ps) while "
+        "pgshuttle starts; pass it in PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service file "
+        "(service=NAME, PGSERVICEFILE) instead");
+  } else if (secret == ArgvSecret::kPresignedUrl) {
+    warn(
+        "a presigned URL on the command line is visible to other users of this machine (ps) while "
+        "pgshuttle starts, and grants access until it expires; prefer s3://bucket/key with AWS "
+        "credentials from the environment");
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace pgshuttle;
@@ -35,8 +79,10 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : static_cast<int>(ErrorCode::kUsage);
   }
 
+  ArgvSecret secret = hide_secrets_in_argv(argc, argv);
   if (context.verbose) log::set_level(log::Level::kDebug);
   if (context.quiet) log::set_level(log::Level::kWarn);
+  warn_about_argv_secret(secret);
   if (context.json) Progress::set_quiet(true);
   install_cancel_handlers();
   if (!context.run) return static_cast<int>(ErrorCode::kUsage);
