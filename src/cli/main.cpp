@@ -30,8 +30,8 @@ ArgvSecret hide_secrets_in_argv(int argc, char** argv) {
     std::string masked = pgshuttle::mask_secrets(arg);
     if (masked == arg) continue;
     std::copy(masked.begin(), masked.end(), argv[i]);
-    bool presigned = masked.find("X-Amz-") != std::string::npos ||
-                     masked.find("x-amz-") != std::string::npos;
+    bool presigned =
+        masked.find("X-Amz-") != std::string::npos || masked.find("x-amz-") != std::string::npos;
     if (found != ArgvSecret::kPassword) {
       found = presigned ? ArgvSecret::kPresignedUrl : ArgvSecret::kPassword;
     }

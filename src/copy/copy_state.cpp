@@ -7,9 +7,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <thread>
+
+#include "state/private_files.h"
 
 namespace pgshuttle::copy {
 namespace {

@@ -35,9 +35,9 @@ struct SubprocessOptions {
   // overrides them: exact names, or prefixes ending in '*' ({"*"}: all of
   // them, for tests that run pgshuttle itself as a user would).
   std::vector<std::string> inherit = default_inherited_env();
-  bool capture_stdout = false;                            // else stdout goes to /dev/null
-  bool pipe_stdin = false;                                // else stdin is /dev/null
-  std::string stdout_file;                                // if set, stdout is written there
+  bool capture_stdout = false;  // else stdout goes to /dev/null
+  bool pipe_stdin = false;      // else stdin is /dev/null
+  std::string stdout_file;      // if set, stdout is written there
 };
 
 class Subprocess {

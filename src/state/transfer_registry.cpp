@@ -6,11 +6,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 
 #include "core/redact.h"
-#include "state/private_files.h"
 #include "sql/state.h"
+#include "state/private_files.h"
 
 namespace pgshuttle::state {
 namespace {
