@@ -213,9 +213,9 @@ class TinyTablespace {
   bool mounted_ = false;
 };
 
-// The target's disk fills up during a copy (a database on a 24 MB
-// tablespace, a 40 MB table): exit 11, and the hint names the database left
-// half-written, instead of the generic "target failed" (4).
+// The target's disk fills up during a copy and during a restore (a database
+// on a 24 MB tablespace, a 40 MB table): exit 11, and the hint names the
+// database left half-written, instead of the generic "target failed" (4).
 TEST(ProcessSecurity, TargetDiskFullExitsDiskFull) {
   TinyTablespace tiny("24m");
   if (!tiny.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
@@ -231,12 +231,24 @@ TEST(ProcessSecurity, TargetDiskFullExitsDiskFull) {
                     rig::env("RIG_TARGET_APP_PASSWORD") +
                     "@127.0.0.1:" + rig::env("RIG_TARGET_PORT") + "/" + db;
   std::string dir = scratch_dir("psec_full");
-  auto r = rig::run_pgshuttle({"copy", source.url(), url, "--jobs", "1"},
-                              {{"PGSHUTTLE_STATE_DIR", dir + "/state"}});
-  rig::run_program({"psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)"});
+  std::map<std::string, std::string> env{{"PGSHUTTLE_STATE_DIR", dir + "/state"}};
+  auto r = rig::run_pgshuttle({"copy", source.url(), url, "--jobs", "1"}, env);
   EXPECT_EQ(r.exit_code, static_cast<int>(ErrorCode::kDiskFull)) << r.err;
   EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("database " + db + " is left partially written"), std::string::npos)
+      << r.err;
+
+  // The same through restore's parallel path, into a fresh database.
+  rig::run_program({"psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)"});
+  rig::psql(admin, "CREATE DATABASE " + db + " OWNER " + rig::env("RIG_TARGET_APP_USER") +
+                       " TABLESPACE " + tiny.name());
+  auto backup = rig::run_pgshuttle({"backup", source.url(), "--to", dir + "/db.dump"}, env);
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  r = rig::run_pgshuttle({"restore", dir + "/db.dump", "--target", url, "--jobs", "1"}, env);
+  rig::run_program({"psql", "-q", admin, "-c", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)"});
+  EXPECT_EQ(r.exit_code, static_cast<int>(ErrorCode::kDiskFull)) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the target " + db + " is left partially restored"), std::string::npos)
       << r.err;
 }
 
