@@ -150,6 +150,63 @@ TEST(ProcessSecurity, PasswordLeavesArgvWhileTheCommandRuns) {
   EXPECT_EQ(child->stderr_text().find(password), std::string::npos);
 }
 
+// The same for a presigned URL given to restore: while the restore runs
+// (slowed by the test hook), its X-Amz-Signature and the target's password
+// are gone from argv, and each kind of secret had its warning.
+TEST(ProcessSecurity, PresignedUrlSignatureLeavesArgvWhileRestoring) {
+  rig::ScratchDatabase source(rig::Server::kSource, "psec_url");
+  rig::psql(source.admin_url(),
+            "CREATE TABLE t AS SELECT g, md5(g::text) AS h FROM generate_series(1, 15000) g");
+  rig::ScratchDatabase target(rig::Server::kTarget, "psec_url_t");
+  std::string dir = scratch_dir("psec_url");
+  auto env = s3_env(dir + "/state");
+  std::string bucket = rig::unique_name("psec-url");
+  std::replace(bucket.begin(), bucket.end(), '_', '-');
+  std::string endpoint = rig::env("S3_ENDPOINT");
+  auto mb = rig::run_pgshuttle({"storage", "mb", "s3://" + bucket, "--endpoint", endpoint}, env);
+  ASSERT_EQ(mb.exit_code, 0) << mb.err;
+  std::string object = "s3://" + bucket + "/db.dump";
+  auto b = rig::run_pgshuttle(
+      {"backup", source.url(), "--to", object, "--sse", "none", "--endpoint", endpoint}, env);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  auto u = rig::run_pgshuttle({"url", object, "--expires", "10m", "--endpoint", endpoint}, env);
+  ASSERT_EQ(u.exit_code, 0) << u.err;
+  std::string url = u.out.substr(0, u.out.find_last_not_of('\n') + 1);
+  size_t sig = url.find("X-Amz-Signature=");
+  ASSERT_NE(sig, std::string::npos) << url;
+  std::string signature = url.substr(sig + 16, url.find('&', sig) - (sig + 16));
+  ASSERT_GE(signature.size(), 32u) << url;
+
+  SubprocessOptions o;
+  o.argv = {rig::pgshuttle_bin(), "restore", url, "--target", target.url(), "--jobs", "1"};
+  o.inherit = {"*"};
+  for (const auto& [k, v] : env) o.env[k] = v;
+  o.env["PGSHUTTLE_TEST_CHUNK_DELAY_MS"] = "50";  // about 4 s in all
+  auto child = Subprocess::spawn(o);
+  ASSERT_TRUE(child.ok()) << child.error().to_string();
+  bool running = false;
+  for (int i = 0; i < 400 && !running; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    running = rig::run_pgshuttle({"info", "r001"}, env).out.find("Running") != std::string::npos;
+  }
+  std::string cmdline = rig::read_file("/proc/" + std::to_string(child->pid()) + "/cmdline");
+  ASSERT_TRUE(running) << "the restore never ran";
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  EXPECT_EQ(cmdline.find(signature), std::string::npos) << cmdline;
+  EXPECT_NE(cmdline.find("X-Amz-Signature=" + std::string(signature.size(), '*')),
+            std::string::npos)
+      << cmdline;
+  EXPECT_EQ(cmdline.find(rig::env("RIG_TARGET_APP_PASSWORD")), std::string::npos) << cmdline;
+
+  auto rc = child->wait();
+  ASSERT_TRUE(rc.ok());
+  EXPECT_EQ(*rc, 0) << child->stderr_text();
+  EXPECT_NE(child->stderr_text().find("a presigned URL on the command line"), std::string::npos)
+      << child->stderr_text();
+  EXPECT_NE(child->stderr_text().find("a password on the command line"), std::string::npos)
+      << child->stderr_text();
+}
+
 // SQLSTATE 3D000 on connect: exit 13 (not found), as the README's table
 // says, on the target and on the source, with the fix.
 TEST(ProcessSecurity, MissingDatabaseExitsNotFound) {
