@@ -4,14 +4,7 @@
 -- by name as [name, quote_ident(name)] and its primary key columns in key
 -- order as [name, quote_ident(name), type, collatable]. Names are quoted by
 -- the server, which knows its keywords.
--- `unreadable` says why this session cannot read every row: with
--- row_security off, a table whose row-level security applies to the session
--- raises an error, and such rows must never be passed over in silence. RLS
--- applies unless the role is a superuser or has BYPASSRLS, or (without
--- FORCE ROW LEVEL SECURITY) has the privileges of the table's owner.
-WITH me AS (
-  SELECT r.rolsuper OR r.rolbypassrls AS bypass FROM pg_roles r WHERE r.rolname = current_user
-)
+-- Which tables row-level security hides rows of: sql/pg/row_security_hidden.sql.
 SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
        c.relispopulated AS populated,
        greatest(c.reltuples, 0)::bigint AS estimated_rows,
@@ -26,16 +19,7 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
         CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
         WHERE i.indrelid = c.oid AND i.indisprimary) AS key,
-       format('%I.%I', n.nspname, c.relname) AS ident,
-       CASE WHEN c.relrowsecurity AND NOT coalesce((SELECT bypass FROM me), false) THEN
-         CASE WHEN c.relforcerowsecurity AND pg_has_role(c.relowner, 'USAGE')
-              THEN format('FORCE ROW LEVEL SECURITY applies to its owner %I, which lacks BYPASSRLS',
-                          pg_get_userbyid(c.relowner))
-              WHEN NOT pg_has_role(c.relowner, 'USAGE')
-              THEN format('row-level security applies to %I, which neither owns it nor has BYPASSRLS',
-                          current_user)
-         END
-       END AS unreadable
+       format('%I.%I', n.nspname, c.relname) AS ident
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'm')

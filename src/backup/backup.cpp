@@ -10,7 +10,6 @@
 
 #include "archive/archive_toc.h"
 #include "archive/block_scanner.h"
-#include "backup/stored_digest.h"
 #include "core/cancel.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -21,6 +20,7 @@
 #include "storage/s3_client.h"
 #include "storage/s3_location.h"
 #include "storage/storage.h"
+#include "storage/stored_digest.h"
 
 namespace pgshuttle::backup {
 namespace {
@@ -152,7 +152,7 @@ class DumpStreamer {
   std::optional<archive::BlockScanner> scanner_;
   bool can_patch_ = false;
   size_t patched_ = 0;
-  std::optional<Sha256Stream> in_order_;
+  std::optional<storage::Sha256Stream> in_order_;
 };
 
 // Polls Ctrl-C and `pgshuttle cancel` (at most once a second for the latter).
@@ -235,17 +235,17 @@ void remove_stored(const BackupOptions& o) {
 }
 
 // Reads the stored archive back for its SHA-256 and checks its size.
-Result<StoredDigest> checksum_stored(const BackupOptions& o, uint64_t expected_bytes,
-                                     CancelWatch& watch) {
+Result<storage::StoredDigest> checksum_stored(const BackupOptions& o, uint64_t expected_bytes,
+                                              CancelWatch& watch) {
   PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.destination, o.s3));
   log::info("{} stored; reading it back for its SHA-256 (--no-checksum skips this)",
             source->describe());
   Progress progress("checksum", ProgressUnit::kBytes, expected_bytes);
-  DigestOptions d;
+  storage::DigestOptions d;
   d.parallel = o.jobs;
   d.cancel_requested = [&watch] { return watch.cancelled_now(); };
   d.on_hashed = [&progress](uint64_t n) { progress.add(n); };
-  auto digest = digest_stored(*source, d);
+  auto digest = storage::digest_stored(*source, d);
   progress.finish();
   if (!digest.ok()) return std::move(digest).error();
   if (digest->bytes != expected_bytes) {
@@ -280,7 +280,9 @@ Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& in
                                   state::TransferRegistry& registry, const std::string& id) {
   PGS_ASSIGN_OR_RETURN(uint64_t estimate, preflight(o, info));
   PGS_ASSIGN_OR_RETURN(auto cmd, dump_command(o, info));
-  PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3));
+  PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3,
+                                                     o.replace ? storage::Existing::kReplace
+                                                               : storage::Existing::kRefuse));
   log::info("backup {}: pg_dump -Fc of {} to {} (database size {} bytes)", id, info.to_uri(false),
             sink->describe(), estimate);
   CancelWatch watch(registry, id);
@@ -316,6 +318,13 @@ Result<BackupResult> run_backup(const BackupOptions& options) {
   PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(o.database));
   PGS_ASSIGN_OR_RETURN(auto registry,
                        state::TransferRegistry::open(state::default_state_dir(o.state_dir)));
+  // A local path is recorded absolute, so that a restore by path from
+  // another directory still finds this record (and checks against it).
+  if (o.destination != "-" && o.destination.find("://") == std::string::npos) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(o.destination, ec);
+    if (!ec) o.destination = abs.lexically_normal().string();
+  }
   PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kBackup,
                                                       info.to_uri(false), o.destination));
   const std::string id = transfer.id;

@@ -46,6 +46,7 @@ struct BackupOptions {
   std::string pg_dump = "pg_dump";           // program to run
   int jobs = 4;          // S3 parts uploaded at once, and ranges read at once for the checksum
   bool checksum = true;  // read the stored archive back for its SHA-256
+  bool replace = false;  // replace an existing destination (--force)
   storage::S3Options s3;
 };
 
@@ -59,7 +60,9 @@ struct BackupResult {
 };
 
 // Runs the backup. Errors: kVersionMismatch (pg_dump older than the server),
-// kSource (pg_dump failed: its own message), storage codes, kCancelled.
+// kSource (pg_dump failed: its own message), kExists (the destination exists
+// and `replace` is false: checked before pg_dump starts, and again
+// atomically when the archive is made visible), storage codes, kCancelled.
 Result<BackupResult> run_backup(const BackupOptions& options);
 
 // The major version in `pg_dump --version` output ("pg_dump (PostgreSQL)

@@ -53,6 +53,9 @@ void register_backup(CLI::App& app, CliContext& ctx) {
                   "S3 parts uploaded at once, and ranges read at once for the checksum")
       ->check(CLI::Range(1, 64))
       ->default_val(4);
+  cmd->add_flag("--force", opts->backup.replace,
+                "Replace an existing file or S3 object (never done otherwise: a backup id that "
+                "recorded it would then restore other data)");
   cmd->add_flag("--no-checksum", opts->no_checksum,
                 "Do not read the stored archive back for its SHA-256 (stdout is always hashed)");
   cmd->add_option("--pg-dump", opts->backup.pg_dump, "pg_dump program (default: from PATH)");

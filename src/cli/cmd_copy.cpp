@@ -79,16 +79,30 @@ std::string verify_skipped(const CopyCliOptions& o, const copy::CopySummary& s) 
 // Verifies the target against the source (a v00N transfer); kVerifyFailed
 // when they differ. The copy matches the source's snapshot at the copy's
 // start, so writes to the source since then show up as differences.
-Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, nlohmann::json& json) {
+Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, const copy::CopySummary& s,
+                   nlohmann::json& json) {
   verify::VerifyOptions vo;
   vo.jobs = std::max(1, o.copy.jobs);
   vo.compare_data = !o.copy.schema_only;
   vo.compare_schema = !o.copy.data_only;
-  return verify_after(ctx, o.copy.source, o.copy.target, vo, "the copy",
-                      "The copy matches the source as of the snapshot taken at its start; a "
-                      "source written during or after the copy explains differences (verify "
-                      "compares with the live source).",
-                      json);
+  Status st = verify_after(ctx, o.copy.source, o.copy.target, vo, "the copy", "", json);
+  if (st.ok() || st.error().code != ErrorCode::kVerifyFailed) return st;
+  // Whether writes to the source can explain a difference is known: the
+  // source's transaction counter moved since the copy's snapshot or not
+  // (read after the verify, whose snapshot came later).
+  Error e = st.error();
+  auto written = copy::source_written_since(o.copy.source, s.snapshot_xmax);
+  std::string why =
+      written.ok() && !*written
+          ? "The source has not been written to since the copy's snapshot (no transaction id "
+            "was assigned since), so writes do not explain these differences: the copy made "
+            "them. Please report it with the verify report."
+          : "The copy matches the source as of the snapshot taken at its start, and the source "
+            "cluster ran writing transactions since (writes, or autovacuum's ANALYZE): a source "
+            "written during or after the copy explains such differences (verify compares with "
+            "the live source); verify again on a quiet source to tell.";
+  e.hint = why + e.hint;
+  return e;
 }
 
 Status run(const CliContext& ctx, CopyCliOptions& o) {
@@ -111,7 +125,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   std::string skipped = verify_skipped(o, s);
   Status verified = ok_status();
   if (skipped.empty()) {
-    verified = verify_copy(ctx, o, json);
+    verified = verify_copy(ctx, o, s, json);
   } else {
     log::info("verify skipped: {}", skipped);
   }

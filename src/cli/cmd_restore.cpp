@@ -25,6 +25,7 @@ struct RestoreCliOptions {
   std::string endpoint;
   std::string maintenance_work_mem = "512MB";
   bool no_verify = false;
+  bool no_checksum = false;
   std::string verify_against;
 };
 
@@ -101,6 +102,7 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.extensions = split_list(o.extensions);
   ro.maintenance_work_mem = o.maintenance_work_mem;
   ro.verify = !o.no_verify;
+  ro.checksum = !o.no_checksum;
   ro.state_dir = ctx.state_dir;
   if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
   std::optional<pg::ConnInfo> against;
@@ -148,6 +150,9 @@ void register_restore(CLI::App& app, CliContext& ctx) {
                   "maintenance_work_mem of the index-building sessions (default 512MB)");
   cmd->add_flag("--no-verify", o->no_verify,
                 "Skip the check of every table's row count against the archive at the end");
+  cmd->add_flag("--no-checksum", o->no_checksum,
+                "Do not read a recorded backup's archive once before restoring to compare its "
+                "SHA-256 with the record (its size is still compared)");
   cmd->add_option("--verify-against", o->verify_against,
                   "Then verify the target against this database (the backup's source): schema, "
                   "row counts and content checksums, recorded as vNNN");

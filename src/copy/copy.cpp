@@ -24,6 +24,7 @@
 #include "pg/data_session.h"
 #include "settings/settings.h"
 #include "sql/copy.h"
+#include "sql/pg.h"
 #include "target/target_objects.h"
 
 namespace pgshuttle::copy {
@@ -64,10 +65,10 @@ Result<std::string> read_source_settings(pg::Connection& holder, std::string& en
 // Copying through a policy would move only the rows the source role may
 // see; refused before anything is written, naming the tables and the fix.
 Status refuse_row_security(pg::Connection& holder) {
-  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::row_security_hidden));
+  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::pg::row_security_hidden));
   if (rows.rows() == 0) return ok_status();
   std::string names;
-  for (int i = 0; i < rows.rows() && i < 10; ++i) names += (i ? ", " : "") + rows.get(i, 0);
+  for (int i = 0; i < rows.rows() && i < 10; ++i) names += (i ? ", " : "") + rows.get(i, 2);
   if (rows.rows() > 10) names += fmt::format(" and {} more", rows.rows() - 10);
   return make_error(
       ErrorCode::kRowSecurity,
@@ -85,12 +86,35 @@ void pin_matview_refreshes(std::vector<ddl::DdlItem>& items, const std::string& 
   }
 }
 
+// Maintenance mode's mark on the source (sql/copy/source_fence.sql): "" when
+// the source is writable.
+Result<std::string> source_fence(pg::Connection& holder) {
+  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::source_fence));
+  return rows.rows() == 1 ? rows.get(0, 0) : std::string();
+}
+
 Status begin_snapshot(Run& r) {
+  // Read before the snapshot: a source read-only from here on cannot change
+  // under this run or under a resumed one while the mark stays the same.
+  PGS_ASSIGN_OR_RETURN(std::string fence, source_fence(r.holder));
   PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  PGS_ASSIGN_OR_RETURN(auto snap, r.holder.query("SELECT pg_export_snapshot()"));
+  // The snapshot's xmax: a source that never assigned a transaction id
+  // past it was not written since (what the closing verify's hint says).
+  PGS_ASSIGN_OR_RETURN(auto snap, r.holder.query("SELECT pg_export_snapshot(), "
+                                                 "txid_snapshot_xmax(txid_current_snapshot())"));
   r.snapshot = snap.get(0, 0);
+  r.summary.snapshot_xmax = snap.get_int(0, 1);
   if (r.resumed) {
     std::string old = r.state->get_meta("snapshot");
+    std::string old_fence = r.state->get_meta("source_fence");
+    if (!fence.empty() && fence == old_fence) {
+      log::info(
+          "resuming run {} with a new snapshot {}: the source has been read-only (maintenance "
+          "mode) since the interrupted run's snapshot, so it sees the same data",
+          r.state->id(), r.snapshot);
+      PGS_TRY(r.state->set_meta("snapshot", r.snapshot));
+      return ok_status();
+    }
     if (!r.o.allow_inconsistent_resume) {
       return make_error(
           ErrorCode::kBlocked,
@@ -99,7 +123,8 @@ Status begin_snapshot(Run& r) {
                       "rest would come from different moments of the source",
                       r.state->id(), old),
           "if the source was not written to since, pass --allow-inconsistent-resume; "
-          "otherwise start over with --clean --confirm TARGETDB");
+          "otherwise start over with --clean --confirm TARGETDB. A copy started while the "
+          "source is read-only (pgshuttle maintenance on SOURCE) resumes without the flag");
     }
     log::warn(
         "resuming run {} with a new snapshot {}: the result is consistent only if the "
@@ -107,7 +132,9 @@ Status begin_snapshot(Run& r) {
         r.state->id(), r.snapshot);
   }
   PGS_TRY(r.state->set_meta("snapshot", r.snapshot));
-  log::info("copy run {}: snapshot {}", r.state->id(), r.snapshot);
+  PGS_TRY(r.state->set_meta("source_fence", fence));
+  log::info("copy run {}: snapshot {}{}", r.state->id(), r.snapshot,
+            fence.empty() ? "" : " (the source is read-only: a resume needs no new flags)");
   return ok_status();
 }
 
@@ -378,6 +405,30 @@ Status run_phases(Run& r) {
 
 namespace {
 
+// Sessions an interrupted run of this copy left on a server (the same
+// application_name, another pid) may still be building an index or loading
+// a table and would commit it under the resumed run: they are terminated
+// (a role may end its own sessions) and waited for, at most 30 seconds.
+Status end_orphans(pg::Connection& conn, const std::string& app, std::string_view where) {
+  constexpr int kPolls = 300;
+  for (int i = 0; i < kPolls; ++i) {
+    PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::copy::end_orphans, {app}));
+    if (rows.rows() == 0) return ok_status();
+    if (i == 0) {
+      log::info("ending {} session(s) of the interrupted run still working on the {}", rows.rows(),
+                where);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return make_error(ErrorCode::kBlocked,
+                    fmt::format("sessions of the interrupted run (application_name '{}') still "
+                                "run on the {} after 30 s",
+                                app, where),
+                    "end them (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                    "application_name = '" +
+                        app + "'), then run the same command again");
+}
+
 Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   auto start = std::chrono::steady_clock::now();
   PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(transfer.dir(), transfer.id()));
@@ -394,6 +445,11 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   r.summary.id = transfer.id();
   r.resumed = r.state->has_progress();
   r.summary.resumed = r.resumed;
+  if (r.resumed) {
+    std::string app = o.source.get("application_name");
+    PGS_TRY(end_orphans(r.holder, app, "source"));
+    PGS_TRY(end_orphans(r.target, app, "target"));
+  }
   if (!r.resumed && !o.data_only) {
     // Before anything is written: extensions the target lacks and cannot
     // create, or holds at a version the source's objects cannot use, would
@@ -425,16 +481,31 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
 
 }  // namespace
 
-Result<CopySummary> run_copy(const CopyOptions& o) {
-  PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(o));
+Result<bool> source_written_since(const pg::ConnInfo& source, int64_t snapshot_xmax) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto now, conn.query("SELECT txid_snapshot_xmax(txid_current_snapshot())"));
+  return now.get_int(0, 0) != snapshot_xmax;
+}
+
+Result<CopySummary> run_copy(const CopyOptions& options) {
+  PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(options));
   PGS_TRY(transfer->start());
-  log::info("copy {}: {} -> {}", transfer->id(), o.source.to_uri(false), o.target.to_uri(false));
+  log::info("copy {}: {} -> {}", transfer->id(), options.source.to_uri(false),
+            options.target.to_uri(false));
+  // Every session of the run (pg_dump's too) carries the run's id, so that
+  // a resumed run can find what an interrupted one left running.
+  CopyOptions o = options;
+  std::string app = "pgshuttle copy " + transfer->id();
+  o.source = options.source.with("application_name", app);
+  o.target = options.target.with("application_name", app);
   auto result = copy_with(o, *transfer);
   if (!result.ok()) {
     Error e = std::move(result).error();
     if (e.code == ErrorCode::kCancelled) {
-      e.hint =
-          fmt::format("resume it with: pgshuttle copy --resume {} SOURCE TARGET", transfer->id());
+      e.hint = fmt::format(
+          "resume it with: pgshuttle copy --resume {} SOURCE TARGET --allow-inconsistent-resume "
+          "(the flag is not needed while the source stays read-only: pgshuttle maintenance on)",
+          transfer->id());
     }
     transfer->finish(e);
     return e.with_context("copy " + transfer->id());

@@ -60,7 +60,14 @@ struct CopySummary {
   int64_t sequences = 0;
   bool resumed = false;
   double seconds = 0;
+  // txid_snapshot_xmax of the (last) snapshot the data was read in.
+  int64_t snapshot_xmax = 0;
 };
+
+// Whether the source cluster assigned a transaction id since a snapshot
+// whose xmax was `snapshot_xmax`: false means nothing was written since;
+// true means something was (a write, or autovacuum's ANALYZE).
+Result<bool> source_written_since(const pg::ConnInfo& source, int64_t snapshot_xmax);
 
 Result<CopySummary> run_copy(const CopyOptions& options);
 

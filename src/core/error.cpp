@@ -32,6 +32,10 @@ std::string_view error_code_name(ErrorCode code) {
       return "warnings";
     case ErrorCode::kNotFound:
       return "not-found";
+    case ErrorCode::kExists:
+      return "exists";
+    case ErrorCode::kArchiveChanged:
+      return "archive-changed";
     case ErrorCode::kUrlExpired:
       return "url-expired";
     case ErrorCode::kS3AccessDenied:

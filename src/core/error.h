@@ -30,6 +30,8 @@ enum class ErrorCode : int {
   kDiskFull = 11,        // no space left: a local device, or a server's (SQLSTATE 53100)
   kWarnings = 12,        // finished, but with warnings the user must read
   kNotFound = 13,        // a transfer id, file or database (3D000) that does not exist
+  kExists = 14,          // the destination exists and would be overwritten (--force)
+  kArchiveChanged = 15,  // the archive is not the one its backup recorded (size, SHA-256)
   kUrlExpired = 20,      // presigned URL past its expiry
   kS3AccessDenied = 21,  // AccessDenied / 403 without a more precise cause
   kS3SignatureMismatch = 22,

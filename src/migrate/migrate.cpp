@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -68,6 +69,9 @@ Result<std::string> step_check(Run& r) {
                       "fix them (see `pgshuttle check SOURCE TARGET`) and run migrate again");
   }
   r.state.set_artifact("source_bytes", std::to_string(report.source_size_bytes));
+  bool target_empty = std::none_of(report.findings.begin(), report.findings.end(),
+                                   [](const auto& f) { return f.code == "target-not-empty"; });
+  r.state.set_artifact("target_empty_at_check", target_empty ? "1" : "0");
   return fmt::format("{} warning(s), source {}", report.count(check::Severity::kWarning),
                      human_bytes(report.source_size_bytes));
 }
@@ -100,6 +104,28 @@ Result<std::string> step_extensions(Run& r) {
   return fmt::format("{} extension(s) created", created.size());
 }
 
+// Whether an earlier attempt of this migration wrote into a target that
+// was empty when the migration checked it: what is there now is the
+// migration's own partial work, which a resumed run may clear without the
+// user's --clean --confirm. Records (durably, before any write) that this
+// attempt is about to write.
+Result<bool> own_partial_target(Run& r) {
+  bool earlier =
+      r.state.artifact("target_written") == "1" && r.state.artifact("target_empty_at_check") == "1";
+  r.state.set_artifact("target_written", "1");
+  PGS_TRY(r.state.save());
+  return earlier;
+}
+
+void clear_own_partial_target(Run& r, bool& clean, std::string& confirm) {
+  if (clean) return;
+  log::info(
+      "the target was empty when this migration checked it and holds what its earlier "
+      "attempt wrote: clearing that before writing again");
+  clean = true;
+  confirm = r.target.effective()["dbname"];
+}
+
 Result<std::string> step_restore(Run& r) {
   std::string location = r.state.artifact("archive");
   // A presigned URL, as the runbook does; made now so it is fresh even when resumed.
@@ -117,6 +143,9 @@ Result<std::string> step_restore(Run& r) {
   ro.s3 = r.o.s3;
   ro.state_dir = r.o.state_dir;
   ro.verify = false;  // the verify step compares the whole target with the source
+  ro.backup_id = r.state.artifact("backup_id");  // the URL is checked against its record
+  PGS_ASSIGN_OR_RETURN(bool partial, own_partial_target(r));
+  if (partial) clear_own_partial_target(r, ro.clean, ro.confirm);
   PGS_ASSIGN_OR_RETURN(auto outcome, restore::run_restore(ro));
   Status st = outcome.to_status();
   if (!st.ok() && st.error().code != ErrorCode::kWarnings) return std::move(st).error();
@@ -132,6 +161,12 @@ Result<std::string> step_copy(Run& r) {
   co.clean = r.o.clean;
   co.confirm = r.o.confirm;
   co.state_dir = r.o.state_dir;
+  PGS_ASSIGN_OR_RETURN(bool partial, own_partial_target(r));
+  // A copy resumes its own partial target itself while the source stayed
+  // fenced (the same data); after a refence it starts over.
+  if (partial && r.state.artifact("refenced") == "1") {
+    clear_own_partial_target(r, co.clean, co.confirm);
+  }
   PGS_ASSIGN_OR_RETURN(auto s, copy::run_copy(co));
   return fmt::format("copy {}: {} tables, {} rows, {} ({} warning(s))", s.id, s.tables, s.rows,
                      human_bytes(static_cast<uint64_t>(s.bytes)), s.warnings);
@@ -220,6 +255,37 @@ Status validate(const MigrateOptions& o) {
   return ok_status();
 }
 
+// Whether new sessions on the source start read-only now (maintenance on).
+Result<bool> source_fenced(const pg::ConnInfo& source) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(auto st, maintenance::status(conn));
+  return st.read_only_database;
+}
+
+// A resumed migration may only trust what earlier steps read from the
+// source while the source stayed read-only since. When it was made writable
+// again in between (released after a failure, or by hand), its data may
+// have changed: fence it again and redo every step from there, so neither
+// an old archive nor an old copy reaches the target.
+Status refence_if_released(Run& r) {
+  if (!r.state.is_resumed() || r.state.all_completed() || !r.state.completed("maintenance-on")) {
+    return ok_status();
+  }
+  PGS_ASSIGN_OR_RETURN(bool fenced, source_fenced(r.source));
+  if (fenced) {
+    log::info("the source stayed read-only since the earlier run: resuming after its last step");
+    return ok_status();
+  }
+  log::warn(
+      "the source was writable since the earlier run (released after its failure, or by "
+      "hand), so what that run read from it may be out of date: fencing it again and redoing "
+      "every step from maintenance-on{}",
+      r.o.direct ? "" : " (a new backup; the earlier archive is not restored)");
+  r.state.reset_from("maintenance-on");
+  r.state.set_artifact("refenced", "1");
+  return r.state.save();
+}
+
 }  // namespace
 
 Result<MigrateSummary> run_migration(const MigrateOptions& o) {
@@ -234,6 +300,8 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   if (state.is_resumed()) log::info("resuming the migration recorded in {}", state.path());
   Run run{o, source, target, state};
   auto start = std::chrono::steady_clock::now();
+  bool finished_earlier = state.is_resumed() && state.all_completed();
+  PGS_TRY(refence_if_released(run));
   StepRunner runner(state);
   Status st = runner.run(make_steps(run));
   if (!st.ok()) {
@@ -255,7 +323,9 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   s.skipped = runner.skipped();
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.backup_location = state.artifact("archive");
-  s.source_read_only = state.artifact("source_read_only") == "1";
+  // Read now, not taken from the record: someone may have released it.
+  PGS_ASSIGN_OR_RETURN(s.source_read_only, source_fenced(source));
+  s.finished_earlier = finished_earlier;
   s.verify_summary = state.artifact("verify_summary");
   auto eff = target.effective();
   s.host = eff["host"];

@@ -50,8 +50,9 @@ struct MigrateSummary {
   std::vector<std::string> skipped;  // completed by an earlier run
   std::string database_url;          // password redacted unless asked
   std::string host, port, user, dbname;
-  std::string backup_location;  // s3:// key of the archive (via S3)
-  bool source_read_only = false;
+  std::string backup_location;    // s3:// key of the archive (via S3)
+  bool source_read_only = false;  // read from the source at the end
+  bool finished_earlier = false;  // every step was done by an earlier run; none ran now
   double seconds = 0;
   std::string verify_summary;
 };

@@ -26,11 +26,16 @@ nlohmann::json to_json(const MigrateSummary& s) {
             {"dbname", s.dbname}}},
           {"backup", s.backup_location},
           {"source_read_only", s.source_read_only},
+          {"finished_earlier", s.finished_earlier},
           {"verify", s.verify_summary}};
 }
 
 std::string to_text(const MigrateSummary& s) {
-  std::string out = "migration complete\n\n";
+  std::string out =
+      s.finished_earlier
+          ? "migration complete (finished by an earlier run: nothing was done now; --restart "
+            "runs it again)\n\n"
+          : "migration complete\n\n";
   for (const auto& st : s.steps) {
     bool skipped = std::find(s.skipped.begin(), s.skipped.end(), st.name) != s.skipped.end();
     out += fmt::format(

@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -125,6 +126,20 @@ bool MigrationState::completed(const std::string& name) const {
     if (s.name == name) return s.status == StepStatus::kCompleted;
   }
   return false;
+}
+
+bool MigrationState::all_completed() const {
+  return !steps_.empty() && std::all_of(steps_.begin(), steps_.end(), [](const StepRecord& s) {
+    return s.status == StepStatus::kCompleted;
+  });
+}
+
+void MigrationState::reset_from(const std::string& name) {
+  bool reset = false;
+  for (auto& s : steps_) {
+    reset = reset || s.name == name;
+    if (reset) s = StepRecord{s.name};
+  }
 }
 
 std::string MigrationState::artifact(const std::string& key) const {

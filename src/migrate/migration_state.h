@@ -46,6 +46,11 @@ class MigrationState {
   const std::vector<StepRecord>& steps() const { return steps_; }
   StepRecord& step(const std::string& name);
   bool completed(const std::string& name) const;
+  // True when every planned step completed (a finished migration).
+  bool all_completed() const;
+  // Marks `name` and every step after it pending again: their results no
+  // longer hold (the source was writable since they ran).
+  void reset_from(const std::string& name);
 
   // Values produced by steps that later steps (or a resumed run) need.
   std::string artifact(const std::string& key) const;

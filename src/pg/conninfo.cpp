@@ -42,7 +42,14 @@ std::string quote_conninfo_value(std::string_view value) {
 
 Result<ConnInfo> ConnInfo::parse(std::string_view text) {
   ConnInfo info;
-  if (text.empty()) return info;
+  // libpq reads an empty string as "all defaults" (PGHOST, the local socket,
+  // the login name): an unset shell variable would connect to the wrong
+  // place, so it is refused rather than guessed.
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return make_error(ErrorCode::kUsage, "empty connection string (an unset shell variable?)",
+                      "pass postgresql://user@host:port/dbname; to use libpq's PG* environment "
+                      "variables on purpose, pass e.g. 'dbname=NAME'");
+  }
   char* err = nullptr;
   std::string s(text);
   OptionsPtr opts(PQconninfoParse(s.c_str(), &err));

@@ -129,13 +129,16 @@ Result<JobResult> JobRunner::run(const RestoreJob& job) {
 // through a partitioned root (--load-via-partition-root) cannot have it, and
 // an extension configuration table must keep the rows CREATE EXTENSION put
 // there (an empty `truncate` means: no TRUNCATE, no FREEZE).
-Result<std::string> JobRunner::truncate_statement(const archive::TocEntry& e) {
+Result<std::string> JobRunner::truncate_statement(const archive::TocEntry& e,
+                                                  bool& extension_config) {
+  extension_config = false;
   if (starts_with(e.defn, "-- load via partition root")) return std::string();
   if (e.relkind != 0 && e.relkind != 'r') return std::string();
   PGS_ASSIGN_OR_RETURN(auto r, conn_->query(sql::restore::table_load_kind,
                                             {e.namespace_name.value_or("public"), e.tag}));
   if (r.rows() != 1 || !r.get_bool(0, 0)) return std::string();
   if (!r.is_null(0, 2)) {
+    extension_config = true;
     log::info(
         "{}: an extension's configuration table: the archive's rows are added to those "
         "CREATE EXTENSION made",
@@ -148,7 +151,18 @@ Result<std::string> JobRunner::truncate_statement(const archive::TocEntry& e) {
 Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
   const archive::TocEntry& e = *job.entry;
   pg::Connection& conn = *conn_;
-  PGS_ASSIGN_OR_RETURN(std::string truncate, truncate_statement(e));
+  bool extension_config = false;
+  PGS_ASSIGN_OR_RETURN(std::string truncate, truncate_statement(e, extension_config));
+  if (extension_config) {
+    // A provider's pre-installed extension belongs to its admin, and the
+    // application role may not write its configuration table: with no rows
+    // of the source's own to add, there is nothing to write.
+    PGS_ASSIGN_OR_RETURN(bool empty, block_is_empty(job));
+    if (empty) {
+      log::info("{}: no rows of the source's own to add", e.tag);
+      return JobResult{};
+    }
+  }
   bool freeze = !truncate.empty();
   PGS_TRY(conn.exec("BEGIN"));
   if (freeze && !conn.exec(truncate).ok()) {
@@ -177,6 +191,19 @@ Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
   JobResult result;
   result.rows = rows;
   return result;
+}
+
+Result<bool> JobRunner::block_is_empty(const RestoreJob& job) {
+  PGS_ASSIGN_OR_RETURN(auto block, open_block(job));
+  RowCounter counter;
+  std::vector<char> buffer(kChunk);
+  while (true) {
+    PGS_ASSIGN_OR_RETURN(size_t n, block.read(buffer.data(), buffer.size()));
+    if (n == 0) break;
+    counter.feed(std::string_view(buffer.data(), n));
+    if (counter.rows() > 0) return false;
+  }
+  return counter.rows() == 0;
 }
 
 Result<archive::DataBlockReader> JobRunner::open_block(const RestoreJob& job) {

@@ -119,7 +119,11 @@ class JobRunner {
   Status stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter);
   Result<JobResult> large_objects(const RestoreJob& job);
   Result<JobResult> statement(const RestoreJob& job);
-  Result<std::string> truncate_statement(const archive::TocEntry& entry);
+  // `extension_config` is set for an extension's configuration table.
+  Result<std::string> truncate_statement(const archive::TocEntry& entry, bool& extension_config);
+  // True when the entry's data block holds no rows (read whole: only for
+  // small blocks such as an extension configuration table's).
+  Result<bool> block_is_empty(const RestoreJob& job);
 
   const pg::ConnInfo& target_;
   const std::string& preamble_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,7 @@
 #include "restore/toc_list.h"
 #include "state/transfer_registry.h"
 #include "storage/storage.h"
+#include "storage/stored_digest.h"
 #include "target/target_objects.h"
 
 namespace pgshuttle::restore {
@@ -246,8 +248,52 @@ Status stream_restore(const RestoreOptions& o, Input& in, const ScratchDir& scra
   return ok_status();
 }
 
-Status restore_into(const RestoreOptions& o, RestoreOutcome& out) {
+Error changed_error(const std::string& what, const state::Transfer& b, const std::string& how) {
+  return make_error(ErrorCode::kArchiveChanged,
+                    fmt::format("{} is not the archive backup {} wrote: {}; nothing was restored",
+                                what, b.id, how),
+                    "it was replaced or damaged after the backup: restore the archive you meant "
+                    "(pgshuttle transfers lists the backups), or take a new backup");
+}
+
+// Compares the archive with what its backup recorded, before the target is
+// touched: the size always, the SHA-256 (one parallel read of the archive)
+// when recorded and `o.checksum`.
+Status check_recorded(const RestoreOptions& o, const state::Transfer& b, Input& in) {
+  if (!in.source) return ok_status();
+  std::string what = in.source->describe();
+  if (in.size != b.bytes) {
+    return changed_error(
+        what, b, fmt::format("it holds {} bytes, the backup recorded {}", in.size, b.bytes));
+  }
+  if (b.sha256.empty() || !o.checksum) {
+    log::info(
+        "{} has the size backup {} recorded{}", what, b.id,
+        b.sha256.empty() ? " (it recorded no SHA-256)" : " (--no-checksum: SHA-256 not read)");
+    return ok_status();
+  }
+  log::info("checking {} against backup {}'s SHA-256 before restoring (--no-checksum skips this)",
+            what, b.id);
+  Progress progress("checksum", ProgressUnit::kBytes, in.size);
+  storage::DigestOptions d;
+  d.parallel = std::max(1, o.jobs > 0 ? o.jobs : 4);
+  d.on_hashed = [&progress](uint64_t n) { progress.add(n); };
+  if (o.cancel_requested) d.cancel_requested = o.cancel_requested;
+  auto digest = storage::digest_stored(*in.source, d);
+  progress.finish();
+  if (!digest.ok()) return std::move(digest).error().with_context("reading " + what);
+  if (digest->sha256 != b.sha256) {
+    return changed_error(
+        what, b,
+        fmt::format("its SHA-256 is {}, the backup recorded {}", digest->sha256, b.sha256));
+  }
+  return ok_status();
+}
+
+Status restore_into(const RestoreOptions& o, const std::optional<state::Transfer>& recorded,
+                    RestoreOutcome& out) {
   PGS_ASSIGN_OR_RETURN(Input in, open_input(o));
+  if (recorded) PGS_TRY(check_recorded(o, *recorded, in));
   out.format = in.format;
   log::info("restoring {} ({} format) into database {}",
             in.source ? in.source->describe() : in.local_path, format_name(in.format),
@@ -265,8 +311,8 @@ Status restore_into(const RestoreOptions& o, RestoreOutcome& out) {
   return run_ranged_restore(o, *in.source, in.size, *toc, scratch, prepare, out);
 }
 
-// "b003" -> where that backup was written.
-Result<std::string> backup_location(state::TransferRegistry& registry, const std::string& id) {
+// "b003" -> that backup's record (where it was written, size, SHA-256).
+Result<state::Transfer> backup_record(state::TransferRegistry& registry, const std::string& id) {
   PGS_ASSIGN_OR_RETURN(auto t, registry.get(id));
   if (t.kind != state::TransferKind::kBackup) {
     return make_error(ErrorCode::kUsage, id + " is not a backup",
@@ -281,8 +327,32 @@ Result<std::string> backup_location(state::TransferRegistry& registry, const std
     return make_error(ErrorCode::kUsage, "backup " + id + " went to standard output",
                       "restore the file or object it was written to");
   }
-  return t.destination;
+  return t;
 }
+
+// A local path as backups record it (absolute), other locations unchanged.
+std::string recorded_form(const std::string& location) {
+  if (!is_local(location)) return location;
+  std::error_code ec;
+  fs::path p = fs::absolute(location, ec);
+  return ec ? location : p.lexically_normal().string();
+}
+
+// The newest completed backup written to `location`, if any.
+Result<std::optional<state::Transfer>> backup_at(state::TransferRegistry& registry,
+                                                 const std::string& location) {
+  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
+  std::string want = recorded_form(location);
+  for (auto& t : all) {
+    bool done = t.status == state::TransferStatus::kCompleted ||
+                t.status == state::TransferStatus::kWarnings;
+    if (t.kind == state::TransferKind::kBackup && done && t.destination == want) {
+      return std::optional<state::Transfer>(std::move(t));
+    }
+  }
+  return std::optional<state::Transfer>();
+}
+
 
 bool is_transfer_id(const std::string& s) {
   if (s.size() < 2 || s[0] != 'b') return false;
@@ -314,8 +384,15 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
   RestoreOptions o = options;
   const std::string dir = state::default_state_dir(o.state_dir);
   PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
+  // The backup this archive should be, to check it against its record.
+  std::optional<state::Transfer> recorded;
   if (is_transfer_id(o.source)) {
-    PGS_ASSIGN_OR_RETURN(o.source, backup_location(registry, o.source));
+    PGS_ASSIGN_OR_RETURN(recorded, backup_record(registry, o.source));
+    o.source = recorded->destination;
+  } else if (!o.backup_id.empty()) {
+    PGS_ASSIGN_OR_RETURN(recorded, backup_record(registry, o.backup_id));
+  } else {
+    PGS_ASSIGN_OR_RETURN(recorded, backup_at(registry, o.source));
   }
   PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kRestore, o.source,
                                                       o.target.to_uri(false)));
@@ -341,7 +418,7 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
   RestoreOutcome out;
   out.transfer_id = id;
   out.target_database = o.target.effective()["dbname"];
-  Status st = restore_into(o, out);
+  Status st = restore_into(o, recorded, out);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // After remove_sink no callback runs, so the registry is ours alone again.
   log::remove_sink(sink);

@@ -4,7 +4,9 @@
 //
 // Order of work, so that bad input fails before damage:
 //   1. open the source (storage errors: expired URL, no such key ...) and
-//      tell its format from the first bytes;
+//      tell its format from the first bytes; when the archive is one a
+//      backup recorded (by id, by location, or `backup_id` for a URL), check
+//      its size and SHA-256 against the record (kArchiveChanged);
 //   2. read the archive's TOC (`pg_restore -l` fed from the stream): a
 //      truncated or corrupt header/TOC fails here;
 //   3. check the target: every extension is installable, and the
@@ -44,6 +46,12 @@ struct RestoreOptions {
   int max_attempts = 4;                        // per job, when the target connection is lost
   bool verify = true;     // compare per-table row counts with the archive at the end
   std::string state_dir;  // the transfer registry (empty: the default)
+  // The backup that wrote `source`, when `source` is a URL made for it
+  // (migrate's presigned URL); ids and recorded locations are found anyway.
+  std::string backup_id;
+  // Read the archive once before the restore to compare its SHA-256 with
+  // the backup's record (the size is always compared).
+  bool checksum = true;
   // Polled about once a second from another thread: true to cancel. Set by
   // run_restore from the registry (`pgshuttle cancel rNNN`).
   std::function<bool()> cancel_requested;

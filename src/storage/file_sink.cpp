@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "storage/storage.h"
+
 namespace pgshuttle::storage {
 namespace {
 
@@ -33,9 +35,19 @@ Status write_all(int fd, std::string_view data, int64_t offset, const std::strin
   return ok_status();
 }
 
+// For file systems without RENAME_NOREPLACE: link() also refuses an
+// existing name atomically; the temp name is then removed.
+int link_no_replace(const std::string& from, const std::string& to) {
+  if (::link(from.c_str(), to.c_str()) != 0) return -1;
+  ::unlink(from.c_str());
+  return 0;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& path) {
+Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& path, bool replace) {
+  struct stat st {};
+  if (!replace && ::lstat(path.c_str(), &st) == 0) return destination_exists(path);
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -47,7 +59,7 @@ Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& path) {
   // stays so: a dump holds every row of the database, so only its owner may
   // read it unless they widen it themselves.
   if (fd < 0) return io_error("cannot create a temp file in", dir.empty() ? "/" : dir);
-  return std::unique_ptr<FileSink>(new FileSink(path, buf.data(), fd));
+  return std::unique_ptr<FileSink>(new FileSink(path, buf.data(), fd, replace));
 }
 
 FileSink::~FileSink() { abort(); }
@@ -71,9 +83,17 @@ Status FileSink::commit() {
   if (::fsync(fd_) != 0) return io_error("cannot sync", temp_);
   ::close(fd_);
   fd_ = -1;
-  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-    Error e = io_error("cannot rename the temp file to", path_);
+  // Without replace, renameat2(RENAME_NOREPLACE) fails atomically when the
+  // path appeared since create() (another backup to the same name).
+  int rc = replace_
+               ? ::rename(temp_.c_str(), path_.c_str())
+               : ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE);
+  if (rc != 0 && !replace_ && errno == EINVAL) rc = link_no_replace(temp_, path_);
+  if (rc != 0) {
+    Error e = !replace_ && errno == EEXIST ? destination_exists(path_)
+                                           : io_error("cannot rename the temp file to", path_);
     ::unlink(temp_.c_str());
+    temp_.clear();
     return e;
   }
   temp_.clear();

@@ -1,5 +1,6 @@
 // FileSink: a local file written through a temp file in the same directory
-// (".<name>.pgshuttle-XXXXXX"), renamed over the target on commit() and
+// (".<name>.pgshuttle-XXXXXX"), renamed to the target on commit() (without
+// `replace`, a no-replace rename: an existing file is never overwritten) and
 // removed on abort() or destruction; seekable, so overwrite() patches bytes
 // in place. StdoutSink: standard output, not seekable, nothing to undo.
 //
@@ -14,8 +15,9 @@ namespace pgshuttle::storage {
 
 class FileSink : public ByteSink {
  public:
-  // Creates the temp file next to `path`.
-  static Result<std::unique_ptr<FileSink>> create(const std::string& path);
+  // Creates the temp file next to `path`; kExists when `path` exists and
+  // `replace` is false.
+  static Result<std::unique_ptr<FileSink>> create(const std::string& path, bool replace = true);
   ~FileSink() override;
 
   Status write(std::string_view data) override;
@@ -28,10 +30,11 @@ class FileSink : public ByteSink {
   std::string describe() const override { return path_; }
 
  private:
-  FileSink(std::string path, std::string temp, int fd)
-      : path_(std::move(path)), temp_(std::move(temp)), fd_(fd) {}
+  FileSink(std::string path, std::string temp, int fd, bool replace)
+      : path_(std::move(path)), temp_(std::move(temp)), fd_(fd), replace_(replace) {}
   std::string path_, temp_;
   int fd_;
+  bool replace_;
   uint64_t written_ = 0;
 };
 

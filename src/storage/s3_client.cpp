@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "core/log.h"
 #include "storage/crypto.h"
 #include "storage/s3_error.h"
 #include "storage/sigv4.h"
+#include "storage/storage.h"
 
 namespace pgshuttle::storage {
 namespace {
@@ -102,9 +104,47 @@ Result<uint64_t> S3Client::head_size(const S3Location& o) const {
   return std::move(head).error();
 }
 
-Status S3Client::put_object(const S3Location& o, std::string_view data) const {
+namespace {
+
+// A 412 to a conditional write means the object exists (S3's
+// PreconditionFailed); other errors pass unchanged.
+Error precondition_error(Error e, const S3Location& o) {
+  if (e.message.find("PreconditionFailed") == std::string::npos &&
+      e.message.find("HTTP 412") == std::string::npos) {
+    return e;
+  }
+  return destination_exists(o.to_string());
+}
+
+bool is_not_implemented(const Error& e) {
+  return e.message.find("NotImplemented") != std::string::npos &&
+         e.message.find("ncryption") == std::string::npos;
+}
+
+}  // namespace
+
+Result<HttpResponse> S3Client::send_no_replace(const S3Request& r, const S3Location& o) const {
+  if (conditional_writes_) {
+    S3Request conditional = r;
+    conditional.headers.emplace_back("If-None-Match", "*");
+    auto sent = send(std::move(conditional));
+    if (sent.ok()) return sent;
+    if (!is_not_implemented(sent.error())) return precondition_error(std::move(sent).error(), o);
+    if (conditional_writes_.exchange(false)) {
+      log::info(
+          "{} does not implement conditional writes (If-None-Match): checking that {} does not "
+          "exist right before writing it instead",
+          endpoint_, o.to_string());
+    }
+  }
+  PGS_TRY(refuse_existing_object(*this, o));
+  return send(r);
+}
+
+Status S3Client::put_object(const S3Location& o, std::string_view data, bool replace) const {
   S3Request r{"PUT", o.bucket, o.key, {}, sse_headers(), data};
-  PGS_TRY(send(std::move(r)));
+  auto sent = replace ? send(std::move(r)) : send_no_replace(r, o);
+  if (!sent.ok()) return std::move(sent).error();
   return ok_status();
 }
 
@@ -171,14 +211,16 @@ Result<std::string> S3Client::upload_part(const S3Location& o, const std::string
 }
 
 Status S3Client::complete_multipart(const S3Location& o, const std::string& upload_id,
-                                    const std::vector<std::string>& etags) const {
+                                    const std::vector<std::string>& etags, bool replace) const {
   std::string body = "<CompleteMultipartUpload>";
   for (size_t i = 0; i < etags.size(); ++i) {
     body += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", i + 1, etags[i]);
   }
   body += "</CompleteMultipartUpload>";
-  PGS_ASSIGN_OR_RETURN(auto resp,
-                       send({"POST", o.bucket, o.key, {{"uploadId", upload_id}}, {}, body}));
+  S3Request r{"POST", o.bucket, o.key, {{"uploadId", upload_id}}, {}, body};
+  auto sent = replace ? send(std::move(r)) : send_no_replace(r, o);
+  if (!sent.ok()) return std::move(sent).error();
+  auto& resp = *sent;
   // S3 may answer 200 with an <Error> body when completion fails late.
   if (resp.body.find("<Error>") != std::string::npos) {
     return http_error(HttpResponse{500, {}, resp.body}, "POST", o.to_string());

@@ -10,6 +10,7 @@
 // each thread uses its own connection (a thread-local HttpClient).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -60,7 +61,13 @@ class S3Client {
                       std::string method = "GET") const;
 
   Result<uint64_t> head_size(const S3Location& object) const;
-  Status put_object(const S3Location& object, std::string_view data) const;
+  // Without `replace`: `If-None-Match: *`, so an existing object is kept
+  // and the request fails with kExists. A server that does not implement
+  // conditional writes (OpenStack Swift's s3api, older S3-compatible
+  // servers) answers NotImplemented: then a HEAD right before the write
+  // refuses an existing object (a narrow race window remains, said in the
+  // log once).
+  Status put_object(const S3Location& object, std::string_view data, bool replace = true) const;
   Status delete_object(const S3Location& object) const;
   Status create_bucket(const std::string& bucket) const;
   // Objects under `prefix` (all pages).
@@ -72,7 +79,7 @@ class S3Client {
   Result<std::string> upload_part(const S3Location& object, const std::string& upload_id,
                                   int part_number, std::string_view data) const;
   Status complete_multipart(const S3Location& object, const std::string& upload_id,
-                            const std::vector<std::string>& etags) const;
+                            const std::vector<std::string>& etags, bool replace = true) const;
   Status abort_multipart(const S3Location& object, const std::string& upload_id) const;
 
   const S3Options& options() const { return options_; }
@@ -81,11 +88,16 @@ class S3Client {
 
  private:
   KeyValues sse_headers() const;
+  // `r` with `If-None-Match: *`, or a HEAD check and `r` where the server
+  // has no conditional writes.
+  Result<HttpResponse> send_no_replace(const S3Request& r, const S3Location& object) const;
 
   Credentials credentials_;
   std::string region_;
   std::string endpoint_;
   S3Options options_;
+  // Cleared when the server answered a conditional write NotImplemented.
+  mutable std::atomic<bool> conditional_writes_{true};
 };
 
 }  // namespace pgshuttle::storage

@@ -20,8 +20,9 @@ uint64_t part_size_for(int part_number, uint64_t min_part_size) {
   return std::min(base << doublings, kMaxS3Part);
 }
 
-S3MultipartSink::S3MultipartSink(std::shared_ptr<const S3Client> client, S3Location object)
-    : client_(std::move(client)), object_(std::move(object)) {}
+S3MultipartSink::S3MultipartSink(std::shared_ptr<const S3Client> client, S3Location object,
+                                 bool replace)
+    : client_(std::move(client)), replace_(replace), object_(std::move(object)) {}
 
 S3MultipartSink::~S3MultipartSink() {
   if (!finished_) abort();
@@ -123,7 +124,7 @@ Status S3MultipartSink::commit() {
   if (finished_) return make_error(ErrorCode::kInternal, "commit after abort: " + describe());
   if (upload_id_.empty()) {  // small object: one PutObject
     std::string all = held_first_ + current_;
-    Status s = client_->put_object(object_, all);
+    Status s = client_->put_object(object_, all, replace_);
     finished_ = true;
     if (!s.ok()) return s.error().with_context(describe());
     return ok_status();
@@ -135,7 +136,7 @@ Status S3MultipartSink::commit() {
   if (!held_first_.empty()) PGS_TRY(launch(1, std::move(held_first_)));
   PGS_TRY(reap(0));
   pool_.reset();
-  Status s = client_->complete_multipart(object_, upload_id_, etags_);
+  Status s = client_->complete_multipart(object_, upload_id_, etags_, replace_);
   if (!s.ok()) return fail(s.error().with_context(describe()));
   finished_ = true;
   return ok_status();

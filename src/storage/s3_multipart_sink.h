@@ -32,7 +32,9 @@ uint64_t part_size_for(int part_number, uint64_t min_part_size);
 
 class S3MultipartSink : public ByteSink {
  public:
-  S3MultipartSink(std::shared_ptr<const S3Client> client, S3Location object);
+  // Without `replace`, the completing request carries `If-None-Match: *`:
+  // S3 then refuses (412) to replace an object that appeared meanwhile.
+  S3MultipartSink(std::shared_ptr<const S3Client> client, S3Location object, bool replace = true);
   ~S3MultipartSink() override;
 
   Status write(std::string_view data) override;
@@ -58,6 +60,7 @@ class S3MultipartSink : public ByteSink {
   Status fail(Error e);
 
   std::shared_ptr<const S3Client> client_;
+  bool replace_ = true;
   S3Location object_;
   std::string upload_id_;
   std::string current_;          // the part being filled

@@ -26,7 +26,22 @@ Result<S3Location> object_location(std::string_view url) {
   return loc;
 }
 
+Error exists_error(const std::string& what) {
+  return make_error(ErrorCode::kExists, what + " already exists; nothing was written",
+                    "choose another name, or pass --force to replace it (a backup id that "
+                    "recorded it then no longer restores)");
+}
+
 }  // namespace
+
+Error destination_exists(const std::string& what) { return exists_error(what); }
+
+Status refuse_existing_object(const S3Client& client, const S3Location& object) {
+  auto size = client.head_size(object);
+  if (size.ok()) return exists_error(object.to_string());
+  if (size.error().code == ErrorCode::kS3NoSuchKey) return ok_status();
+  return std::move(size).error().with_context("checking whether " + object.to_string() + " exists");
+}
 
 Result<std::unique_ptr<ByteSource>> open_source(std::string_view location,
                                                 const S3Options& options) {
@@ -43,18 +58,21 @@ Result<std::unique_ptr<ByteSource>> open_source(std::string_view location,
   return std::unique_ptr<ByteSource>(std::move(file));
 }
 
-Result<std::unique_ptr<ByteSink>> open_sink(std::string_view location, const S3Options& options) {
+Result<std::unique_ptr<ByteSink>> open_sink(std::string_view location, const S3Options& options,
+                                            Existing existing) {
+  bool replace = existing == Existing::kReplace;
   if (location == "-") return std::unique_ptr<ByteSink>(std::make_unique<StdoutSink>());
   if (is_s3_url(location)) {
     PGS_ASSIGN_OR_RETURN(S3Location loc, object_location(location));
     PGS_ASSIGN_OR_RETURN(auto client, S3Client::create(options));
-    return std::unique_ptr<ByteSink>(std::make_unique<S3MultipartSink>(client, loc));
+    if (!replace) PGS_TRY(refuse_existing_object(*client, loc));
+    return std::unique_ptr<ByteSink>(std::make_unique<S3MultipartSink>(client, loc, replace));
   }
   if (is_http_url(location)) {
     return make_error(ErrorCode::kUsage, "cannot write to an http(s) URL",
                       "write to s3://bucket/key or a local file");
   }
-  PGS_ASSIGN_OR_RETURN(auto file, FileSink::create(file_path(location)));
+  PGS_ASSIGN_OR_RETURN(auto file, FileSink::create(file_path(location), replace));
   return std::unique_ptr<ByteSink>(std::move(file));
 }
 

@@ -30,10 +30,24 @@ namespace pgshuttle::storage {
 Result<std::unique_ptr<ByteSource>> open_source(std::string_view location,
                                                 const S3Options& options = {});
 
+// Whether a sink may replace an object or file that already exists.
+enum class Existing { kRefuse, kReplace };
+
 // Opens a sink by scheme ("-" is stdout). Nothing is visible at `location`
 // until commit(); destroying the sink without commit() removes every trace.
+// With Existing::kRefuse an existing file or object is an error (kExists),
+// both when the sink opens (before any work) and atomically at commit (a
+// no-replace rename; S3's `If-None-Match: *` where the server honours it).
 Result<std::unique_ptr<ByteSink>> open_sink(std::string_view location,
-                                            const S3Options& options = {});
+                                            const S3Options& options = {},
+                                            Existing existing = Existing::kReplace);
+
+class S3Client;
+struct S3Location;
+// kExists naming `what` (a path or s3:// URL), with the --force hint.
+Error destination_exists(const std::string& what);
+// kExists when `object` exists; other errors as HEAD reports them.
+Status refuse_existing_object(const S3Client& client, const S3Location& object);
 
 inline constexpr std::chrono::seconds kDefaultUrlExpiry{5 * 60};
 inline constexpr std::chrono::seconds kMaxUrlExpiry{7 * 24 * 3600};

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sql/pg.h"
 #include "sql/verify.h"
 
 namespace pgshuttle::verify {
@@ -91,7 +93,6 @@ TableInfo table_from_row(const pg::QueryResult& rows, int r) {
     }
   }
   t.ident = rows.get(r, 7);
-  t.unreadable = rows.get(r, 8);
   return t;
 }
 
@@ -99,8 +100,18 @@ TableInfo table_from_row(const pg::QueryResult& rows, int r) {
 
 Result<std::vector<TableInfo>> read_tables(pg::Connection& conn) {
   PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::verify::data_tables));
+  PGS_ASSIGN_OR_RETURN(auto hidden, conn.query(sql::pg::row_security_hidden));
+  std::map<std::pair<std::string, std::string>, std::string> unreadable;
+  for (int r = 0; r < hidden.rows(); ++r) {
+    unreadable[{hidden.get(r, 0), hidden.get(r, 1)}] = hidden.get(r, 3);
+  }
   std::vector<TableInfo> tables;
-  for (int r = 0; r < rows.rows(); ++r) tables.push_back(table_from_row(rows, r));
+  for (int r = 0; r < rows.rows(); ++r) {
+    TableInfo t = table_from_row(rows, r);
+    auto it = unreadable.find({t.schema, t.name});
+    if (it != unreadable.end()) t.unreadable = it->second;
+    tables.push_back(std::move(t));
+  }
   return tables;
 }
 

@@ -192,6 +192,67 @@ TEST_F(BackupTest, S3Sha256IsThatOfTheStoredObject) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["sha256"], "");
 }
 
+// A backup never replaces an existing file or S3 object without --force,
+// and a backup id whose archive was replaced or altered afterwards is
+// refused by restore before the target is touched (exit 15).
+TEST_F(BackupTest, NeverOverwritesAndRestoreChecksTheRecord) {
+  rig::ScratchDatabase first(rig::Server::kSource, "bover_a");
+  rig::ScratchDatabase second(rig::Server::kSource, "bover_b");
+  rig::ScratchDatabase target(rig::Server::kTarget, "bover_t");
+  rig::load_fixture(first.admin_url(), 1);
+  rig::load_sample(second.admin_url(), "chinook");
+  std::string dir = ::testing::TempDir() + "/" + rig::unique_name("bover");
+  std::filesystem::create_directories(dir);
+  std::string file = dir + "/db.dump";
+  auto r = pgs({"backup", first.url(), "--to", file});  // b001
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string original = storage::sha256_hex(rig::read_file(file));
+
+  r = pgs({"backup", second.url(), "--to", file});  // b002: refused
+  EXPECT_EQ(r.exit_code, 14) << r.err;
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  EXPECT_EQ(storage::sha256_hex(rig::read_file(file)), original);
+
+  std::string bucket = make_bucket();
+  std::string object = "s3://" + bucket + "/db.dump";
+  std::vector<std::string> s3{"--sse", "none", "--endpoint", rig::env("S3_ENDPOINT")};
+  auto with_s3 = [&s3](std::vector<std::string> a) {
+    a.insert(a.end(), s3.begin(), s3.end());
+    return a;
+  };
+  r = pgs(with_s3({"--json", "backup", first.url(), "--to", object}));  // b003
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string stored = nlohmann::json::parse(r.out)["sha256"];
+  r = pgs(with_s3({"backup", second.url(), "--to", object}));  // b004: refused
+  EXPECT_EQ(r.exit_code, 14) << r.err;
+  EXPECT_EQ(aws_download_sha256(object, dir + "/s3.dump"), stored);
+
+  // --force replaces (b005); b001 now names bytes it did not write.
+  r = pgs({"backup", second.url(), "--to", file, "--force"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = pgs({"restore", "b001", "--target", target.url()});
+  EXPECT_EQ(r.exit_code, 15) << r.out << r.err;
+  EXPECT_NE(r.err.find("is not the archive backup b001 wrote"), std::string::npos) << r.err;
+  EXPECT_EQ(
+      rig::psql(target.admin_url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"),
+      "0");
+
+  // Same size, one byte changed: only the SHA-256 tells, still before the target.
+  std::string bytes = rig::read_file(file);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+  r = pgs({"restore", file, "--target", target.url()});  // found by path: b005's record
+  EXPECT_EQ(r.exit_code, 15) << r.out << r.err;
+  EXPECT_NE(r.err.find("SHA-256"), std::string::npos) << r.err;
+  EXPECT_EQ(
+      rig::psql(target.admin_url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"),
+      "0");
+
+  // The S3 archive is unchanged: its id restores.
+  r = pgs({"restore", "b003", "--target", target.url(), "--endpoint", rig::env("S3_ENDPOINT")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 // stdout cannot be patched, so its bytes are hashed as they pass.
 TEST_F(BackupTest, StdoutSha256IsThatOfTheBytesWritten) {
   rig::ScratchDatabase source(rig::Server::kSource, "bout");

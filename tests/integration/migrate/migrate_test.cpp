@@ -76,6 +76,64 @@ TEST_F(MigrateTest, DirectLeavesTheSourceReadOnly) {
   auto off = rig::run_pgshuttle({"maintenance", "off", src.url()}, env_);
   EXPECT_EQ(off.exit_code, 0) << off.err;
   EXPECT_NO_THROW(rig::psql(src.url(), "CREATE TABLE public.allowed (x int)"));
+  // The same command again does nothing, says so, and reports the source
+  // as it is now (writable), not as the earlier run left it.
+  auto again = migrate({src.url(), dst.url(), "--direct"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("finished by an earlier run"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("still read-only"), std::string::npos) << again.out;
+}
+
+// A step fails (the rig's S3 refuses --sse AES256), so migrate makes the
+// source writable again, and it is written to. The re-run must fence it
+// again before its backup and must not restore what it read before.
+TEST_F(MigrateTest, ResumeAfterAFailureFencesTheSourceAgain) {
+  rig::ScratchDatabase src(rig::Server::kSource, "mig_refence_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "mig_refence_dst");
+  rig::load_fixture(src.url(), 1);
+  std::vector<std::string> args{src.url(), dst.url(), "--via", "s3://" + bucket_ + "/f"};
+  auto failed = migrate(args);  // default --sse AES256
+  ASSERT_NE(failed.exit_code, 0) << failed.out << failed.err;
+  ASSERT_NE(failed.err.find("made writable again"), std::string::npos) << failed.err;
+  rig::psql(src.url(),
+            "CREATE TABLE public.written_between (x int); "
+            "INSERT INTO public.written_between VALUES (1)");
+  args.insert(args.end(), {"--sse", "none"});
+  auto killed = migrate(args, {{"PGSHUTTLE_MIGRATE_KILL_AFTER", "backup"}});
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL) << killed.err;
+  // Killed right after the backup: the source is as the backup saw it.
+  EXPECT_THROW(rig::psql(src.url(), "INSERT INTO public.written_between VALUES (2)"),
+               std::runtime_error);
+  EXPECT_NE(killed.err.find("fencing it again"), std::string::npos) << killed.err;
+  auto resumed = migrate(args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(rig::psql(dst.url(), "SELECT count(*) FROM public.written_between"), "1");
+  expect_verified(src, dst);
+}
+
+// Killed after its restore, the source released and written to by hand:
+// the re-run takes a new backup and replaces the target's content (its own
+// earlier work) without --clean --confirm.
+TEST_F(MigrateTest, ResumeAfterTheSourceWasReleasedTakesANewBackup) {
+  rig::ScratchDatabase src(rig::Server::kSource, "mig_stale_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "mig_stale_dst");
+  rig::load_fixture(src.url(), 1);
+  std::vector<std::string> args{src.url(), dst.url(), "--via", "s3://" + bucket_ + "/s",
+                                "--sse",   "none"};
+  auto killed = migrate(args, {{"PGSHUTTLE_MIGRATE_KILL_AFTER", "restore"}});
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL) << killed.err;
+  auto off = rig::run_pgshuttle({"maintenance", "off", src.url()}, env_);
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  rig::psql(src.url(),
+            "CREATE TABLE public.written_between (x int); "
+            "INSERT INTO public.written_between VALUES (1)");
+  auto resumed = migrate(args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.err.find("earlier archive is not restored"), std::string::npos) << resumed.err;
+  EXPECT_EQ(rig::psql(dst.url(), "SELECT count(*) FROM public.written_between"), "1");
+  auto ls = rig::run_pgshuttle({"storage", "ls", "s3://" + bucket_ + "/s/"}, env_);
+  EXPECT_EQ(std::count(ls.out.begin(), ls.out.end(), '\n'), 2) << ls.out;
+  expect_verified(src, dst);
 }
 
 TEST_F(MigrateTest, KilledBetweenStepsResumesWithoutRedoingThem) {

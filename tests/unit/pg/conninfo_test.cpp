@@ -42,6 +42,18 @@ TEST(ConnInfo, RejectsGarbageWithoutLeakingIt) {
   EXPECT_FALSE(c.error().hint.empty());
 }
 
+// An unset shell variable ("$TARGET_URL" empty) must not mean libpq's
+// defaults: that connects to whatever the local socket serves.
+TEST(ConnInfo, RejectsAnEmptyString) {
+  for (const char* text : {"", " ", "\t\n"}) {
+    auto c = ConnInfo::parse(text);
+    ASSERT_FALSE(c.ok()) << "'" << text << "'";
+    EXPECT_EQ(c.error().code, ErrorCode::kUsage);
+    EXPECT_NE(c.error().message.find("empty connection string"), std::string::npos);
+    EXPECT_NE(c.error().hint.find("dbname="), std::string::npos);
+  }
+}
+
 TEST(ConnInfo, EnvironmentFillsTheGaps) {
   setenv("PGHOST", "envhost", 1);
   setenv("PGPORT", "6000", 1);

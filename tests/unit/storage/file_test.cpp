@@ -74,6 +74,36 @@ TEST(FileSinkTest, AbortAndDestructionLeaveNothing) {
   EXPECT_TRUE(fs::is_empty(dir));
 }
 
+// Existing::kRefuse: an existing file is refused when the sink opens, and
+// a file that appears while the sink writes survives its commit (the
+// no-replace rename), with no temp file left either way.
+TEST(FileSinkTest, RefuseNeverReplacesAFile) {
+  fs::path dir = fresh_dir(), target = dir / "out.dump";
+  std::ofstream(target) << "earlier backup";
+  auto refused = open_sink(target.string(), {}, Existing::kRefuse);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kExists);
+  EXPECT_NE(refused.error().hint.find("--force"), std::string::npos);
+
+  fs::path later = dir / "later.dump";
+  auto sink = open_sink(later.string(), {}, Existing::kRefuse);
+  ASSERT_TRUE(sink.ok()) << sink.error().to_string();
+  ASSERT_TRUE((*sink)->write("new bytes").ok());
+  std::ofstream(later) << "another writer";  // appears before the commit
+  Status st = (*sink)->commit();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kExists);
+  EXPECT_EQ(slurp(later), "another writer");
+  EXPECT_EQ(slurp(target), "earlier backup");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 2);
+
+  auto replacing = open_sink(target.string(), {}, Existing::kReplace);
+  ASSERT_TRUE(replacing.ok());
+  ASSERT_TRUE((*replacing)->write("forced").ok());
+  ASSERT_TRUE((*replacing)->commit().ok());
+  EXPECT_EQ(slurp(target), "forced");
+}
+
 TEST(FileSourceTest, SizeStreamAndRanges) {
   fs::path dir = fresh_dir(), file = dir / "in.bin";
   std::string data;

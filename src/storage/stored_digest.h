@@ -25,7 +25,7 @@
 #include "core/result.h"
 #include "storage/byte_source.h"
 
-namespace pgshuttle::backup {
+namespace pgshuttle::storage {
 
 // An incremental SHA-256 (OpenSSL), for bytes that pass in order.
 class Sha256Stream {
@@ -63,4 +63,4 @@ struct DigestOptions {
 // when options.cancel_requested() says so.
 Result<StoredDigest> digest_stored(storage::ByteSource& source, const DigestOptions& options = {});
 
-}  // namespace pgshuttle::backup
+}  // namespace pgshuttle::storage

@@ -1,7 +1,7 @@
 // digest_stored: the SHA-256 read back with parallel ranged reads equals the
 // hash of the whole file, for sizes around the range size; a source that
 // fails or is shorter than it says gives an error, never a wrong hash.
-#include "backup/stored_digest.h"
+#include "storage/stored_digest.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include "storage/crypto.h"
 #include "storage/storage.h"
 
-namespace pgshuttle::backup {
+namespace pgshuttle::storage {
 namespace {
 
 namespace fs = std::filesystem;
@@ -119,4 +119,4 @@ TEST(StoredDigestFaultTest, CancelStopsTheReadBack) {
 }
 
 }  // namespace
-}  // namespace pgshuttle::backup
+}  // namespace pgshuttle::storage

@@ -1,4 +1,4 @@
-#include "backup/stored_digest.h"
+#include "storage/stored_digest.h"
 
 #include <openssl/evp.h>
 
@@ -13,7 +13,7 @@
 #include "core/cancel.h"
 #include "storage/crypto.h"
 
-namespace pgshuttle::backup {
+namespace pgshuttle::storage {
 namespace {
 
 // Ranges fetched by worker threads, handed to the hashing thread in order.
@@ -132,4 +132,4 @@ Result<StoredDigest> digest_stored(storage::ByteSource& source, const DigestOpti
   return StoredDigest{hash.finish(), size};
 }
 
-}  // namespace pgshuttle::backup
+}  // namespace pgshuttle::storage
