@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "core/log.h"
 #include "migrate/migrate.h"
+#include "state/private_files.h"
 #include "state/transfer_registry.h"
 
 namespace pgshuttle::cli {
@@ -11,6 +12,9 @@ namespace {
 
 Status run_migrate(const CliContext& ctx, migrate::MigrateOptions o, bool resume, std::string sse) {
   o.state_dir = state::default_state_dir(ctx.state_dir);
+  // Migrate's own step records go under the state directory before any
+  // registry opens it: create it private here, not with the umask's mode.
+  PGS_TRY(state::make_private_dir(o.state_dir));
   o.s3.sse = sse == "none" ? "" : sse;
   (void)resume;  // a re-run resumes by itself; --resume only documents the intent
   if (o.dry_run) {

@@ -3,6 +3,7 @@
 // in the libraries.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -11,6 +12,51 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/redact.h"
+
+namespace {
+
+// Which kinds of secret the command line held, for the warnings that follow.
+struct ArgvSecrets {
+  bool password = false;
+  bool presigned_url = false;
+};
+
+// Overwrites, in place, every secret in argv (a URI's password, password=,
+// a presigned URL's X-Amz-Signature): `ps` and /proc/PID/cmdline show argv
+// to every user of the machine for as long as the process runs, and a
+// migration runs for hours. CLI11 holds its own copies by now. The length
+// stays, so nothing after the secret moves.
+ArgvSecrets hide_secrets_in_argv(int argc, char** argv) {
+  ArgvSecrets found;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg(argv[i]);
+    std::string masked = pgshuttle::mask_secrets(arg);
+    if (masked == arg) continue;
+    std::copy(masked.begin(), masked.end(), argv[i]);
+    bool presigned =
+        masked.find("X-Amz-") != std::string::npos || masked.find("x-amz-") != std::string::npos;
+    (presigned ? found.presigned_url : found.password) = true;
+  }
+  return found;
+}
+
+void warn_about_argv_secrets(const ArgvSecrets& secrets) {
+  using pgshuttle::log::warn;
+  if (secrets.password) {
+    warn(
+        "a password on the command line is visible to other users of this machine (ps) while "
+        "pgshuttle starts; pass it in PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service file "
+        "(service=NAME, PGSERVICEFILE) instead");
+  }
+  if (secrets.presigned_url) {
+    warn(
+        "a presigned URL on the command line is visible to other users of this machine (ps) while "
+        "pgshuttle starts, and grants access until it expires; prefer s3://bucket/key with AWS "
+        "credentials from the environment");
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace pgshuttle;
@@ -35,8 +81,10 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : static_cast<int>(ErrorCode::kUsage);
   }
 
+  ArgvSecrets secrets = hide_secrets_in_argv(argc, argv);
   if (context.verbose) log::set_level(log::Level::kDebug);
   if (context.quiet) log::set_level(log::Level::kWarn);
+  warn_about_argv_secrets(secrets);
   if (context.json) Progress::set_quiet(true);
   install_cancel_handlers();
   if (!context.run) return static_cast<int>(ErrorCode::kUsage);

@@ -7,9 +7,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <thread>
+
+#include "state/private_files.h"
 
 namespace pgshuttle::copy {
 namespace {
@@ -38,11 +39,11 @@ bool run(sqlite3* db, const char* sql, const std::string& param,
 
 Result<std::unique_ptr<CopyState>> CopyState::open(const std::string& state_dir,
                                                    const std::string& id) {
-  std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
+  PGS_TRY(state::make_private_dir(state_dir));
   std::unique_ptr<CopyState> s(new CopyState());
   s->id_ = id;
   s->path_ = state_dir + "/copy-" + id + ".sqlite";
+  PGS_TRY(state::make_private_file(s->path_));
   if (sqlite3_open(s->path_.c_str(), &s->db_) != SQLITE_OK) {
     return state_error(s->db_, "cannot open " + s->path_);
   }

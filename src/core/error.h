@@ -27,9 +27,9 @@ enum class ErrorCode : int {
   kBlocked = 8,          // a precondition failed: check/preflight blocker
   kCancelled = 9,        // Ctrl-C or `pgshuttle cancel`
   kAuth = 10,            // wrong password / authentication refused
-  kDiskFull = 11,        // no space left on a local device
+  kDiskFull = 11,        // no space left: a local device, or a server's (SQLSTATE 53100)
   kWarnings = 12,        // finished, but with warnings the user must read
-  kNotFound = 13,        // a transfer id, file or database that does not exist
+  kNotFound = 13,        // a transfer id, file or database (3D000) that does not exist
   kExists = 14,          // the destination exists and would be overwritten (--force)
   kArchiveChanged = 15,  // the archive is not the one its backup recorded (size, SHA-256)
   kUrlExpired = 20,      // presigned URL past its expiry

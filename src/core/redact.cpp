@@ -22,6 +22,7 @@ std::set<std::string, std::greater<>>& secrets() {  // longest-first by ordering
 struct PatternRule {
   std::regex pattern;
   std::string replacement;
+  int secret_group;  // the submatch that is the secret itself
 };
 
 const std::vector<PatternRule>& rules() {
@@ -29,15 +30,15 @@ const std::vector<PatternRule>& rules() {
     const auto icase = std::regex::ECMAScript | std::regex::icase;
     return std::vector<PatternRule>{
         // scheme://user:password@host -> scheme://user:***@host
-        {std::regex(R"(([a-z][a-z0-9+.-]*://[^:/?#@\s]*:)[^@\s/]*@)", icase), "$1***@"},
+        {std::regex(R"(([a-z][a-z0-9+.-]*://[^:/?#@\s]*:)([^@\s/]*)@)", icase), "$1***@", 2},
         // password=secret or password='se cret' in libpq key=value strings
-        {std::regex(R"((\bpassword\s*=\s*)('([^'\\]|\\.)*'|[^\s&]+))", icase), "$1***"},
+        {std::regex(R"((\bpassword\s*=\s*)('([^'\\]|\\.)*'|[^\s&]+))", icase), "$1***", 2},
         // presigned URL parameters and Authorization header signatures
-        {std::regex(R"((X-Amz-(Signature|Credential|Security-Token)=)[^&\s"'<>]+)", icase),
-         "$1***"},
-        {std::regex(R"((Signature=)[0-9a-f]{16,})", icase), "$1***"},
-        {std::regex(R"((Credential=)[^,\s&"'<>]+)", icase), "$1***"},
-        {std::regex(R"((aws_secret_access_key\s*=\s*)\S+)", icase), "$1***"},
+        {std::regex(R"((X-Amz-(Signature|Credential|Security-Token)=)([^&\s"'<>]+))", icase),
+         "$1***", 3},
+        {std::regex(R"((Signature=)([0-9a-f]{16,}))", icase), "$1***", 2},
+        {std::regex(R"((Credential=)([^,\s&"'<>]+))", icase), "$1***", 2},
+        {std::regex(R"((aws_secret_access_key\s*=\s*)(\S+))", icase), "$1***", 2},
     };
   }();
   return r;
@@ -63,6 +64,23 @@ std::string redact(std::string_view text) {
     }
   }
   for (const auto& rule : rules()) out = std::regex_replace(out, rule.pattern, rule.replacement);
+  return out;
+}
+
+std::string mask_secrets(std::string_view text) {
+  // Matches are found in the original text: a masked secret must not change
+  // what the next rule sees as a word boundary or a quote.
+  const std::string original(text);
+  std::string out(text);
+  for (const auto& rule : rules()) {
+    for (std::sregex_iterator m(original.begin(), original.end(), rule.pattern), end; m != end;
+         ++m) {
+      const auto& secret = (*m)[rule.secret_group];
+      if (!secret.matched) continue;
+      size_t at = static_cast<size_t>(secret.first - original.begin());
+      std::fill_n(out.begin() + static_cast<std::ptrdiff_t>(at), secret.length(), '*');
+    }
+  }
   return out;
 }
 

@@ -21,6 +21,12 @@ inline constexpr std::string_view kRedacted = "***";
 // Returns `text` with every known secret pattern and registered secret replaced by ***.
 std::string redact(std::string_view text);
 
+// Returns `text` at the same length, every secret the pattern rules find
+// overwritten with '*' ("postgresql://u:******@h/d"). For bytes that cannot
+// change length: the process's own argv, which `ps` and /proc/PID/cmdline
+// show to every user. Registered secrets are not consulted.
+std::string mask_secrets(std::string_view text);
+
 // Remembers `secret` so redact() hides it from now on. Secrets shorter than
 // 4 characters are ignored: replacing them would mangle ordinary text.
 void register_secret(std::string_view secret);

@@ -24,12 +24,24 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+bool inherited(std::string_view name, const std::vector<std::string>& inherit) {
+  for (std::string_view pattern : inherit) {
+    if (!pattern.empty() && pattern.back() == '*') {
+      pattern.remove_suffix(1);
+      if (name.substr(0, pattern.size()) == pattern) return true;
+    } else if (name == pattern) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> build_env(const SubprocessOptions& o) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; e && *e; ++e) {
     std::string_view kv(*e);
     auto eq = kv.find('=');
-    if (eq == std::string_view::npos) continue;
+    if (eq == std::string_view::npos || !inherited(kv.substr(0, eq), o.inherit)) continue;
     merged[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
   }
   for (const auto& [k, v] : o.env) {
@@ -45,6 +57,10 @@ std::vector<std::string> build_env(const SubprocessOptions& o) {
 }
 
 }  // namespace
+
+std::vector<std::string> default_inherited_env() {
+  return {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "LC_*", "TZ", "TMPDIR"};
+}
 
 Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
   if (options.argv.empty()) return make_error(ErrorCode::kInternal, "empty argv");

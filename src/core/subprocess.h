@@ -4,6 +4,9 @@
 //
 // Secrets never go in argv (visible to every user through `ps`): pass them in
 // `env` (PGPASSWORD) or, better, a 0600 passfile (see pg/passfile.h).
+// Nor does a child inherit pgshuttle's environment wholesale: only the
+// variables `inherit` names pass, so AWS_SECRET_ACCESS_KEY and other tokens
+// the user gave pgshuttle never reach pg_dump, psql or what they run.
 // The child runs in its own process group so kill() reaches its children.
 // The destructor kills and reaps a child that is still running.
 //
@@ -21,12 +24,20 @@
 
 namespace pgshuttle {
 
+// What every child needs to run and speak the user's language: PATH, HOME,
+// USER, LOGNAME, LANG, LANGUAGE, LC_*, TZ, TMPDIR.
+std::vector<std::string> default_inherited_env();
+
 struct SubprocessOptions {
   std::vector<std::string> argv;                          // argv[0] is looked up in PATH
   std::map<std::string, std::optional<std::string>> env;  // set (value) or unset (nullopt)
-  bool capture_stdout = false;                            // else stdout goes to /dev/null
-  bool pipe_stdin = false;                                // else stdin is /dev/null
-  std::string stdout_file;                                // if set, stdout is written there
+  // Variables of this process's environment the child sees unless `env`
+  // overrides them: exact names, or prefixes ending in '*' ({"*"}: all of
+  // them, for tests that run pgshuttle itself as a user would).
+  std::vector<std::string> inherit = default_inherited_env();
+  bool capture_stdout = false;  // else stdout goes to /dev/null
+  bool pipe_stdin = false;      // else stdin is /dev/null
+  std::string stdout_file;      // if set, stdout is written there
 };
 
 class Subprocess {

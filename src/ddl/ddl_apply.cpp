@@ -107,7 +107,7 @@ Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
     return ApplyOutcome::kWarned;
   }
   Error out = e.with_context(item_label(item));
-  out.code = ErrorCode::kTarget;
+  if (out.code != ErrorCode::kDiskFull) out.code = ErrorCode::kTarget;  // 11 says more than 4
   return out;
 }
 

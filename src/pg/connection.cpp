@@ -35,6 +35,14 @@ Error classify_connect_failure(const std::string& msg, Side side, const ConnInfo
   } else if (msg.find("Connection refused") != std::string::npos ||
              msg.find("No such file or directory") != std::string::npos) {
     e.hint = "is the server running and accepting connections on that host and port?";
+  } else if (msg.find("database \"") != std::string::npos &&
+             msg.find("does not exist") != std::string::npos) {
+    // SQLSTATE 3D000 (libpq gives no SQLSTATE for a failed connection, only
+    // its text): a script tells "no such database" from "server down".
+    e.code = ErrorCode::kNotFound;
+    e.hint =
+        "create the database first (CREATE DATABASE, createdb, or the provider's console) or "
+        "check its name in the connection string";
   } else if (msg.find("does not exist") != std::string::npos) {
     e.hint = "check the database and user names in the connection string";
   } else if (msg.find("could not translate host name") != std::string::npos) {
@@ -192,6 +200,18 @@ Error Connection::result_error(pg_result* r, std::string_view sql) const {
   if (hint) e.hint = hint;
   const char* position = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
   e.context = redact(statement_context(sql, position ? std::atoi(position) : 0));
+  if (e.sqlstate == "53100" || e.sqlstate == "53000") {
+    // disk_full (insufficient_resources in general): not a failure a retry or
+    // a fix of pgshuttle's input cures, so it gets an exit code of its own.
+    e.code = ErrorCode::kDiskFull;
+    e.hint = side_ == Side::kTarget
+                 ? fmt::format(
+                       "the target server is out of disk space and database {} is left partially "
+                       "written; free space or grow its volume, then rerun (or drop {})",
+                       PQdb(conn_.get()), PQdb(conn_.get()))
+                 : "the source server is out of disk space (temporary files of a large sort or "
+                   "hash?); free space on it, then rerun";
+  }
   if (PQstatus(conn_.get()) == CONNECTION_BAD && e.hint.empty()) {
     e.hint = fmt::format("the connection to the {} server was lost; check that it is up and retry",
                          side_name(side_));

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+extern char** environ;
+
 namespace pgshuttle::pg {
 namespace {
 
@@ -61,6 +63,16 @@ Passfile::~Passfile() {
 
 std::map<std::string, std::optional<std::string>> Passfile::env() const {
   std::map<std::string, std::optional<std::string>> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view name = kv.substr(0, eq);
+    // PGSHUTTLE_* is pgshuttle's own configuration, not libpq's.
+    bool libpq = name.substr(0, 2) == "PG" && name.substr(0, 10) != "PGSHUTTLE_";
+    bool kerberos = name == "KRB5CCNAME" || name == "KRB5_CONFIG";
+    if (libpq || kerberos) env[std::string(name)] = std::string(kv.substr(eq + 1));
+  }
   if (!path_.empty()) {
     env["PGPASSFILE"] = path_;
     env["PGPASSWORD"] = std::nullopt;

@@ -28,8 +28,12 @@ class Passfile {
   ~Passfile();
 
   const std::string& path() const { return path_; }
-  // Environment for a child: PGPASSFILE set when there is a password, and
-  // PGPASSWORD removed so an inherited one cannot override it.
+  // Environment for a libpq child (pg_dump, pg_restore, psql): the libpq
+  // variables of this process (PG*, as the user set them: PGHOST, PGSSLMODE,
+  // PGSERVICEFILE, ...) and the Kerberos ones GSSAPI reads; PGPASSFILE set
+  // when there is a password, and PGPASSWORD removed so an inherited one
+  // cannot override it. Children inherit nothing else of pgshuttle's
+  // environment beyond the basics (core/subprocess.h).
   std::map<std::string, std::optional<std::string>> env() const;
 
  private:

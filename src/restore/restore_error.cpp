@@ -48,6 +48,14 @@ std::string toc_object(std::string_view entry) {
   return std::string(trim(rest));
 }
 
+// The server's text for SQLSTATE 53100 ("could not extend file ...: No
+// space left on device"): the tools print no SQLSTATE, and disk full has an
+// exit code of its own.
+ErrorCode code_of(std::string_view message) {
+  return message.find("No space left on device") != std::string_view::npos ? ErrorCode::kDiskFull
+                                                                           : ErrorCode::kTarget;
+}
+
 }  // namespace
 
 Severity classify(std::string_view message, std::string_view command) {
@@ -106,6 +114,7 @@ std::vector<RestoreError> parse_pg_restore_errors(std::string_view stderr_text) 
       if (e.object.empty()) e.object = last_data;
     }
     e.severity = classify(e.message, e.command);
+    e.code = code_of(e.message);
     errors.push_back(std::move(e));
     object.clear();
   }
@@ -121,6 +130,7 @@ std::vector<RestoreError> parse_psql_errors(std::string_view stderr_text) {
     e.message = strip_level(line.substr(at + 2));
     e.object = std::string(line.substr(0, at));  // psql:<stdin>:LINE
     e.severity = classify(e.message, "");
+    e.code = code_of(e.message);
     errors.push_back(std::move(e));
   }
   return errors;

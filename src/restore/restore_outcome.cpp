@@ -60,6 +60,9 @@ Status RestoreOutcome::to_status() const {
                      ? " (the target connection was lost; every retry failed)"
                      : " (the target connection was lost; the restore was not retried)";
   }
+  if (e.code == ErrorCode::kDiskFull) {
+    e.hint = "the target server is out of disk space: free space or grow its volume; " + e.hint;
+  }
   if (f && what.find("input file") != std::string::npos) {
     e.code = ErrorCode::kArchive;
     e.message += " (the archive is truncated or corrupt)";

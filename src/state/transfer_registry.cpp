@@ -6,10 +6,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 
 #include "core/redact.h"
 #include "sql/state.h"
+#include "state/private_files.h"
 
 namespace pgshuttle::state {
 namespace {
@@ -111,13 +111,8 @@ std::string default_state_dir(const std::string& configured) {
 }
 
 Result<TransferRegistry> TransferRegistry::open(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return make_error(ErrorCode::kUsage,
-                      "cannot create state directory " + dir + ": " + ec.message(),
-                      "set --state-dir or PGSHUTTLE_STATE_DIR to a writable folder");
-  }
+  PGS_TRY(make_private_dir(dir));
+  PGS_TRY(make_private_file(dir + "/transfers.db"));
   PGS_ASSIGN_OR_RETURN(auto db, SqliteDb::open(dir + "/transfers.db"));
   PGS_TRY(db.exec("PRAGMA journal_mode=WAL"));
   PGS_TRY(db.exec("PRAGMA synchronous=NORMAL"));

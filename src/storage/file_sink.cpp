@@ -55,8 +55,10 @@ Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& path, bool
   std::vector<char> buf(temp.begin(), temp.end());
   buf.push_back('\0');
   int fd = ::mkstemp(buf.data());
+  // mkstemp creates the file 0600 (narrowed further by the umask), and it
+  // stays so: a dump holds every row of the database, so only its owner may
+  // read it unless they widen it themselves.
   if (fd < 0) return io_error("cannot create a temp file in", dir.empty() ? "/" : dir);
-  ::fchmod(fd, 0644);
   return std::unique_ptr<FileSink>(new FileSink(path, buf.data(), fd, replace));
 }
 

@@ -91,6 +91,7 @@ CommandResult run_program(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& extra_env) {
   SubprocessOptions o;
   o.argv = argv;
+  o.inherit = {"*"};  // as a user's shell would: S3 credentials, rig settings
   o.capture_stdout = true;
   for (const auto& [k, v] : extra_env) o.env[k] = v;
   CommandResult r;

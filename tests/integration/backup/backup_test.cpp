@@ -353,6 +353,7 @@ TEST_F(BackupTest, CancelMidUploadLeavesNoObjectAndNoUpload) {
   o.argv = {rig::pgshuttle_bin(),   "backup", source.url(), "--to", object,
             "--compress",           "0",      "--sse",      "none", "--endpoint",
             rig::env("S3_ENDPOINT")};
+  o.inherit = {"*"};
   for (const auto& [k, v] : env_) o.env[k] = v;
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok());
@@ -394,6 +395,7 @@ TEST_F(BackupTest, CancelDuringChecksumRemovesTheObject) {
             "none",
             "--endpoint",
             rig::env("S3_ENDPOINT")};
+  o.inherit = {"*"};
   for (const auto& [k, v] : env_) o.env[k] = v;
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok());

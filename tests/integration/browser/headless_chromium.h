@@ -160,6 +160,7 @@ class HeadlessChromium {
     base_ = "http://127.0.0.1:" + std::to_string(port);
     SubprocessOptions options;
     options.argv = {"chromedriver", "--port=" + std::to_string(port), "--log-path=" + log_};
+    options.inherit = {"*"};  // chromium reads XDG_*, fontconfig and display settings
     auto spawned = Subprocess::spawn(options);
     if (!spawned.ok()) {
       throw std::runtime_error(

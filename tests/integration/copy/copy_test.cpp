@@ -281,6 +281,7 @@ TEST(CopyResume, OneRerunAfterKillDuringAnIndexBuildOfAReadOnlySource) {
   SubprocessOptions o;
   o.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "copy", src.url(), dst.url(), "--jobs", "2",
             "--no-verify"};
+  o.inherit = {"*"};
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok()) << child.error().to_string();
   bool building = false;
@@ -316,6 +317,7 @@ TEST(CopyResume, CancelHintNamesTheFlagTheResumeNeeds) {
   auto dir = state_dir();
   SubprocessOptions o;
   o.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "copy", src.url(), dst.url(), "--no-verify"};
+  o.inherit = {"*"};
   o.env["PGSHUTTLE_COPY_PAUSE_AT"] = "schema:20";
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok());

@@ -34,6 +34,26 @@ TEST(Redact, HidesPresignedUrlSecrets) {
   EXPECT_NE(r.find("X-Amz-Signature=***"), std::string::npos);
 }
 
+// argv is overwritten in place, so masking keeps every byte where it was and
+// hides exactly what redact() hides.
+TEST(MaskSecrets, KeepsLengthAndHidesWhatRedactHides) {
+  EXPECT_EQ(mask_secrets("postgresql://bob:s3cr3t@db:5432/x"), "postgresql://bob:******@db:5432/x");
+  EXPECT_EQ(mask_secrets("host=x password='a b' user=u"), "host=x password=***** user=u");
+  EXPECT_EQ(mask_secrets("postgresql://bob@db/x"), "postgresql://bob@db/x");
+  EXPECT_EQ(mask_secrets("--jobs"), "--jobs");
+  std::string url =
+      "https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F2013"
+      "&X-Amz-Date=20130524T000000Z&X-Amz-Security-Token=tok123"
+      "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835";
+  std::string m = mask_secrets(url);
+  EXPECT_EQ(m.size(), url.size());
+  EXPECT_EQ(m.find("AKIA"), std::string::npos);
+  EXPECT_EQ(m.find("tok123"), std::string::npos);
+  EXPECT_EQ(m.find("aeeed9bb"), std::string::npos);
+  EXPECT_NE(m.find("X-Amz-Date=20130524T000000Z&"), std::string::npos);
+  EXPECT_NE(m.find("X-Amz-Signature=********"), std::string::npos);
+}
+
 TEST(Redact, HidesAuthorizationHeader) {
   std::string h =
       "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/s3/aws4_request, "

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace pgshuttle {
 namespace {
 
@@ -12,6 +14,35 @@ TEST(Subprocess, CapturesStdoutAndPassesEnvironment) {
   auto out = run_and_capture(o);
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   EXPECT_EQ(*out, "from-env");
+}
+
+// pgshuttle's own secrets stay in pgshuttle: a child sees the basics it
+// needs (PATH, locale, HOME, TMPDIR), what `env` sets, and nothing else
+// unless `inherit` names it.
+TEST(Subprocess, ChildInheritsOnlyTheBasics) {
+  ::setenv("AWS_SECRET_ACCESS_KEY", "marker-aws-secret-4711", 1);
+  ::setenv("GITHUB_TOKEN", "marker-token-4711", 1);
+  ::setenv("LC_TIME", "C.UTF-8", 1);
+  ::setenv("TMPDIR", "/tmp", 1);
+  SubprocessOptions o;
+  o.argv = {"env"};
+  o.env["PGPASSFILE"] = "/somewhere/pgpass";
+  auto out = run_and_capture(o);
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  std::string lines = "\n" + *out;
+  EXPECT_EQ(lines.find("marker-"), std::string::npos) << lines;
+  EXPECT_EQ(lines.find("AWS_"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("\nPATH=/"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("\nLC_TIME=C.UTF-8\n"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("\nTMPDIR=/tmp\n"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("\nPGPASSFILE=/somewhere/pgpass\n"), std::string::npos) << lines;
+
+  o.inherit = {"*"};
+  out = run_and_capture(o);
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_NE(out->find("AWS_SECRET_ACCESS_KEY=marker-aws-secret-4711"), std::string::npos);
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  ::unsetenv("GITHUB_TOKEN");
 }
 
 TEST(Subprocess, ReportsFailureWithStderr) {

@@ -89,5 +89,32 @@ TEST(Passfile, IsPrivateAndRemoved) {
   EXPECT_NE(stat(path.c_str(), &st), 0);
 }
 
+// A libpq child keeps the user's libpq settings (children inherit nothing
+// else, core/subprocess.h) but not pgshuttle's own nor anyone's secrets.
+TEST(Passfile, EnvCarriesTheLibpqVariablesOnly) {
+  ::setenv("PGSSLMODE", "verify-full", 1);
+  ::setenv("PGPASSWORD", "inherited-pw", 1);
+  ::setenv("PGSHUTTLE_STATE_DIR", "/somewhere", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "aws-marker", 1);
+  auto with = ConnInfo::parse("host=h user=u password=secret");
+  auto without = ConnInfo::parse("host=h user=u");
+  ASSERT_TRUE(with.ok() && without.ok());
+  auto pf = Passfile::create(*with);
+  auto none = Passfile::create(*without);
+  ASSERT_TRUE(pf.ok() && none.ok());
+  auto env = pf->env();
+  EXPECT_EQ(env.at("PGSSLMODE"), "verify-full");
+  EXPECT_FALSE(env.at("PGPASSWORD").has_value());  // the passfile wins
+  EXPECT_EQ(env.count("PGSHUTTLE_STATE_DIR"), 0u);
+  EXPECT_EQ(env.count("AWS_SECRET_ACCESS_KEY"), 0u);
+  auto plain = none->env();
+  EXPECT_EQ(plain.at("PGPASSWORD"), "inherited-pw");  // no password of ours: libpq's own
+  EXPECT_EQ(plain.count("PGPASSFILE"), 0u);
+  for (const char* k :
+       {"PGSSLMODE", "PGPASSWORD", "PGSHUTTLE_STATE_DIR", "AWS_SECRET_ACCESS_KEY"}) {
+    ::unsetenv(k);
+  }
+}
+
 }  // namespace
 }  // namespace pgshuttle::pg

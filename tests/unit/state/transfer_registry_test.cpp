@@ -1,6 +1,7 @@
 // The transfer registry on a real SQLite file, including two processes
 // allocating ids at once.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +30,37 @@ TEST(TransferRegistry, IdsCountPerKind) {
   auto all = reg->list();
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 5u);
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 0777;
+}
+
+// The registry holds endpoints, logs and ids: the directories pgshuttle
+// creates are 0700 and its files 0600 even under umask 022, and a registry
+// an older version left world-readable is made private when opened.
+TEST(TransferRegistry, StateDirectoryAndFilesArePrivate) {
+  std::string parent = fresh_dir("private");
+  std::string dir = parent + "/nested/state";
+  mode_t old = ::umask(022);
+  {
+    auto reg = TransferRegistry::open(dir);
+    ASSERT_TRUE(reg.ok()) << reg.error().to_string();
+    ASSERT_TRUE(reg->create(TransferKind::kBackup, "a", "b").ok());
+    EXPECT_EQ(mode_of(parent), 0700u);
+    EXPECT_EQ(mode_of(parent + "/nested"), 0700u);
+    EXPECT_EQ(mode_of(dir), 0700u);
+    EXPECT_EQ(mode_of(dir + "/transfers.db"), 0600u);
+    EXPECT_EQ(mode_of(dir + "/transfers.db-wal"), 0600u);  // WAL mode, still open
+  }
+  ::chmod((dir + "/transfers.db").c_str(), 0644);
+  auto again = TransferRegistry::open(dir);
+  ::umask(old);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(mode_of(dir + "/transfers.db"), 0600u);
+  EXPECT_EQ(again->list()->size(), 1u);
 }
 
 TEST(TransferRegistry, LifecycleRedactsAndCountsWarnings) {

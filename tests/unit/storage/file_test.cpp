@@ -1,6 +1,7 @@
 // FileSink (temp file, rename on commit, nothing left on abort, overwrite)
 // and FileSource (size, streams, ranges) through the factories.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -38,6 +39,25 @@ TEST(FileSinkTest, CommitRenamesAndOverwritePatches) {
   ASSERT_TRUE((*sink)->commit().ok());
   EXPECT_EQ(slurp(target), "Jello world");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+}
+
+// A dump holds every row: readable by its owner only, even under the usual
+// umask 022 (it was chmod'ed 0644 explicitly), and never wider than a
+// stricter umask allows.
+TEST(FileSinkTest, CommittedFileIsPrivateWhateverTheUmask) {
+  fs::path dir = fresh_dir();
+  for (mode_t mask : {mode_t{022}, mode_t{077}, mode_t{0277}}) {
+    mode_t old = ::umask(mask);
+    fs::path target = dir / ("umask" + std::to_string(mask) + ".dump");
+    auto sink = open_sink(target.string());
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE((*sink)->write("rows").ok());
+    ASSERT_TRUE((*sink)->commit().ok());
+    ::umask(old);
+    struct stat st {};
+    ASSERT_EQ(::stat(target.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600 & ~mask) << "umask " << std::oct << mask;
+  }
 }
 
 TEST(FileSinkTest, AbortAndDestructionLeaveNothing) {
