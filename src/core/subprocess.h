@@ -27,6 +27,9 @@ struct SubprocessOptions {
   bool capture_stdout = false;                            // else stdout goes to /dev/null
   bool pipe_stdin = false;                                // else stdin is /dev/null
   std::string stdout_file;                                // if set, stdout is written there
+  // Descriptors the child keeps (their close-on-exec flag is cleared in the
+  // child only): a passfile's memfd (pg/passfile.h).
+  std::vector<int> inherit_fds;
 };
 
 class Subprocess {

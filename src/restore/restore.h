@@ -52,6 +52,12 @@ struct RestoreOptions {
   // Read the archive once before the restore to compare its SHA-256 with
   // the backup's record (the size is always compared).
   bool checksum = true;
+  // Plain SQL: keep running statements after an error (psql's own default)
+  // instead of stopping at the first one.
+  bool sql_continue_on_error = false;
+  // Plain SQL: one transaction (psql --single-transaction), so that a
+  // failure leaves the target as it was.
+  bool single_transaction = false;
   // Polled about once a second from another thread: true to cancel. Set by
   // run_restore from the registry (`pgshuttle cancel rNNN`).
   std::function<bool()> cancel_requested;
@@ -70,6 +76,7 @@ struct RestoreOutcome {
   int tables_loaded = 0;     // tables whose data was loaded (parallel restore)
   int retries = 0;           // jobs redone after a lost connection
   bool parallel = false;     // restored from ranged reads, not one stream
+  bool rolled_back = false;  // a failure undid everything (--single-transaction)
   int tables_verified = -1;  // tables whose row count was checked; -1: not checked
   std::string transfer_id;   // "r004"
   int jobs = 1;
