@@ -15,7 +15,9 @@ Result<StaleUploadReport> abort_stale_uploads(state::TransferRegistry& registry,
   for (auto& u : stale) {
     auto where = storage::S3Location::parse(u.location);
     if (!where.ok() || (!bucket.empty() && where->bucket != bucket)) continue;
-    if (!client) PGS_ASSIGN_OR_RETURN(client, storage::S3Client::create(s3));
+    if (!client) {
+      PGS_ASSIGN_OR_RETURN(client, storage::S3Client::create(s3));
+    }
     Status s = client->abort_multipart(*where, u.upload_id);
     if (!s.ok()) {
       log::warn("could not abort the multipart upload {} left of {}: {}", u.transfer_id, u.location,
