@@ -22,14 +22,14 @@
 namespace pgshuttle {
 
 struct SubprocessOptions {
-  std::vector<std::string> argv;                          // argv[0] is looked up in PATH
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH
+  // Descriptors the child keeps (their close-on-exec flag is cleared in the
+  // child only): a passfile's memfd (pg/passfile.h).
+  std::vector<int> inherit_fds;
   std::map<std::string, std::optional<std::string>> env;  // set (value) or unset (nullopt)
   bool capture_stdout = false;                            // else stdout goes to /dev/null
   bool pipe_stdin = false;                                // else stdin is /dev/null
   std::string stdout_file;                                // if set, stdout is written there
-  // Descriptors the child keeps (their close-on-exec flag is cleared in the
-  // child only): a passfile's memfd (pg/passfile.h).
-  std::vector<int> inherit_fds;
 };
 
 class Subprocess {

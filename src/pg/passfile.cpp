@@ -4,13 +4,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/owned_temp.h"
 
 #include <fmt/format.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-
-#include "core/owned_temp.h"
 
 namespace pgshuttle::pg {
 namespace {
