@@ -286,6 +286,9 @@ Result<BackupResult> run_transfer(const BackupOptions& o, const pg::ConnInfo& in
   PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3,
                                                      o.replace ? storage::Existing::kReplace
                                                                : storage::Existing::kRefuse));
+  // An unsupported encryption or a missing right to write fails here, not
+  // after pg_dump has started.
+  PGS_TRY(storage::probe_upload(o.destination, o.s3));
   // An open multipart upload is recorded until it ends, so that if this
   // process is killed, the next backup (or storage uploads --abort-stale)
   // aborts it.

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/verify_after.h"
 #include "copy/copy.h"
+#include "copy/copy_transfer.h"
 #include "core/human.h"
 #include "core/log.h"
 
@@ -105,6 +106,31 @@ Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, const copy::C
   return e;
 }
 
+// A verify that reached a result (identical, or differences) is recorded,
+// so that only an interrupted one is redone by the next run.
+Status record_outcome(const CopyCliOptions& o, const std::string& id, const Status& verified) {
+  if (!verified.ok() && verified.error().code != ErrorCode::kVerifyFailed) return ok_status();
+  return copy::CopyTransfer::record_verified(o.copy, id);
+}
+
+// The same command after a copy that completed while its closing verify
+// did not: the copy stands, only the verify runs again.
+Status verify_again(const CliContext& ctx, const CopyCliOptions& o, const std::string& id) {
+  log::info(
+      "copy {} of these databases completed, but its closing verify did not reach a result: "
+      "verifying again (--clean --confirm TARGETDB starts a new copy instead)",
+      id);
+  copy::CopySummary s;
+  s.id = id;
+  nlohmann::json json = summary_json(s);
+  json["verify_only"] = true;
+  Status verified = verify_copy(ctx, o, s, json);
+  PGS_TRY(record_outcome(o, id, verified));
+  if (ctx.json) ctx.print_json(json);
+  if (verified.ok() && !ctx.json) std::cout << "copy " << id << ": verified again\n";
+  return verified;
+}
+
 Status run(const CliContext& ctx, CopyCliOptions& o) {
   PGS_ASSIGN_OR_RETURN(o.copy.source, pg::ConnInfo::parse(o.source));
   PGS_ASSIGN_OR_RETURN(o.copy.target, pg::ConnInfo::parse(o.target));
@@ -113,6 +139,10 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
     return make_error(ErrorCode::kUsage, "--schema-only and --data-only exclude each other");
   }
   o.copy.state_dir = ctx.state_dir;
+  if (!o.no_verify) {
+    PGS_ASSIGN_OR_RETURN(auto pending, copy::CopyTransfer::unverified(o.copy));
+    if (pending) return verify_again(ctx, o, *pending);
+  }
   PGS_ASSIGN_OR_RETURN(auto s, copy::run_copy(o.copy));
   nlohmann::json json = summary_json(s);
   if (!ctx.json) {
@@ -129,6 +159,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   } else {
     log::info("verify skipped: {}", skipped);
   }
+  PGS_TRY(record_outcome(o, s.id, verified));
   if (ctx.json) ctx.print_json(json);
   PGS_TRY(verified);
   if (!s.skipped_unsupported.empty()) {

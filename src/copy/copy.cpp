@@ -86,7 +86,17 @@ void pin_matview_refreshes(std::vector<ddl::DdlItem>& items, const std::string& 
   }
 }
 
+// Maintenance mode's mark on the source (sql/copy/source_fence.sql): "" when
+// the source is writable.
+Result<std::string> source_fence(pg::Connection& holder) {
+  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::source_fence));
+  return rows.rows() == 1 ? rows.get(0, 0) : std::string();
+}
+
 Status begin_snapshot(Run& r) {
+  // Read before the snapshot: a source read-only from here on cannot change
+  // under this run or under a resumed one while the mark stays the same.
+  PGS_ASSIGN_OR_RETURN(std::string fence, source_fence(r.holder));
   PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   // The snapshot's xmax: a source that never assigned a transaction id
   // past it was not written since (what the closing verify's hint says).
@@ -96,6 +106,15 @@ Status begin_snapshot(Run& r) {
   r.summary.snapshot_xmax = snap.get_int(0, 1);
   if (r.resumed) {
     std::string old = r.state->get_meta("snapshot");
+    std::string old_fence = r.state->get_meta("source_fence");
+    if (!fence.empty() && fence == old_fence) {
+      log::info(
+          "resuming run {} with a new snapshot {}: the source has been read-only (maintenance "
+          "mode) since the interrupted run's snapshot, so it sees the same data",
+          r.state->id(), r.snapshot);
+      PGS_TRY(r.state->set_meta("snapshot", r.snapshot));
+      return ok_status();
+    }
     if (!r.o.allow_inconsistent_resume) {
       return make_error(
           ErrorCode::kBlocked,
@@ -104,7 +123,8 @@ Status begin_snapshot(Run& r) {
                       "rest would come from different moments of the source",
                       r.state->id(), old),
           "if the source was not written to since, pass --allow-inconsistent-resume; "
-          "otherwise start over with --clean --confirm TARGETDB");
+          "otherwise start over with --clean --confirm TARGETDB. A copy started while the "
+          "source is read-only (pgshuttle maintenance on SOURCE) resumes without the flag");
     }
     log::warn(
         "resuming run {} with a new snapshot {}: the result is consistent only if the "
@@ -112,7 +132,9 @@ Status begin_snapshot(Run& r) {
         r.state->id(), r.snapshot);
   }
   PGS_TRY(r.state->set_meta("snapshot", r.snapshot));
-  log::info("copy run {}: snapshot {}", r.state->id(), r.snapshot);
+  PGS_TRY(r.state->set_meta("source_fence", fence));
+  log::info("copy run {}: snapshot {}{}", r.state->id(), r.snapshot,
+            fence.empty() ? "" : " (the source is read-only: a resume needs no new flags)");
   return ok_status();
 }
 
@@ -335,6 +357,33 @@ Status validate_foreign_keys(Run& r, PostDataPlan& post, const std::string& prea
   return st;
 }
 
+// The coordinator's own target session is retried like the workers' (the
+// same rule, is_retryable, and backoff): when it is lost, a new one
+// replaces it and `step` runs again. Every step given here is idempotent or
+// skips what it recorded as done. A lost source session cannot be replaced
+// (the snapshot lives in it) and is not retried.
+template <typename Step>
+Status retry_target(Run& r, std::string_view what, Step&& step) {
+  for (int attempt = 1;; ++attempt) {
+    Status st = step();
+    if (st.ok() || st.error().code != ErrorCode::kTarget || !is_retryable(st.error()) ||
+        attempt >= r.o.max_attempts) {
+      return st;
+    }
+    auto delay = std::chrono::milliseconds(250 << attempt);
+    log::warn("{}: retrying after a lost target connection (attempt {} of {}, in {} ms): {}", what,
+              attempt + 1, r.o.max_attempts, delay.count(), st.error().message);
+    ++r.summary.retries;
+    std::this_thread::sleep_for(delay);
+    auto fresh = pg::connect_data_session(r.o.target, pg::Side::kTarget, r.client_encoding);
+    if (!fresh.ok()) {
+      if (attempt + 1 >= r.o.max_attempts) return std::move(fresh).error();
+      continue;
+    }
+    r.target = std::move(*fresh);
+  }
+}
+
 Status run_phases(Run& r) {
   const CopyOptions& o = r.o;
   PhaseClock clock;
@@ -368,20 +417,49 @@ Status run_phases(Run& r) {
   PGS_TRY(clock.lap("data, indexes, foreign keys between copied tables, ANALYZE"));
   if (!post.serial.empty()) {
     log::info("finishing: {} remaining post-data items, foreign keys last", post.serial.size());
-    PGS_TRY(apply_items(r, post.serial, work.preamble));
+    PGS_TRY(retry_target(r, "remaining post-data",
+                         [&] { return apply_items(r, post.serial, work.preamble); }));
   }
   PGS_TRY(validate_foreign_keys(r, post, work.preamble));
   PGS_TRY(clock.lap("remaining post-data"));
   r.foreign_keys_off = 0;
-  if (!o.schema_only) PGS_TRY(set_sequences(r, plan.sequences));
+  if (!o.schema_only) {
+    PGS_TRY(retry_target(r, "sequences", [&] { return set_sequences(r, plan.sequences); }));
+  }
   PGS_TRY(clock.lap("sequences"));
-  if (!o.data_only) PGS_TRY(carry_database_settings(r));
+  if (!o.data_only) {
+    PGS_TRY(retry_target(r, "database settings", [&] { return carry_database_settings(r); }));
+  }
   return r.state->set_meta("complete", "1");
 }
 
 }  // namespace
 
 namespace {
+
+// Sessions an interrupted run of this copy left on a server (the same
+// application_name, another pid) may still be building an index or loading
+// a table and would commit it under the resumed run: they are terminated
+// (a role may end its own sessions) and waited for, at most 30 seconds.
+Status end_orphans(pg::Connection& conn, const std::string& app, std::string_view where) {
+  constexpr int kPolls = 300;
+  for (int i = 0; i < kPolls; ++i) {
+    PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::copy::end_orphans, {app}));
+    if (rows.rows() == 0) return ok_status();
+    if (i == 0) {
+      log::info("ending {} session(s) of the interrupted run still working on the {}", rows.rows(),
+                where);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return make_error(ErrorCode::kBlocked,
+                    fmt::format("sessions of the interrupted run (application_name '{}') still "
+                                "run on the {} after 30 s",
+                                app, where),
+                    "end them (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                    "application_name = '" +
+                        app + "'), then run the same command again");
+}
 
 Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   auto start = std::chrono::steady_clock::now();
@@ -399,6 +477,11 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   r.summary.id = transfer.id();
   r.resumed = r.state->has_progress();
   r.summary.resumed = r.resumed;
+  if (r.resumed) {
+    std::string app = o.source.get("application_name");
+    PGS_TRY(end_orphans(r.holder, app, "source"));
+    PGS_TRY(end_orphans(r.target, app, "target"));
+  }
   if (!r.resumed && !o.data_only) {
     // Before anything is written: extensions the target lacks and cannot
     // create, or holds at a version the source's objects cannot use, would
@@ -436,16 +519,25 @@ Result<bool> source_written_since(const pg::ConnInfo& source, int64_t snapshot_x
   return now.get_int(0, 0) != snapshot_xmax;
 }
 
-Result<CopySummary> run_copy(const CopyOptions& o) {
-  PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(o));
+Result<CopySummary> run_copy(const CopyOptions& options) {
+  PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(options));
   PGS_TRY(transfer->start());
-  log::info("copy {}: {} -> {}", transfer->id(), o.source.to_uri(false), o.target.to_uri(false));
+  log::info("copy {}: {} -> {}", transfer->id(), options.source.to_uri(false),
+            options.target.to_uri(false));
+  // Every session of the run (pg_dump's too) carries the run's id, so that
+  // a resumed run can find what an interrupted one left running.
+  CopyOptions o = options;
+  std::string app = "pgshuttle copy " + transfer->id();
+  o.source = options.source.with("application_name", app);
+  o.target = options.target.with("application_name", app);
   auto result = copy_with(o, *transfer);
   if (!result.ok()) {
     Error e = std::move(result).error();
     if (e.code == ErrorCode::kCancelled) {
-      e.hint =
-          fmt::format("resume it with: pgshuttle copy --resume {} SOURCE TARGET", transfer->id());
+      e.hint = fmt::format(
+          "resume it with: pgshuttle copy --resume {} SOURCE TARGET --allow-inconsistent-resume "
+          "(the flag is not needed while the source stays read-only: pgshuttle maintenance on)",
+          transfer->id());
     }
     transfer->finish(e);
     return e.with_context("copy " + transfer->id());

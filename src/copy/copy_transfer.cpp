@@ -83,6 +83,32 @@ Result<std::unique_ptr<CopyTransfer>> CopyTransfer::open(const CopyOptions& o) {
   return t;
 }
 
+Result<std::optional<std::string>> CopyTransfer::unverified(const CopyOptions& o) {
+  std::optional<std::string> none;
+  if (o.clean || !o.resume_id.empty()) return none;
+  std::string dir = state::default_state_dir(o.state_dir);
+  PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
+  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
+  std::string source = redact(o.source.to_uri(false)), target = redact(o.target.to_uri(false));
+  for (const auto& t : all) {
+    if (t.kind != state::TransferKind::kCopy || t.source != source || t.destination != target) {
+      continue;
+    }
+    if (!finished(t.status) || !std::filesystem::exists(dir + "/copy-" + t.id + ".sqlite")) {
+      return none;
+    }
+    PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir, t.id));
+    if (state->get_meta("complete") != "1" || state->get_meta("verified") == "1") return none;
+    return std::optional<std::string>(t.id);
+  }
+  return none;
+}
+
+Status CopyTransfer::record_verified(const CopyOptions& o, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(state::default_state_dir(o.state_dir), id));
+  return state->set_meta("verified", "1");
+}
+
 Status CopyTransfer::choose(const CopyOptions& o) {
   std::string source = o.source.to_uri(false), target = o.target.to_uri(false);
   if (!o.resume_id.empty()) {

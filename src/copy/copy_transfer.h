@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -29,6 +30,15 @@ class CopyTransfer {
  public:
   // Chooses (or creates) the transfer for `options`; see above.
   static Result<std::unique_ptr<CopyTransfer>> open(const CopyOptions& options);
+
+  // The newest copy of the same source and target when it completed but
+  // its closing verify never reached a result (killed, its session
+  // terminated): a re-run of the same command only verifies again. Not
+  // with --clean or --resume.
+  static Result<std::optional<std::string>> unverified(const CopyOptions& options);
+  // Records that copy `id`'s closing verify reached a result (or was
+  // skipped on purpose).
+  static Status record_verified(const CopyOptions& options, const std::string& id);
   ~CopyTransfer();
 
   const std::string& id() const { return id_; }

@@ -43,6 +43,14 @@ Status refuse_existing_object(const S3Client& client, const S3Location& object) 
   return std::move(size).error().with_context("checking whether " + object.to_string() + " exists");
 }
 
+Status probe_upload(std::string_view location, const S3Options& options) {
+  if (!is_s3_url(location)) return ok_status();
+  PGS_ASSIGN_OR_RETURN(S3Location loc, object_location(location));
+  PGS_ASSIGN_OR_RETURN(auto client, S3Client::create(options));
+  PGS_ASSIGN_OR_RETURN(std::string upload, client->create_multipart(loc));
+  return client->abort_multipart(loc, upload);
+}
+
 Result<std::unique_ptr<ByteSource>> open_source(std::string_view location,
                                                 const S3Options& options) {
   if (is_s3_url(location)) {

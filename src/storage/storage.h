@@ -44,6 +44,12 @@ Result<std::unique_ptr<ByteSink>> open_sink(std::string_view location,
 
 class S3Client;
 struct S3Location;
+// Tries what writing to s3://bucket/key will need before any work starts:
+// the bucket, the credentials, the right to write and the server-side
+// encryption asked for (S3Options::sse) — by starting a multipart upload and
+// aborting it at once. Nothing is left behind; other locations: no-op.
+Status probe_upload(std::string_view location, const S3Options& options);
+
 // kExists naming `what` (a path or s3:// URL), with the --force hint.
 Error destination_exists(const std::string& what);
 // kExists when `object` exists; other errors as HEAD reports them.

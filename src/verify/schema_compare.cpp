@@ -100,6 +100,15 @@ std::string normalized_setting(const std::string& v) {
   return fmt::format("{:.3f}{}", static_cast<double>(n), time ? "ms" : "B");
 }
 
+// reset_val in its unit as one SET-able value ("16384" with unit "8kB" ->
+// "131072kB"), for normalized_setting.
+std::string with_unit(const std::string& value, const std::string& unit) {
+  if (unit.empty() || value.find_first_not_of("-0123456789") != std::string::npos) return value;
+  size_t digits = unit.find_first_not_of("0123456789");
+  long long factor = digits == 0 ? 1 : std::stoll(unit.substr(0, digits));
+  return std::to_string(std::stoll(value) * factor) + unit.substr(digits);
+}
+
 bool same_setting_value(const std::string& kind, const std::optional<std::string>& s,
                         const std::optional<std::string>& t) {
   return kind == "database setting" && s && t && normalized_setting(*s) == normalized_setting(*t);
@@ -209,6 +218,28 @@ std::vector<Difference> diff_catalogs(const CatalogSnapshot& source, const Catal
     out.push_back(presence(key, false, options));
   }
   return out;
+}
+
+Status drop_settings_the_source_has(pg::Connection& source, const CatalogSnapshot& target,
+                                    std::vector<Difference>& differences) {
+  std::vector<Difference> kept;
+  for (auto& d : differences) {
+    bool setting = d.kind == "database setting" || d.kind == "database tuning setting" ||
+                   d.kind == "database setting (superuser only)";
+    auto it = target.find({d.kind, d.object});
+    if (!setting || d.problem != "extra on target" || it == target.end()) {
+      kept.push_back(std::move(d));
+      continue;
+    }
+    auto value = it->second.find("value");
+    PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql::verify::effective_setting, {d.object}));
+    bool same = value != it->second.end() && value->second && rows.rows() == 1 &&
+                normalized_setting(with_unit(rows.get(0, 0), rows.get(0, 1))) ==
+                    normalized_setting(*value->second);
+    if (!same) kept.push_back(std::move(d));
+  }
+  differences = std::move(kept);
+  return ok_status();
 }
 
 }  // namespace pgshuttle::verify

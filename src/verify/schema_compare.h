@@ -37,4 +37,11 @@ Result<CatalogSnapshot> read_catalog(pg::Connection& conn, bool& large_object_co
 std::vector<Difference> diff_catalogs(const CatalogSnapshot& source, const CatalogSnapshot& target,
                                       const VerifyOptions& options);
 
+// Drops each "extra on target" database setting whose value is the one the
+// source's sessions start with anyway (a server-level value there, written
+// as ALTER DATABASE ... SET on the target by `settings apply`): nothing
+// differs for a query. `source` reads the source's effective values.
+Status drop_settings_the_source_has(pg::Connection& source, const CatalogSnapshot& target,
+                                    std::vector<Difference>& differences);
+
 }  // namespace pgshuttle::verify

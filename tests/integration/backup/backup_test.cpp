@@ -289,6 +289,47 @@ TEST_F(BackupTest, PgDumpErrorIsShownAndRecorded) {
   EXPECT_EQ(nlohmann::json::parse(info.out)["status"], "Failed");
 }
 
+// What the destination cannot take is found before pg_dump starts: a
+// missing bucket, a wrong secret, an encryption the server does not offer
+// (the rig's Swift has none, and AES256 is the default). pg_dump is a
+// wrapper here that notes every real dump it is asked for.
+TEST_F(BackupTest, DestinationProblemsAreFoundBeforePgDumpStarts) {
+  rig::ScratchDatabase source(rig::Server::kSource, "bprobe");
+  std::string dir = ::testing::TempDir() + "/" + rig::unique_name("bprobe");
+  std::filesystem::create_directories(dir);
+  std::string marker = dir + "/dumped", wrapper = dir + "/pg_dump";
+  std::ofstream(wrapper) << "#!/bin/sh\ncase \"$1\" in --version) ;; *) touch " << marker
+                         << " ;; esac\nexec pg_dump \"$@\"\n";
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  std::string bucket = make_bucket();
+  std::vector<std::string> base{"backup", source.url(), "--pg-dump",
+                                wrapper,  "--endpoint", rig::env("S3_ENDPOINT")};
+  auto run = [&](std::vector<std::string> extra, std::map<std::string, std::string> env) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto e = env_;
+    for (auto& [k, v] : env) e[k] = v;
+    return run_pgshuttle(args, e);
+  };
+  auto r = run({"--to", "s3://" + bucket + "/a.dump"}, {});  // --sse AES256 by default
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("--sse none"), std::string::npos) << r.err;
+  r = run({"--to", "s3://no-such-bucket-" + bucket + "/a.dump", "--sse", "none"}, {});
+  EXPECT_EQ(r.exit_code, static_cast<int>(ErrorCode::kS3NoSuchBucket)) << r.err;
+  r = run({"--to", "s3://" + bucket + "/a.dump", "--sse", "none"},
+          {{"AWS_SECRET_ACCESS_KEY", "wrong-secret"}});
+  EXPECT_EQ(r.exit_code, static_cast<int>(ErrorCode::kS3SignatureMismatch)) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "pg_dump ran before the destination failed";
+  auto uploads = pgs(
+      {"--json", "storage", "uploads", "s3://" + bucket, "--endpoint", rig::env("S3_ENDPOINT")});
+  ASSERT_EQ(uploads.exit_code, 0) << uploads.err;
+  EXPECT_EQ(nlohmann::json::parse(uploads.out).size(), 0u) << uploads.out;
+  // The same command that can write does dump.
+  r = run({"--to", "s3://" + bucket + "/a.dump", "--sse", "none"}, {});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(marker));
+}
+
 TEST_F(BackupTest, OlderPgDumpThanServerIsRefusedWithTheFix) {
   rig::ScratchDatabase source(rig::Server::kSource, "bold");
   std::string fake = ::testing::TempDir() + "/" + rig::unique_name("pg_dump12");

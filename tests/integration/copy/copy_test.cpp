@@ -9,11 +9,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <thread>
 
+#include "core/subprocess.h"
 #include "rig/compare.h"
 #include "rig/rig.h"
 
@@ -254,6 +257,149 @@ TEST(CopyResume, KilledMidTable) { kill_and_resume("stream:shop.order_lines"); }
 TEST(CopyResume, KilledAfterTableBeforeIndexes) { kill_and_resume("done:table:shop.orders"); }
 TEST(CopyResume, KilledDuringIndexBuilds) {
   kill_and_resume("done:post:INDEX shop orders_customer_idx");
+}
+
+// kill -9 while the target still builds an index: the killed run's server
+// session goes on and would commit that index under the resumed run (the
+// issue saw "duplicate key ... pg_class_relname_nsp_index"). With the
+// source read-only (maintenance on) since the first run, the same command
+// resumes in one go: no --allow-inconsistent-resume, the orphan ended first.
+TEST(CopyResume, OneRerunAfterKillDuringAnIndexBuildOfAReadOnlySource) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_fixture(src.url());
+  // An index whose build is slow only in pgshuttle's sessions (about 6 s).
+  psql(src.url(),
+       "CREATE FUNCTION public.slow_id(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$ "
+       "BEGIN IF current_setting('application_name') LIKE 'pgshuttle copy%' THEN "
+       "PERFORM pg_sleep(0.02); END IF; RETURN i; END $$; "
+       "CREATE TABLE public.slow_rows AS SELECT g AS id FROM generate_series(1, 300) g; "
+       "CREATE INDEX slow_rows_idx ON public.slow_rows (public.slow_id(id))");
+  auto fence = rig::run_pgshuttle({"maintenance", "on", src.url()});
+  ASSERT_EQ(fence.exit_code, 0) << fence.err;
+  auto dir = state_dir();
+  SubprocessOptions o;
+  o.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "copy", src.url(), dst.url(), "--jobs", "2",
+            "--no-verify"};
+  auto child = Subprocess::spawn(o);
+  ASSERT_TRUE(child.ok()) << child.error().to_string();
+  bool building = false;
+  for (int i = 0; i < 600 && !building; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    building =
+        psql(dst.admin_url(),
+             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND "
+             "application_name LIKE 'pgshuttle copy%' AND query LIKE '%slow_rows_idx%'") == "1";
+  }
+  ASSERT_TRUE(building) << "the index build was not seen";
+  child->kill(SIGKILL);
+  (void)child->wait();
+  auto r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
+  EXPECT_NE(r.out.find("copy c001:"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("read-only (maintenance mode) since"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("session(s) of the interrupted run"), std::string::npos) << r.err;
+  EXPECT_EQ(psql(dst.admin_url(),
+                 "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                 "'pgshuttle copy%'"),
+            "0");
+  auto off = rig::run_pgshuttle({"maintenance", "off", src.url()});
+  EXPECT_EQ(off.exit_code, 0) << off.err;
+  expect_identical(src, dst);
+}
+
+// Cancelled (not crashed): the hint names every flag the resume needs.
+TEST(CopyResume, CancelHintNamesTheFlagTheResumeNeeds) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_fixture(src.url());
+  auto dir = state_dir();
+  SubprocessOptions o;
+  o.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "copy", src.url(), dst.url(), "--no-verify"};
+  o.env["PGSHUTTLE_COPY_PAUSE_AT"] = "schema:20";
+  auto child = Subprocess::spawn(o);
+  ASSERT_TRUE(child.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(child->pid(), SIGINT);  // Ctrl-C reaches pgshuttle, not its pg_dump
+  auto status = child->wait();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 9) << child->stderr_text();
+  EXPECT_NE(child->stderr_text().find("--resume c001 SOURCE TARGET --allow-inconsistent-resume"),
+            std::string::npos)
+      << child->stderr_text();
+  auto r = copy(src, dst, dir, {"--no-verify", "--resume", "c001", "--allow-inconsistent-resume"});
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
+  expect_identical(src, dst);
+}
+
+// The closing verify cut short (its source sessions terminated) leaves c001
+// Completed: the same command verifies again and copies nothing.
+TEST(CopyResume, InterruptedClosingVerifyIsAllThatRunsAgain) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_sample(src.url(), "northwind");
+  auto dir = state_dir();
+  std::atomic<bool> stop{false};
+  std::thread terminator([&] {
+    while (!stop) {
+      psql(src.admin_url(),
+           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+           "WHERE application_name = 'pgshuttle verify' AND datname = current_database()");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  auto r = copy(src, dst, dir);
+  stop = true;
+  terminator.join();
+  ASSERT_NE(r.exit_code, 0) << r.out << r.err;
+  ASSERT_NE(r.exit_code, 6) << r.out << r.err;  // no result: the verify did not finish
+  EXPECT_EQ(transfer(dir, "c001")["status"], "Completed");
+  r = copy(src, dst, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("verifying again"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("copy c001: verified again"), std::string::npos) << r.out;
+  auto list = rig::run_pgshuttle({"--state-dir", dir, "transfers", "--json"});
+  auto j = nlohmann::json::parse(list.out, nullptr, false);
+  ASSERT_TRUE(j.is_array()) << list.out;
+  int copies = 0;
+  for (const auto& t : j) copies += t["id"].get<std::string>().rfind("c", 0) == 0;
+  EXPECT_EQ(copies, 1) << list.out;
+  // Verified now: a third run is a new copy, refused on a non-empty target.
+  r = copy(src, dst, dir);
+  EXPECT_EQ(r.exit_code, 30) << r.out << r.err;
+  expect_identical(src, dst);
+}
+
+// The coordinator's own target session, terminated while it applies the
+// remaining post-data items alone (the workers are done), is replaced.
+TEST(CopyFaults, TerminatedCoordinatorSessionIsRetried) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_fixture(src.url());
+  std::atomic<bool> stop{false};
+  std::atomic<int> ended{0};
+  std::thread terminator([&] {
+    // The pause (3 s) after the first serial item: only the coordinator is
+    // connected to the target then.
+    while (!stop && ended == 0) {
+      std::string n = psql(dst.admin_url(),
+                           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE application_name LIKE 'pgshuttle copy%' AND state = 'idle' "
+                           "AND datname = current_database() AND query LIKE '%stock_pkey%'");
+      ended = std::stoi("0" + n.substr(0, n.find_first_not_of("0123456789")));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  auto r = copy(src, dst, state_dir(), {"--jobs", "2", "--json", "--no-verify"},
+                {{"PGSHUTTLE_COPY_PAUSE_AT", "done:post:CONSTRAINT inventory stock stock_pkey"}});
+  stop = true;
+  terminator.join();
+  EXPECT_GE(ended.load(), 1) << "the coordinator was not terminated";
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
+  EXPECT_NE(r.err.find("remaining post-data: retrying after a lost target connection"),
+            std::string::npos)
+      << r.err;
+  expect_identical(src, dst);
 }
 
 TEST(CopyFaults, TerminatedConnectionIsRetried) {

@@ -65,6 +65,40 @@ TEST(Settings, ApplyMakesDatabaseLevelDiffClean) {
   EXPECT_EQ(psql(tgt.url(), "SHOW DateStyle"), psql(src.url(), "SHOW DateStyle"));
 }
 
+// What `settings apply` writes is the source's own effective value: verify
+// must not warn about it ("extra on target"), but must still say so when
+// such a database setting holds another value than the source's sessions use.
+TEST(Settings, VerifyAgreesWithWhatApplyWrote) {
+  rig::ScratchDatabase src(rig::Server::kSource, "set_src");
+  rig::ScratchDatabase tgt(rig::Server::kTarget, "set_tgt");
+  psql(src.url(), "ALTER DATABASE " + src.name() + " SET statement_timeout = '15min'");
+  auto apply = rig::run_pgshuttle({"settings", "apply", src.url(), tgt.url()});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  auto verify = [&] {
+    auto r = rig::run_pgshuttle({"verify", src.url(), tgt.url(), "--json"});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 6) << r.err;
+    return nlohmann::json::parse(r.out, nullptr, false);
+  };
+  auto settings_named = [](const nlohmann::json& report) {
+    std::set<std::string> out;
+    for (const auto& d : report["differences"]) {
+      std::string kind = d["kind"].get<std::string>();
+      if (kind.find("database") == 0 && kind.find("setting") != std::string::npos) {
+        out.insert(d["object"].get<std::string>());
+      }
+    }
+    return out;
+  };
+  auto clean = verify();
+  ASSERT_FALSE(clean.is_discarded());
+  EXPECT_TRUE(settings_named(clean).empty()) << clean["differences"].dump();
+  // One value changed on the target: reported again.
+  psql(tgt.url(), "ALTER DATABASE " + tgt.name() + " SET DateStyle = 'SQL, DMY'");
+  auto changed = verify();
+  EXPECT_EQ(settings_named(changed), std::set<std::string>{"DateStyle"})
+      << changed["differences"].dump();
+}
+
 TEST(Settings, ExportWritesAllOfPgSettingsAsCsv) {
   rig::ScratchDatabase src(rig::Server::kSource, "set_csv");
   std::string file = "/tmp/" + rig::unique_name("settings") + ".csv";
