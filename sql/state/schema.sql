@@ -35,3 +35,13 @@ CREATE TABLE IF NOT EXISTS transfer_warnings (
 );
 CREATE INDEX IF NOT EXISTS transfer_log_by_id ON transfer_log (transfer_id, n);
 CREATE INDEX IF NOT EXISTS transfer_warnings_by_id ON transfer_warnings (transfer_id, n);
+-- Incomplete S3 multipart uploads a backup started and has not completed or
+-- aborted yet. A row outliving its transfer's process (kill -9, an abort
+-- that failed) is what the next backup or `storage uploads --abort-stale`
+-- aborts.
+CREATE TABLE IF NOT EXISTS pending_uploads (
+  transfer_id TEXT NOT NULL REFERENCES transfers(id),
+  location TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  PRIMARY KEY (location, upload_id)
+);

@@ -10,6 +10,7 @@
 
 #include "archive/archive_toc.h"
 #include "archive/block_scanner.h"
+#include "backup/stale_uploads.h"
 #include "core/cancel.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -46,6 +47,7 @@ Result<DumpCommand> dump_command(const BackupOptions& o, const pg::ConnInfo& inf
   for (const auto& t : o.exclude_tables) s.argv.push_back("--exclude-table=" + t);
   s.argv.push_back("--dbname=" + info.to_keyword_string_without_password());
   s.env = passfile.env();
+  s.inherit_fds = passfile.inherit_fds();
   s.capture_stdout = true;
   return DumpCommand{std::move(s), std::move(passfile)};
 }
@@ -283,7 +285,8 @@ Status add_checksum(const BackupOptions& o, CancelWatch& watch, BackupResult& re
 }
 
 Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
-                                  state::TransferRegistry& registry, const std::string& id) {
+                                  state::TransferRegistry& registry, std::mutex& mutex,
+                                  const std::string& id) {
   PGS_ASSIGN_OR_RETURN(uint64_t estimate, preflight(o, info));
   PGS_ASSIGN_OR_RETURN(auto cmd, dump_command(o, info));
   PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3,
@@ -292,6 +295,15 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   // An unsupported encryption or a missing right to write fails here, not
   // after pg_dump has started.
   PGS_TRY(storage::probe_upload(o.destination, o.s3));
+  // An open multipart upload is recorded until it ends, so that if this
+  // process is killed, the next backup (or storage uploads --abort-stale)
+  // aborts it.
+  sink->set_leftover_listener([&registry, &mutex, &id](const storage::Leftover& l, bool pending) {
+    std::lock_guard lock(mutex);
+    Status s = pending ? registry.add_pending_upload(id, l.location, l.upload_id)
+                       : registry.remove_pending_upload(l.location, l.upload_id);
+    (void)s;
+  });
   log::info("backup {}: pg_dump -Fc of {} to {} (database size {} bytes)", id, info.to_uri(false),
             sink->describe(), estimate);
   CancelWatch watch(registry, id);
@@ -337,7 +349,12 @@ Result<BackupResult> run_backup(const BackupOptions& options) {
                            line);
     if (level == log::Level::kWarn) (void)registry.add_warning(id, line);
   });
-  auto result = run_transfer(o, info, registry, id);
+  if (storage::is_s3_url(o.destination)) {
+    // What killed backups left: aborted before this one adds its own upload.
+    auto stale = abort_stale_uploads(registry, o.s3);
+    if (!stale.ok()) log::warn("stale multipart uploads: {}", stale.error().to_string());
+  }
+  auto result = run_transfer(o, info, registry, mutex, id);
   log::remove_sink(sink_id);
   if (!result.ok()) {
     const Error& e = result.error();

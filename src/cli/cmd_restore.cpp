@@ -26,6 +26,8 @@ struct RestoreCliOptions {
   std::string maintenance_work_mem = "512MB";
   bool no_verify = false;
   bool no_checksum = false;
+  bool continue_on_error = false;
+  bool single_transaction = false;
   std::string verify_against;
   std::string pg_bindir;
 };
@@ -105,6 +107,8 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.verify = !o.no_verify;
   ro.checksum = !o.no_checksum;
   ro.pg_bindir = o.pg_bindir;
+  ro.sql_continue_on_error = o.continue_on_error;
+  ro.single_transaction = o.single_transaction;
   ro.state_dir = ctx.state_dir;
   if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
   std::optional<pg::ConnInfo> against;
@@ -158,6 +162,12 @@ void register_restore(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--no-checksum", o->no_checksum,
                 "Do not read a recorded backup's archive once before restoring to compare its "
                 "SHA-256 with the record (its size is still compared)");
+  cmd->add_flag("--continue-on-error", o->continue_on_error,
+                "Plain SQL: run every statement even after one failed (by default psql stops "
+                "at the first error)");
+  cmd->add_flag("--single-transaction", o->single_transaction,
+                "Plain SQL: run the script in one transaction, so that a failure leaves the "
+                "target as it was");
   cmd->add_option("--verify-against", o->verify_against,
                   "Then verify the target against this database (the backup's source): schema, "
                   "row counts and content checksums, recorded as vNNN");

@@ -1,11 +1,14 @@
 // pgshuttle storage cp|ls|head|rm|mb|uploads: the storage layer by hand.
+// uploads --abort-stale aborts the multipart uploads killed backups left.
 // cp copies between any source (file, http(s) URL, s3://) and any sink
 // (file, s3://, "-" for stdout).
 #include <unistd.h>
 #include <iostream>
 
+#include "backup/stale_uploads.h"
 #include "cli/command.h"
 #include "core/human.h"
+#include "state/transfer_registry.h"
 #include "storage/s3_client.h"
 #include "storage/storage.h"
 
@@ -16,6 +19,7 @@ struct StorageOptions {
   std::string source, target;
   std::string sse = "AES256";
   uint64_t part_mib = 0;
+  bool abort_stale = false;  // uploads: abort those killed backups left
   storage::S3Options s3;
 };
 
@@ -97,14 +101,41 @@ Status run_mb(StorageOptions& o) {
   return client->create_bucket(loc.bucket);
 }
 
+// The backup that left `u` behind (its process ended), or "".
+std::string left_by(const std::vector<state::PendingUpload>& stale, const std::string& bucket,
+                    const storage::S3Upload& u) {
+  for (const auto& s : stale) {
+    if (s.upload_id == u.upload_id && s.location == "s3://" + bucket + "/" + u.key) {
+      return s.transfer_id;
+    }
+  }
+  return "";
+}
+
 Status run_uploads(const CliContext& ctx, StorageOptions& o) {
   PGS_ASSIGN_OR_RETURN(auto loc, storage::S3Location::parse(o.source));
   PGS_ASSIGN_OR_RETURN(auto client, client_for(o));
+  PGS_ASSIGN_OR_RETURN(auto registry,
+                       state::TransferRegistry::open(state::default_state_dir(ctx.state_dir)));
+  if (o.abort_stale) {
+    PGS_ASSIGN_OR_RETURN(auto report, backup::abort_stale_uploads(registry, o.s3, loc.bucket));
+    if (!report.failed.empty()) {
+      return make_error(ErrorCode::kStorage,
+                        std::to_string(report.failed.size()) +
+                            " multipart upload(s) left by killed backups could not be aborted",
+                        "see the warnings above; retry, or abort them with the bucket's owner");
+    }
+  }
+  PGS_ASSIGN_OR_RETURN(auto stale, registry.stale_uploads());
   PGS_ASSIGN_OR_RETURN(auto uploads, client->list_multipart_uploads(loc.bucket));
   nlohmann::json j = nlohmann::json::array();
   for (const auto& u : uploads) {
-    j.push_back({{"key", u.key}, {"upload_id", u.upload_id}});
-    if (!ctx.json) std::cout << u.upload_id << "  s3://" << loc.bucket << "/" << u.key << "\n";
+    std::string by = left_by(stale, loc.bucket, u);
+    j.push_back({{"key", u.key}, {"upload_id", u.upload_id}, {"left_by", by}});
+    if (ctx.json) continue;
+    std::cout << u.upload_id << "  s3://" << loc.bucket << "/" << u.key;
+    if (!by.empty()) std::cout << "  (left by " << by << "; --abort-stale aborts it)";
+    std::cout << "\n";
   }
   if (ctx.json) ctx.print_json(j);
   return ok_status();
@@ -119,8 +150,10 @@ void add_s3_options(CLI::App* cmd, StorageOptions& o) {
 
 using Runner = Status (*)(const CliContext&, StorageOptions&);
 
-void add(CLI::App* group, CliContext& ctx, const char* name, const char* help, Runner run,
-         bool two_args) {
+// The subcommand, and the options it fills in.
+std::pair<CLI::App*, std::shared_ptr<StorageOptions>> add(CLI::App* group, CliContext& ctx,
+                                                          const char* name, const char* help,
+                                                          Runner run, bool two_args) {
   auto opts = std::make_shared<StorageOptions>();
   auto* cmd = group->add_subcommand(name, help);
   cmd->add_option("LOCATION", opts->source, "file, http(s):// URL or s3://bucket/key")->required();
@@ -133,6 +166,7 @@ void add(CLI::App* group, CliContext& ctx, const char* name, const char* help, R
   }
   add_s3_options(cmd, *opts);
   cmd->callback([&ctx, opts, run] { ctx.run = [&ctx, opts, run] { return run(ctx, *opts); }; });
+  return {cmd, opts};
 }
 
 void register_storage(CLI::App& app, CliContext& ctx) {
@@ -150,8 +184,12 @@ void register_storage(CLI::App& app, CliContext& ctx) {
   add(
       group, ctx, "mb", "Create the bucket of s3://bucket",
       [](const CliContext&, StorageOptions& o) { return run_mb(o); }, false);
-  add(group, ctx, "uploads", "List incomplete multipart uploads in s3://bucket", run_uploads,
-      false);
+  auto [uploads, uploads_opts] =
+      add(group, ctx, "uploads", "List incomplete multipart uploads in s3://bucket", run_uploads,
+          false);
+  uploads->add_flag("--abort-stale", uploads_opts->abort_stale,
+                    "Abort the uploads that killed pgshuttle backups left (recorded in the "
+                    "transfer registry; other uploads are left alone)");
 }
 
 }  // namespace

@@ -32,9 +32,23 @@ nlohmann::json to_json(const state::Transfer& t) {
                       {"started_at", time_text(t.started_at)},
                       {"finished_at", time_text(t.finished_at)},
                       {"warnings", t.warnings},
+                      {"pending_uploads", t.pending_uploads},
                       {"cancel_requested", t.cancel_requested}};
   if (!t.error.empty()) j["error"] = t.error;
   return j;
+}
+
+bool running(const state::Transfer& t) {
+  return t.status == state::TransferStatus::kRunning || t.status == state::TransferStatus::kPending;
+}
+
+// An upload a transfer that no longer runs left open costs storage until aborted.
+std::string left_behind_hint(const state::Transfer& t, const std::string& upload) {
+  std::string bucket = upload.substr(0, upload.find('/', 5));
+  return fmt::format(
+      "{} left an incomplete multipart upload: {}; the next backup to S3 aborts it, or "
+      "pgshuttle storage uploads {} --abort-stale",
+      t.id, upload, bucket);
 }
 
 Result<state::TransferRegistry> open_registry(const CliContext& ctx) {
@@ -56,6 +70,10 @@ Status run_transfers(const CliContext& ctx) {
     std::cout << fmt::format("{:<6} {:<26} {:<20} {:>10}  {} -> {}\n", t.id, t.status_text(),
                              time_text(t.started_at), t.bytes, t.source, t.destination);
   }
+  for (const auto& t : all) {
+    if (running(t)) continue;
+    for (const auto& u : t.pending_uploads) std::cout << left_behind_hint(t, u) << "\n";
+  }
   return ok_status();
 }
 
@@ -73,6 +91,9 @@ Status run_info(const CliContext& ctx, const std::string& id) {
             << "\nfinished:    " << time_text(t.finished_at) << "\n";
   if (!t.error.empty()) std::cout << "error:       " << t.error << "\n";
   for (const auto& w : t.warnings) std::cout << "warning:     " << w << "\n";
+  for (const auto& u : t.pending_uploads) {
+    std::cout << "upload:      " << (running(t) ? u : left_behind_hint(t, u)) << "\n";
+  }
   return ok_status();
 }
 

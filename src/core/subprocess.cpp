@@ -96,6 +96,7 @@ Result<Subprocess> Subprocess::spawn(const SubprocessOptions& options) {
     else
       dup2(devnull, 1);
     dup2(err_pipe[1], 2);
+    for (int fd : options.inherit_fds) fcntl(fd, F_SETFD, 0);
     execvpe(argv[0], argv.data(), envp.data());
     dprintf(2, "cannot run %s: %s\n", argv[0], std::strerror(errno));
     _exit(127);

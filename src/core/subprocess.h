@@ -29,7 +29,10 @@ namespace pgshuttle {
 std::vector<std::string> default_inherited_env();
 
 struct SubprocessOptions {
-  std::vector<std::string> argv;                          // argv[0] is looked up in PATH
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH
+  // Descriptors the child keeps (their close-on-exec flag is cleared in the
+  // child only): a passfile's memfd (pg/passfile.h).
+  std::vector<int> inherit_fds;
   std::map<std::string, std::optional<std::string>> env;  // set (value) or unset (nullopt)
   // Variables of this process's environment the child sees unless `env`
   // overrides them: exact names, or prefixes ending in '*' ({"*"}: all of

@@ -26,6 +26,7 @@ Result<std::string> dump_schema(const pg::ConnInfo& source, const SchemaDumpOpti
   sp.argv = schema_dump_args(options);
   sp.argv.push_back("--dbname=" + source.to_keyword_string_without_password());
   sp.env = passfile.env();
+  sp.inherit_fds = passfile.inherit_fds();
   sp.capture_stdout = true;
   log::debug("running pg_dump {}", options.section == Section::kPreData ? "pre-data" : "post-data");
   auto out = run_and_capture(sp);

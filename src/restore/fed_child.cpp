@@ -8,14 +8,21 @@
 #include <sstream>
 
 #include "core/cancel.h"
+#include "core/log.h"
+#include "core/owned_temp.h"
 #include "core/subprocess.h"
 #include "restore/test_hooks.h"
 
 namespace pgshuttle::restore {
 
 Result<ScratchDir> ScratchDir::create() {
-  const char* tmp = getenv("TMPDIR");
-  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/pgshuttle-restore-XXXXXX";
+  // Named after this host and pid, so that the next restore removes what a
+  // killed one left (a destructor does not run after kill -9).
+  constexpr std::string_view kPrefix = "pgshuttle-restore-";
+  const std::string tmp = temp_dir();
+  int removed = remove_dead_temps(tmp, kPrefix, kPrefix);
+  if (removed > 0) log::info("removed {} scratch director(ies) left by killed restores", removed);
+  std::string tmpl = owned_temp_template(tmp, kPrefix);
   if (!mkdtemp(tmpl.data())) {
     return make_error(ErrorCode::kStorage, "cannot create a temporary directory " + tmpl,
                       "set TMPDIR to a writable directory");
@@ -79,6 +86,7 @@ Result<ChildRun> run_child(const ChildSpec& spec) {
   o.argv = {"sh", "-c", "exec \"$0\" \"$@\" 2>\"$PGSHUTTLE_CHILD_STDERR\""};
   o.argv.insert(o.argv.end(), spec.argv.begin(), spec.argv.end());
   o.env = spec.env;
+  o.inherit_fds = spec.inherit_fds;
   o.env["PGSHUTTLE_CHILD_STDERR"] = spec.stderr_file;
   o.pipe_stdin = spec.input != nullptr;
   PGS_ASSIGN_OR_RETURN(Subprocess child, Subprocess::spawn(o));

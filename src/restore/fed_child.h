@@ -5,6 +5,8 @@
 //
 // Also ScratchDir, a private temporary directory removed on destruction,
 // for the TOC list and the children's stderr. It never holds the archive.
+// Its name carries the host and pid; create() removes the scratch
+// directories of restores that were killed (core/owned_temp.h).
 //
 // Thread safety: one thread per call.
 #pragma once
@@ -52,6 +54,7 @@ using ChunkTransform = std::function<Result<std::string>(std::string_view chunk,
 struct ChildSpec {
   std::vector<std::string> argv;
   std::map<std::string, std::optional<std::string>> env;
+  std::vector<int> inherit_fds;          // e.g. a passfile's memfd (pg/passfile.h)
   std::string stderr_file;               // required
   storage::ByteStream* input = nullptr;  // nullptr: stdin is /dev/null
   ChunkTransform transform;              // optional

@@ -90,6 +90,7 @@ Result<std::vector<RestoreError>> pg_restore_pass(const RestoreOptions& o,
   if (!o.keep_acl) spec.argv.push_back("--no-acl");
   spec.argv.push_back(scratch.file("toc.dump"));
   spec.env = pass.env();
+  spec.inherit_fds = pass.inherit_fds();
   spec.stderr_file = scratch.file(name + ".err");
   PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
   cancelled = run.cancelled;

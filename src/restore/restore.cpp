@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "archive/archive_toc.h"
+#include "archive/data_extent.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/redact.h"
@@ -40,6 +41,15 @@ struct Input {
 
 bool is_local(const std::string& location) { return location.find("://") == std::string::npos; }
 
+Error not_a_dump(const std::string& what) {
+  return make_error(ErrorCode::kArchive,
+                    what +
+                        " is neither a pg_dump archive (custom, tar, directory) nor a SQL "
+                        "script (.sql, .sql.gz); nothing was restored",
+                    "check that it is the file you meant: a SQL script is text that starts with "
+                    "SQL statements or pg_dump's header");
+}
+
 Result<Input> open_input(const RestoreOptions& o) {
   Input in;
   if (is_local(o.source) && fs::is_directory(o.source)) {
@@ -59,6 +69,11 @@ Result<Input> open_input(const RestoreOptions& o) {
   }
   PGS_ASSIGN_OR_RETURN(std::string head, in.source->read_range(0, 512));
   in.format = detect_format(head);
+  if (in.format == SourceFormat::kUnknown) return not_a_dump(in.source->describe());
+  if (o.single_transaction && is_archive(in.format)) {
+    return make_error(ErrorCode::kUsage, "--single-transaction is for plain SQL scripts",
+                      "restore a pg_dump archive without it");
+  }
   if (is_local(o.source)) in.local_path = o.source;
   return in;
 }
@@ -117,6 +132,7 @@ Result<ChildRun> run_pg_restore(const RestoreOptions& o, Input& in, const Scratc
   if (!o.keep_owner) spec.argv.push_back("--no-owner");
   if (!o.keep_acl) spec.argv.push_back("--no-acl");
   spec.env = pass.env();
+  spec.inherit_fds = pass.inherit_fds();
   spec.stderr_file = scratch.file("restore.err");
   std::unique_ptr<storage::ByteStream> stream;
   if (jobs > 1) {
@@ -135,16 +151,20 @@ Result<ChildRun> run_pg_restore(const RestoreOptions& o, Input& in, const Scratc
 Result<ChildRun> run_psql(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
                           const pg::Passfile& pass, Progress& progress) {
   ChildSpec spec;
+  // Stops at the first error unless asked otherwise: what runs after a
+  // failed statement (rows into a table that was not created) only adds
+  // errors to a target that is already wrong.
   spec.argv = {o.tools.psql,
                "-X",
                "-q",
                "-v",
-               "ON_ERROR_STOP=0",
+               o.sql_continue_on_error ? "ON_ERROR_STOP=0" : "ON_ERROR_STOP=1",
                "-d",
-               o.target.to_keyword_string_without_password(),
-               "-f",
-               "-"};
+               o.target.to_keyword_string_without_password()};
+  if (o.single_transaction) spec.argv.push_back("--single-transaction");
+  spec.argv.insert(spec.argv.end(), {"-f", "-"});
   spec.env = pass.env();
+  spec.inherit_fds = pass.inherit_fds();
   spec.stderr_file = scratch.file("psql.err");
   PGS_ASSIGN_OR_RETURN(auto stream, in.source->open_stream(0));
   spec.input = stream.get();
@@ -152,10 +172,24 @@ Result<ChildRun> run_psql(const RestoreOptions& o, Input& in, const ScratchDir& 
   auto gunzip = std::make_shared<GzipInflater>();
   auto filter = std::make_shared<PlainSqlFilter>(o.keep_owner, o.keep_acl);
   bool gz = in.format == SourceFormat::kGzipSql;
-  spec.transform = [gunzip, filter, gz](std::string_view chunk, bool end) -> Result<std::string> {
+  // A gzip file's content is known once inflated: its first 512 bytes are
+  // held back and checked before psql is given any (plain SQL was checked
+  // in open_input).
+  auto head = std::make_shared<std::optional<std::string>>();
+  if (gz) head->emplace();
+  std::string what = in.source->describe();
+  spec.transform = [gunzip, filter, gz, head, what](std::string_view chunk,
+                                                    bool end) -> Result<std::string> {
     std::string sql(chunk);
     if (gz) {
       PGS_ASSIGN_OR_RETURN(sql, gunzip->feed(chunk));
+    }
+    if (*head) {
+      **head += sql;
+      if ((*head)->size() < 512 && !end) return std::string();
+      if (!looks_like_sql(std::string_view(**head).substr(0, 512))) return not_a_dump(what);
+      sql = std::move(**head);
+      head->reset();
     }
     std::string out = filter->feed(sql);
     if (end) {
@@ -214,6 +248,9 @@ Result<std::optional<archive::ArchiveToc>> ranged_toc(Input& in) {
     log::info("the archive does not record its data offsets; restoring in one sequential pass");
     return std::optional<archive::ArchiveToc>{};
   }
+  // Before the target is touched: a cut archive would otherwise restore its
+  // schema and large objects and only then fail.
+  PGS_TRY(archive::check_data_extent(*toc, *in.source, in.size));
   return std::optional<archive::ArchiveToc>(std::move(*toc));
 }
 
@@ -239,6 +276,14 @@ Status stream_restore(const RestoreOptions& o, Input& in, const ScratchDir& scra
   } else {
     PGS_ASSIGN_OR_RETURN(run, run_psql(o, in, scratch, pass, progress));
     out.errors = parse_psql_errors(run.stderr_text);
+    // psql exits 3 when ON_ERROR_STOP ended the script: whatever that error
+    // is, the rest of the script did not run.
+    if (!o.sql_continue_on_error && run.exit_status == 3 && !out.errors.empty()) {
+      out.errors.back().severity = Severity::kFatal;
+      out.errors.back().message +=
+          " (psql stopped at this error; --continue-on-error runs the rest)";
+    }
+    out.rolled_back = o.single_transaction;
   }
   if (run.bytes_fed > 0) progress.finish();  // pg_restore -j reads the file itself
   for (const auto& e : out.errors) {

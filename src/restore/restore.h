@@ -4,16 +4,19 @@
 //
 // Order of work, so that bad input fails before damage:
 //   1. open the source (storage errors: expired URL, no such key ...) and
-//      tell its format from the first bytes; when the archive is one a
+//      tell its format from the first bytes (a file that is neither an
+//      archive nor a SQL script is refused: kArchive); when the archive is one a
 //      backup recorded (by id, by location, or `backup_id` for a URL), check
 //      its size and SHA-256 against the record (kArchiveChanged);
 //   2. read the archive's TOC (`pg_restore -l` fed from the stream): a
-//      truncated or corrupt header/TOC fails here;
+//      truncated or corrupt header/TOC fails here, and so does an archive
+//      too short for the data its TOC's offsets point to;
 //   3. check the target: every extension is installable, and the
 //      destructive guard (--clean --confirm DBNAME for a non-empty target);
 //   4. create --extensions, then stream the archive into pg_restore with a
 //      filtered TOC list (no owners, no ACLs, no event triggers, no
-//      provider-only objects), or into psql for plain SQL.
+//      provider-only objects), or into psql for plain SQL (ON_ERROR_STOP
+//      unless sql_continue_on_error; optionally one transaction).
 // The archive is never written to disk; only its TOC list is.
 //
 // Thread safety: run_restore() may run on any thread; one call per target.
@@ -57,6 +60,12 @@ struct RestoreOptions {
   // The programs run; chosen by run_restore from the archive's and the
   // target's majors (a downgrade is refused there).
   pg::PgTools tools;
+  // Plain SQL: keep running statements after an error (psql's own default)
+  // instead of stopping at the first one.
+  bool sql_continue_on_error = false;
+  // Plain SQL: one transaction (psql --single-transaction), so that a
+  // failure leaves the target as it was.
+  bool single_transaction = false;
   // Polled about once a second from another thread: true to cancel. Set by
   // run_restore from the registry (`pgshuttle cancel rNNN`).
   std::function<bool()> cancel_requested;
@@ -75,6 +84,7 @@ struct RestoreOutcome {
   int tables_loaded = 0;     // tables whose data was loaded (parallel restore)
   int retries = 0;           // jobs redone after a lost connection
   bool parallel = false;     // restored from ranged reads, not one stream
+  bool rolled_back = false;  // a failure undid everything (--single-transaction)
   int tables_verified = -1;  // tables whose row count was checked; -1: not checked
   std::string transfer_id;   // "r004"
   int jobs = 1;

@@ -33,10 +33,16 @@ const RestoreError* RestoreOutcome::first_fatal() const {
 }
 
 Status RestoreOutcome::to_status() const {
-  std::string rerun = fmt::format(
-      "the target {} is left partially restored; fix the cause, then rerun with --clean "
-      "--confirm {} (or restore into a new database)",
-      target_database, target_database);
+  std::string rerun =
+      rolled_back ? fmt::format(
+                        "nothing was restored: --single-transaction rolled back every "
+                        "statement, so the target {} is as it was; fix the cause and run the "
+                        "same command again",
+                        target_database)
+                  : fmt::format(
+                        "the target {} is left partially restored; fix the cause, then rerun with "
+                        "--clean --confirm {} (or restore into a new database)",
+                        target_database, target_database);
   switch (status) {
     case RestoreStatus::kCompleted:
       return ok_status();

@@ -218,6 +218,14 @@ Result<Transfer> TransferRegistry::load(SqliteStatement& row) {
     if (!more) break;
     t.warnings.push_back(w.column_text(0));
   }
+  PGS_ASSIGN_OR_RETURN(auto u, db_.prepare("SELECT location, upload_id FROM pending_uploads "
+                                           "WHERE transfer_id = ?1 ORDER BY location"));
+  u.bind(1, t.id);
+  for (;;) {
+    PGS_ASSIGN_OR_RETURN(bool more, u.step());
+    if (!more) break;
+    t.pending_uploads.push_back(u.column_text(0) + " (upload " + u.column_text(1) + ")");
+  }
   return t;
 }
 
@@ -281,6 +289,41 @@ Status TransferRegistry::clear_cancel(const std::string& id) {
                                             "WHERE id = ?1"));
   st.bind(1, id);
   return st.run();
+}
+
+Status TransferRegistry::add_pending_upload(const std::string& id, std::string_view location,
+                                            std::string_view upload_id) {
+  PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("INSERT OR REPLACE INTO pending_uploads(transfer_id, "
+                                            "location, upload_id) VALUES (?1, ?2, ?3)"));
+  st.bind(1, id).bind(2, location).bind(3, upload_id);
+  return st.run();
+}
+
+Status TransferRegistry::remove_pending_upload(std::string_view location,
+                                               std::string_view upload_id) {
+  PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("DELETE FROM pending_uploads WHERE location = ?1 "
+                                            "AND upload_id = ?2"));
+  st.bind(1, location).bind(2, upload_id);
+  return st.run();
+}
+
+Result<std::vector<PendingUpload>> TransferRegistry::stale_uploads() {
+  PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("SELECT transfer_id, location, upload_id FROM "
+                                            "pending_uploads ORDER BY transfer_id, location"));
+  std::vector<PendingUpload> all;
+  for (;;) {
+    PGS_ASSIGN_OR_RETURN(bool more, st.step());
+    if (!more) break;
+    all.push_back({st.column_text(0), st.column_text(1), st.column_text(2)});
+  }
+  std::vector<PendingUpload> stale;
+  for (auto& u : all) {
+    auto t = get(u.transfer_id);  // a Running transfer whose process died loads as Failed
+    if (t.ok() && (t->status == TransferStatus::kRunning || t->status == TransferStatus::kPending))
+      continue;
+    stale.push_back(std::move(u));
+  }
+  return stale;
 }
 
 }  // namespace pgshuttle::state

@@ -42,9 +42,19 @@ struct Transfer {
   std::optional<int64_t> pid;
   bool cancel_requested = false;
   std::vector<std::string> warnings;
+  // Incomplete multipart uploads it started and has not ended (PendingUpload).
+  std::vector<std::string> pending_uploads;  // "s3://bucket/key (upload ID)"
 
   // "Completed", "Finished with 2 warnings", ...
   std::string status_text() const;
+};
+
+// An S3 multipart upload a backup started; recorded until it is completed
+// or aborted, so that one a killed run left can be aborted later.
+struct PendingUpload {
+  std::string transfer_id;
+  std::string location;  // s3://bucket/key
+  std::string upload_id;
 };
 
 struct LogLine {
@@ -84,6 +94,14 @@ class TransferRegistry {
   Result<bool> cancel_requested(const std::string& id);
   // Clears the cancel flag, for a cancelled transfer that is resumed.
   Status clear_cancel(const std::string& id);
+
+  // Records an upload transfer `id` started; forgets it once it ended.
+  Status add_pending_upload(const std::string& id, std::string_view location,
+                            std::string_view upload_id);
+  Status remove_pending_upload(std::string_view location, std::string_view upload_id);
+  // The recorded uploads whose transfer no longer runs (it ended, or its
+  // process died): nothing will complete or abort them but a later run.
+  Result<std::vector<PendingUpload>> stale_uploads();
 
  private:
   explicit TransferRegistry(SqliteDb db) : db_(std::move(db)) {}

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,18 @@
 #include "core/result.h"
 
 namespace pgshuttle::storage {
+
+// Something a sink leaves in storage if the process dies before commit()
+// or abort() run: an incomplete S3 multipart upload, which costs storage
+// until it is aborted.
+struct Leftover {
+  std::string location;  // s3://bucket/key
+  std::string upload_id;
+};
+// Told `pending` true when a leftover comes into being, false once it is
+// gone (completed or aborted): a caller records it so that a later run can
+// abort what a killed one left.
+using LeftoverListener = std::function<void(const Leftover& leftover, bool pending)>;
 
 class ByteSink {
  public:
@@ -39,6 +52,8 @@ class ByteSink {
   virtual Status commit() = 0;
   virtual void abort() = 0;
   virtual std::string describe() const = 0;
+  // Sinks that can leave something behind report it (see Leftover).
+  virtual void set_leftover_listener(LeftoverListener) {}
 };
 
 }  // namespace pgshuttle::storage

@@ -9,10 +9,13 @@
 #include <cstring>
 #include <vector>
 
+#include "core/owned_temp.h"
 #include "storage/storage.h"
 
 namespace pgshuttle::storage {
 namespace {
+
+constexpr std::string_view kTempMarker = ".pgshuttle-";
 
 Error io_error(const std::string& what, const std::string& path) {
   int err = errno;
@@ -51,7 +54,10 @@ Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& path, bool
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string temp = (dir.empty() ? "" : dir) + "/." + name + ".pgshuttle-XXXXXX";
+  // The temp name carries this host and pid, so a later backup into this
+  // directory removes what a killed one left (core/owned_temp.h).
+  remove_dead_temps(dir.empty() ? "/" : dir, ".", kTempMarker);
+  std::string temp = owned_temp_template(dir, "." + name + std::string(kTempMarker));
   std::vector<char> buf(temp.begin(), temp.end());
   buf.push_back('\0');
   int fd = ::mkstemp(buf.data());

@@ -1,8 +1,10 @@
 // FileSink: a local file written through a temp file in the same directory
-// (".<name>.pgshuttle-XXXXXX"), renamed to the target on commit() (without
-// `replace`, a no-replace rename: an existing file is never overwritten) and
-// removed on abort() or destruction; seekable, so overwrite() patches bytes
-// in place. StdoutSink: standard output, not seekable, nothing to undo.
+// (".<name>.pgshuttle-<host>-<pid>-XXXXXX"), renamed to the target on
+// commit() (without `replace`, a no-replace rename: an existing file is never
+// overwritten) and removed on abort() or destruction; seekable, so
+// overwrite() patches bytes in place. create() removes the temp files that
+// killed processes of this host left in that directory (core/owned_temp.h). StdoutSink: standard
+// output, not seekable, nothing to undo.
 //
 // Thread safety: one writer thread per sink.
 #pragma once

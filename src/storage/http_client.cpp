@@ -84,9 +84,13 @@ size_t on_read(char* buffer, size_t size, size_t n, void* user) {
   return len;
 }
 
-int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return cancelled() ? 1 : 0;
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  return cancelled() && !t->request->ignore_cancel ? 1 : 0;
 }
+
+// Whether Ctrl-C stops `request`.
+bool stopped_by_cancel(const HttpRequest& request) { return cancelled() && !request.ignore_cancel; }
 
 std::chrono::milliseconds backoff(const RetryPolicy& p, int attempt) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -133,7 +137,9 @@ Result<HttpResponse> HttpClient::perform(HttpRequest& request) {
     bool transient = false;
     auto result = perform_once(request, transient);
     bool retry = result.ok() ? is_retryable_status(result->status) : transient;
-    if (!retry || attempt >= policy_.max_tries || delivered_ > 0 || cancelled()) return result;
+    if (!retry || attempt >= policy_.max_tries || delivered_ > 0 || stopped_by_cancel(request)) {
+      return result;
+    }
     auto delay = backoff(policy_, attempt);
     std::string what = result.ok() ? fmt::format("{} {}: HTTP {}", request.method,
                                                  strip_query(request.url), result->status)
@@ -165,6 +171,7 @@ Result<HttpResponse> HttpClient::perform_once(HttpRequest& request, bool& transi
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
   if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT" || request.method == "POST") {
@@ -180,7 +187,7 @@ Result<HttpResponse> HttpClient::perform_once(HttpRequest& request, bool& transi
   delivered_ += t.delivered;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   if (rc == CURLE_OK) return response;
-  if (cancelled()) return make_error(ErrorCode::kCancelled, "transfer cancelled");
+  if (stopped_by_cancel(request)) return make_error(ErrorCode::kCancelled, "transfer cancelled");
   if (t.stopped) return make_error(ErrorCode::kStorage, "transfer stopped by the receiver");
   transient = true;
   return make_error(ErrorCode::kStorage,

@@ -10,7 +10,8 @@
 // it with a Range request).
 //
 // Thread safety: one HttpClient per thread. Ctrl-C (core/cancel.h) aborts
-// the transfer in progress with kCancelled.
+// the transfer in progress with kCancelled, except a clean-up request
+// (HttpRequest::ignore_cancel).
 #pragma once
 
 #include <chrono>
@@ -37,6 +38,9 @@ struct HttpRequest {
   long stream_status = 0;
   // Re-creates headers before each try (e.g. a fresh SigV4 signature).
   std::function<void(HttpRequest&)> before_try;
+  // A clean-up request (aborting a multipart upload) that must still be
+  // sent after Ctrl-C: the cancel flag neither stops nor refuses it.
+  bool ignore_cancel = false;
 };
 
 struct HttpResponse {

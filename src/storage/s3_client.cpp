@@ -57,6 +57,7 @@ Result<HttpResponse> S3Client::send(S3Request r) const {
   http.body = r.body;
   http.on_data = r.on_data;
   http.stream_status = r.stream_status;
+  http.ignore_cancel = r.ignore_cancel;
   std::string payload_hash = r.method == "GET" || r.method == "HEAD" || r.method == "DELETE"
                                  ? std::string(kEmptyPayloadHash)
                                  : sha256_hex(r.body);
@@ -229,7 +230,11 @@ Status S3Client::complete_multipart(const S3Location& o, const std::string& uplo
 }
 
 Status S3Client::abort_multipart(const S3Location& o, const std::string& upload_id) const {
-  PGS_TRY(send({"DELETE", o.bucket, o.key, {{"uploadId", upload_id}}}));
+  S3Request r{"DELETE", o.bucket, o.key, {{"uploadId", upload_id}}};
+  r.ignore_cancel = true;
+  auto sent = send(std::move(r));
+  if (!sent.ok() && sent.error().message.rfind("S3 error NoSuchUpload", 0) == 0) return ok_status();
+  if (!sent.ok()) return std::move(sent).error();
   return ok_status();
 }
 

@@ -44,6 +44,7 @@ struct S3Request {
   std::string_view body;
   std::function<bool(std::string_view)> on_data;  // streaming GET
   long stream_status = 0;                         // see HttpRequest
+  bool ignore_cancel = false;                     // see HttpRequest
 };
 
 class S3Client {
@@ -80,6 +81,8 @@ class S3Client {
                                   int part_number, std::string_view data) const;
   Status complete_multipart(const S3Location& object, const std::string& upload_id,
                             const std::vector<std::string>& etags, bool replace = true) const;
+  // Sent even after Ctrl-C (it is the clean-up); an upload that no longer
+  // exists (NoSuchUpload) counts as aborted.
   Status abort_multipart(const S3Location& object, const std::string& upload_id) const;
 
   const S3Options& options() const { return options_; }

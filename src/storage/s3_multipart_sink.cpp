@@ -75,6 +75,7 @@ Status S3MultipartSink::send_current_part() {
     if (!id.ok()) return fail(std::move(id).error().with_context(describe()));
     upload_id_ = *id;
     log::debug("multipart upload started for {}", describe());
+    tell(true);
   }
   int number = next_part_++;
   uint64_t size = current_.size();
@@ -139,7 +140,12 @@ Status S3MultipartSink::commit() {
   Status s = client_->complete_multipart(object_, upload_id_, etags_, replace_);
   if (!s.ok()) return fail(s.error().with_context(describe()));
   finished_ = true;
+  tell(false);
   return ok_status();
+}
+
+void S3MultipartSink::tell(bool pending) const {
+  if (listener_) listener_({describe(), upload_id_}, pending);
 }
 
 void S3MultipartSink::abort() {
@@ -150,12 +156,17 @@ void S3MultipartSink::abort() {
   pool_.reset();
   if (upload_id_.empty()) return;
   Status s = client_->abort_multipart(object_, upload_id_);
-  if (!s.ok()) {
-    log::warn(
-        "could not abort the multipart upload of {} ({}); it keeps costing storage until "
-        "removed (aws s3api abort-multipart-upload)",
-        describe(), s.error().to_string());
+  if (s.ok()) {
+    tell(false);
+    return;
   }
+  log::warn(
+      "could not abort the multipart upload of {} ({}); it keeps costing storage until "
+      "aborted: {}",
+      describe(), s.error().to_string(),
+      listener_ ? "the next backup to S3 does it, or pgshuttle storage uploads s3://" +
+                      object_.bucket + " --abort-stale"
+                : "aws s3api abort-multipart-upload");
 }
 
 }  // namespace pgshuttle::storage

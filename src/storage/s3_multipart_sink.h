@@ -10,7 +10,9 @@
 //
 // Nothing is visible until commit() completes the upload; abort(), a failed
 // part, or destruction without commit() aborts the multipart upload so no
-// incomplete upload (and its storage cost) is left behind.
+// incomplete upload (and its storage cost) is left behind, also after
+// Ctrl-C. For kill -9 the leftover listener learns the upload id as soon as
+// the upload starts, so that it can be recorded and aborted later.
 //
 // Thread safety: one writer thread; part uploads run on internal threads.
 #pragma once
@@ -45,6 +47,9 @@ class S3MultipartSink : public ByteSink {
   Status commit() override;
   void abort() override;
   std::string describe() const override { return object_.to_string(); }
+  void set_leftover_listener(LeftoverListener listener) override {
+    listener_ = std::move(listener);
+  }
 
   // The upload id once the multipart upload started ("" before).
   const std::string& upload_id() const { return upload_id_; }
@@ -58,6 +63,7 @@ class S3MultipartSink : public ByteSink {
   Status launch(int number, std::string data);
   Status reap(size_t keep_at_most);
   Status fail(Error e);
+  void tell(bool pending) const;
 
   std::shared_ptr<const S3Client> client_;
   bool replace_ = true;
@@ -73,6 +79,7 @@ class S3MultipartSink : public ByteSink {
   std::vector<std::string> etags_;  // by part number - 1
   uint64_t written_ = 0;
   bool finished_ = false;
+  LeftoverListener listener_;
 };
 
 }  // namespace pgshuttle::storage

@@ -88,5 +88,28 @@ TEST(SourceFormat, DetectsFromFirstBytes) {
   EXPECT_EQ(detect_format("--\n-- PostgreSQL database dump\n"), SourceFormat::kPlainSql);
 }
 
+// Plain SQL is recognised, not assumed: anything else would be fed to psql.
+TEST(SourceFormat, PlainSqlOnlyWhenItReadsAsSql) {
+  EXPECT_EQ(detect_format("\\restrict abc123\n\n--\n-- PostgreSQL database dump\n"),
+            SourceFormat::kPlainSql);
+  EXPECT_EQ(detect_format("SET statement_timeout = 0;\nSET lock_timeout = 0;\n"),
+            SourceFormat::kPlainSql);
+  EXPECT_EQ(detect_format("/* made by hand */\n  create table t (a int);"),
+            SourceFormat::kPlainSql);
+  EXPECT_EQ(detect_format("\xEF\xBB\xBF"
+                          "BEGIN;\nINSERT INTO t VALUES ('gr\xC3\xB6\xC3\x9F');"),
+            SourceFormat::kPlainSql);
+  EXPECT_EQ(detect_format("-- a long header comment that the head ends insi"),
+            SourceFormat::kPlainSql);
+  // /etc/services, a random binary file, prose, a NUL in otherwise SQL text.
+  EXPECT_EQ(detect_format("# Network services, Internet style\n#\ntcpmux 1/tcp\n"),
+            SourceFormat::kUnknown);
+  std::string binary;
+  for (int i = 0; i < 512; ++i) binary += static_cast<char>((i * 7919 + 13) % 256);
+  EXPECT_EQ(detect_format(binary), SourceFormat::kUnknown);
+  EXPECT_EQ(detect_format("hello world\n"), SourceFormat::kUnknown);
+  EXPECT_EQ(detect_format(std::string("SELECT 1;\0\0", 12)), SourceFormat::kUnknown);
+}
+
 }  // namespace
 }  // namespace pgshuttle::restore
