@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "check/check.h"
@@ -37,14 +38,21 @@ struct Run {
   bool we_set_read_only = false;
 };
 
-std::string archive_location(const MigrateOptions& o, const pg::ConnInfo& source) {
-  std::string prefix = o.via;
+// A new key for each backup this migration takes: a backup never replaces
+// an object, and a redone backup (after a refence) may start within the
+// same second as the one before it, so attempts after the first are
+// numbered.
+std::string archive_location(Run& r) {
+  int attempt = std::atoi(r.state.artifact("backup_attempts").c_str()) + 1;
+  r.state.set_artifact("backup_attempts", std::to_string(attempt));
+  std::string prefix = r.o.via;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
-  auto eff = source.effective();
+  auto eff = r.source.effective();
   std::string stamp = utc_now_iso();
   std::erase(stamp, ':');
   std::erase(stamp, '-');
-  return prefix + eff["dbname"] + "-" + stamp + ".dump";
+  return prefix + eff["dbname"] + "-" + stamp + (attempt > 1 ? "-" + std::to_string(attempt) : "") +
+         ".dump";
 }
 
 Result<std::string> step_check(Run& r) {
@@ -218,7 +226,7 @@ std::vector<Step> make_steps(Run& r) {
   } else {
     steps.push_back({"backup", "pg_dump -Fc streamed to " + r.o.via, [&r] {
                        return run_backup_step(r.source, r.o.s3, r.o.state_dir, r.state,
-                                              archive_location(r.o, r.source));
+                                              archive_location(r));
                      }});
     steps.push_back({"extensions", "create the source's extensions on the target",
                      [&r] { return step_extensions(r); }});

@@ -111,8 +111,16 @@ TEST_F(BackupLeftovers, CtrlCAbortsTheMultipartUpload) {
 
 TEST_F(BackupLeftovers, KilledBackupsUploadIsNamedAndAbortedLater) {
   std::string bucket = make_bucket();
-  auto has_upload = [&] { return uploads(bucket).size() == 1; };
-  interrupt_backup("s3://" + bucket + "/killed.dump", has_upload, SIGKILL);
+  // The backup's own upload, recorded: not the probe's (an upload started
+  // and aborted at once before pg_dump runs), which a poll may also catch.
+  auto recorded = [&](const std::string& id) {
+    return [&, id] {
+      if (uploads(bucket).size() != 1) return false;
+      auto j = nlohmann::json::parse(pgs({"--json", "info", id}).out, nullptr, false);
+      return !j.is_discarded() && j.contains("pending_uploads") && !j["pending_uploads"].empty();
+    };
+  };
+  interrupt_backup("s3://" + bucket + "/killed.dump", recorded("b001"), SIGKILL);
   ASSERT_EQ(uploads(bucket).size(), 1u) << "kill -9 leaves the upload (nothing can abort it)";
 
   // transfers and info say what was left and how it goes away.
@@ -137,7 +145,7 @@ TEST_F(BackupLeftovers, KilledBackupsUploadIsNamedAndAbortedLater) {
       nlohmann::json::parse(pgs({"--json", "info", "b001"}).out)["pending_uploads"].empty());
 
   // The next backup to S3 aborts what a killed one left.
-  interrupt_backup("s3://" + bucket + "/killed-again.dump", has_upload, SIGKILL);
+  interrupt_backup("s3://" + bucket + "/killed-again.dump", recorded("b002"), SIGKILL);
   ASSERT_EQ(uploads(bucket).size(), 1u);
   rig::ScratchDatabase small(rig::Server::kSource, "bleft_small");
   rig::psql(small.admin_url(), "CREATE TABLE t AS SELECT 1 AS i");
