@@ -89,6 +89,8 @@ Result<PgTools> find_tools(int source_major, int target_major, const std::string
                     source_major, target_major, source_major, target_major),
         fmt::format("move to a target of PostgreSQL {} or newer", source_major));
   }
+  // pg_dump must be at least the source's major; the target's is preferred
+  // (an older one still works into a newer server, with a warning).
   int want = std::max(source_major, target_major);
   auto found = candidates(bindirs);
   const Candidate* best = nullptr;
@@ -100,17 +102,30 @@ Result<PgTools> find_tools(int source_major, int target_major, const std::string
     }
   }
   if (best == nullptr) {
+    for (const auto& c : found) {
+      if (c.major >= source_major && (best == nullptr || c.major > best->major)) best = &c;
+    }
+    if (best != nullptr) {
+      log::warn(
+          "no pg_dump/pg_restore {} found: using {}, which the target's newer server accepts; "
+          "PostgreSQL advises the newer version's pg_dump for an upgrade (install "
+          "postgresql-client-{} or point --pg-bindir at it)",
+          want, best->major, want);
+    }
+  }
+  if (best == nullptr) {
     std::string seen;
     for (const auto& c : found) {
       seen += fmt::format("{}{} ({})", seen.empty() ? "" : ", ", c.major,
                           c.bindir.empty() ? "PATH" : c.bindir);
     }
-    return make_error(ErrorCode::kVersionMismatch,
-                      fmt::format("no pg_dump/pg_restore of PostgreSQL {} or newer found{}", want,
-                                  seen.empty() ? "" : " (found: " + seen + ")"),
-                      fmt::format("install postgresql-client-{0}, or point --pg-bindir (or "
-                                  "PGSHUTTLE_PG_BINDIR) at its bin directory",
-                                  want));
+    return make_error(
+        ErrorCode::kVersionMismatch,
+        fmt::format("no pg_dump/pg_restore of PostgreSQL {} or newer found{}",
+                    std::max(source_major, 1), seen.empty() ? "" : " (found: " + seen + ")"),
+        fmt::format("install postgresql-client-{0}, or point --pg-bindir (or "
+                    "PGSHUTTLE_PG_BINDIR) at its bin directory",
+                    want));
   }
   PgTools t;
   t.major = best->major;

@@ -7,7 +7,8 @@
 // two majors (the source's alone for a backup), from, in this order: the
 // --pg-bindir option, PGSHUTTLE_PG_BINDIR (both a ':'-separated list of bin
 // directories), Debian's /usr/lib/postgresql/*/bin, and PATH. The exact
-// major is preferred, else the nearest newer one.
+// major is preferred, else the nearest newer one, else (with a warning) the
+// newest that is still at least the source's major.
 //
 // A downgrade (a source newer than the target) is refused: a newer
 // pg_dump's output uses syntax and catalog features an older server may not
@@ -30,8 +31,8 @@ struct PgTools {
 };
 
 // Majors as server_version_num / 10000; 0 for "unknown / none" (a backup
-// knows no target). kVersionMismatch for a downgrade or when no fitting
-// programs are found (the message names the major and the fix).
+// knows no target). kVersionMismatch for a downgrade or when no programs
+// of at least the source's major are found (the message names the fix).
 Result<PgTools> find_tools(int source_major, int target_major, const std::string& bindirs = "");
 
 // The major version in `pg_dump --version` style output ("pg_dump
