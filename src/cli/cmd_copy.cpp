@@ -155,6 +155,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   std::string skipped = verify_skipped(o, s);
   Status verified = ok_status();
   if (skipped.empty()) {
+    PGS_TRY(copy::CopyTransfer::record_verify_started(o.copy, s.id));
     verified = verify_copy(ctx, o, s, json);
   } else {
     log::info("verify skipped: {}", skipped);

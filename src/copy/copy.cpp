@@ -21,6 +21,7 @@
 #include "ddl/ddl_apply.h"
 #include "ddl/schema_dump.h"
 #include "extensions/extension_plan.h"
+#include "maintenance/maintenance.h"
 #include "pg/data_session.h"
 #include "pg/tools.h"
 #include "settings/settings.h"
@@ -88,17 +89,10 @@ void pin_matview_refreshes(std::vector<ddl::DdlItem>& items, const std::string& 
   }
 }
 
-// Maintenance mode's mark on the source (sql/copy/source_fence.sql): "" when
-// the source is writable.
-Result<std::string> source_fence(pg::Connection& holder) {
-  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::source_fence));
-  return rows.rows() == 1 ? rows.get(0, 0) : std::string();
-}
-
 Status begin_snapshot(Run& r) {
   // Read before the snapshot: a source read-only from here on cannot change
   // under this run or under a resumed one while the mark stays the same.
-  PGS_ASSIGN_OR_RETURN(std::string fence, source_fence(r.holder));
+  PGS_ASSIGN_OR_RETURN(std::string fence, maintenance::fence_mark(r.holder));
   PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   // The snapshot's xmax: a source that never assigned a transaction id
   // past it was not written since (what the closing verify's hint says).
@@ -533,9 +527,12 @@ Result<CopySummary> run_copy(const CopyOptions& options) {
   log::info("copy {}: {} -> {}", transfer->id(), options.source.to_uri(false),
             options.target.to_uri(false));
   // Every session of the run (pg_dump's too) carries the run's id, so that
-  // a resumed run can find what an interrupted one left running.
+  // a resumed run can find what an interrupted one left running. Ids count
+  // per state directory (another user's c001 may run against the same
+  // server), so the directory's hash joins the id.
   CopyOptions o = options;
-  std::string app = "pgshuttle copy " + transfer->id();
+  std::string app = fmt::format("pgshuttle copy {} {:08x}", transfer->id(),
+                                std::hash<std::string>{}(transfer->dir()) & 0xffffffffu);
   o.source = options.source.with("application_name", app);
   o.target = options.target.with("application_name", app);
   auto result = copy_with(o, *transfer);

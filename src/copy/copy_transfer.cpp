@@ -98,10 +98,17 @@ Result<std::optional<std::string>> CopyTransfer::unverified(const CopyOptions& o
       return none;
     }
     PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir, t.id));
-    if (state->get_meta("complete") != "1" || state->get_meta("verified") == "1") return none;
+    // Only a closing verify that started and never reached a result; a
+    // copy made without one (--no-verify, migrate --direct) is not pending.
+    if (state->get_meta("complete") != "1" || state->get_meta("verified") != "0") return none;
     return std::optional<std::string>(t.id);
   }
   return none;
+}
+
+Status CopyTransfer::record_verify_started(const CopyOptions& o, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(state::default_state_dir(o.state_dir), id));
+  return state->set_meta("verified", "0");
 }
 
 Status CopyTransfer::record_verified(const CopyOptions& o, const std::string& id) {

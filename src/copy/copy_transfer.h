@@ -36,8 +36,10 @@ class CopyTransfer {
   // terminated): a re-run of the same command only verifies again. Not
   // with --clean or --resume.
   static Result<std::optional<std::string>> unverified(const CopyOptions& options);
-  // Records that copy `id`'s closing verify reached a result (or was
-  // skipped on purpose).
+  // Records that copy `id`'s closing verify starts (pending until
+  // record_verified): only such a copy is verified again by a re-run.
+  static Status record_verify_started(const CopyOptions& options, const std::string& id);
+  // Records that copy `id`'s closing verify reached a result.
   static Status record_verified(const CopyOptions& options, const std::string& id);
   ~CopyTransfer();
 

@@ -112,7 +112,10 @@ std::string drop_server_managed_options(std::string_view text) {
     size_t end = text.find('\n', start);
     size_t len = end == std::string_view::npos ? text.size() - start : end - start;
     std::string line(text.substr(start, len));
-    if (line.rfind("ALTER TABLE ", 0) == 0 && line.find("pg_attver=") != std::string::npos) {
+    static const std::regex column_options(
+        R"(^ALTER TABLE (ONLY )?\S+ ALTER COLUMN \S+ SET \(.*\);$)");
+    if (line.rfind("ALTER TABLE ", 0) == 0 && line.find("pg_attver=") != std::string::npos &&
+        std::regex_match(line, column_options)) {
       // Keep one separator when the option sat between two others.
       line = std::regex_replace(line, option, "$1$2");
       size_t doubled = line.find(", ,");

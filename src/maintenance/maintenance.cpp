@@ -137,4 +137,9 @@ Result<MaintenanceStatus> status(pg::Connection& conn) {
   return st;
 }
 
+Result<std::string> fence_mark(pg::Connection& conn) {
+  PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::maintenance::fence_mark));
+  return rows.rows() == 1 ? rows.get(0, 0) : std::string();
+}
+
 }  // namespace pgshuttle::maintenance

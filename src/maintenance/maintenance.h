@@ -61,6 +61,12 @@ Status disable(pg::Connection& conn);
 
 Result<MaintenanceStatus> status(pg::Connection& conn);
 
+// Maintenance mode's mark on the current database (sql/maintenance/
+// fence_mark.sql): "" while the database is writable; otherwise a value
+// that changes whenever the mode is switched off and on again, so an
+// unchanged mark means the database stayed read-only in between.
+Result<std::string> fence_mark(pg::Connection& conn);
+
 // "ALTER ROLE r IN DATABASE db SET default_transaction_read_only = on;" for
 // every login role that may connect (`on` false: RESET).
 Result<std::string> per_role_statements(pg::Connection& conn, bool on);

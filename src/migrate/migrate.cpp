@@ -92,6 +92,9 @@ Result<std::string> step_maintenance_on(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto res, maintenance::enable(src, eo));
   r.we_set_read_only = true;
   r.state.set_artifact("source_read_only", "1");
+  // What a resumed run compares: the same mark means never writable since.
+  PGS_ASSIGN_OR_RETURN(std::string mark, maintenance::fence_mark(src));
+  r.state.set_artifact("fence_mark", mark);
   if (!res.remaining.empty()) {
     return make_error(ErrorCode::kBlocked,
                       fmt::format("{} session(s) that started before read-only mode still run on "
@@ -174,6 +177,9 @@ Result<std::string> step_copy(Run& r) {
   // fenced (the same data); after a refence it starts over.
   if (partial && r.state.artifact("refenced") == "1") {
     clear_own_partial_target(r, co.clean, co.confirm);
+    // Once this copy has started over, a later resume continues it.
+    r.state.set_artifact("refenced", "0");
+    PGS_TRY(r.state.save());
   }
   PGS_ASSIGN_OR_RETURN(auto s, copy::run_copy(co));
   return fmt::format("copy {}: {} tables, {} rows, {} ({} warning(s))", s.id, s.tables, s.rows,
@@ -270,6 +276,15 @@ Result<bool> source_fenced(const pg::ConnInfo& source) {
   return st.read_only_database;
 }
 
+// Whether the source stayed read-only since this migration fenced it: the
+// mode is on now, and its mark is the one maintenance-on recorded (off and
+// on again by hand writes a new one).
+Result<bool> fenced_since(const Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(r.source, pg::Side::kSource));
+  PGS_ASSIGN_OR_RETURN(std::string mark, maintenance::fence_mark(conn));
+  return !mark.empty() && mark == r.state.artifact("fence_mark");
+}
+
 // A resumed migration may only trust what earlier steps read from the
 // source while the source stayed read-only since. When it was made writable
 // again in between (released after a failure, or by hand), its data may
@@ -279,14 +294,15 @@ Status refence_if_released(Run& r) {
   if (!r.state.is_resumed() || r.state.all_completed() || !r.state.completed("maintenance-on")) {
     return ok_status();
   }
-  PGS_ASSIGN_OR_RETURN(bool fenced, source_fenced(r.source));
+  PGS_ASSIGN_OR_RETURN(bool fenced, fenced_since(r));
   if (fenced) {
     log::info("the source stayed read-only since the earlier run: resuming after its last step");
     return ok_status();
   }
   log::warn(
-      "the source was writable since the earlier run (released after its failure, or by "
-      "hand), so what that run read from it may be out of date: fencing it again and redoing "
+      "the source was writable since the earlier run (released after its failure, or off "
+      "and on again by hand), so what that run read from it may be out of date: fencing it again "
+      "and redoing "
       "every step from maintenance-on{}",
       r.o.direct ? "" : " (a new backup; the earlier archive is not restored)");
   r.state.reset_from("maintenance-on");
@@ -318,8 +334,9 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
       auto released = step_release(run);
       e.hint += released.ok() ? (e.hint.empty() ? "" : "\n") +
                                     std::string(
-                                        "the source was made writable again; re-run the "
-                                        "same command to resume after the last completed step")
+                                        "the source was made writable again; the same "
+                                        "command re-run fences it again and redoes the work "
+                                        "from maintenance-on (a new backup or copy)")
                               : "\nthe source could NOT be made writable again: run `pgshuttle "
                                 "maintenance off SOURCE`";
       (void)state.save();
@@ -332,8 +349,12 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.backup_location = state.artifact("archive");
   // Read now, not taken from the record: someone may have released it.
-  PGS_ASSIGN_OR_RETURN(s.source_read_only, source_fenced(source));
-  s.finished_earlier = finished_earlier;
+  auto fenced = source_fenced(source);
+  if (!fenced.ok()) {
+    log::warn("could not read whether the source is read-only now: {}", fenced.error().to_string());
+  }
+  s.source_read_only = fenced.ok() && *fenced;
+  s.finished_earlier = finished_earlier && runner.skipped().size() == s.steps.size();
   s.verify_summary = state.artifact("verify_summary");
   auto eff = target.effective();
   s.host = eff["host"];

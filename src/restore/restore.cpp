@@ -336,12 +336,16 @@ Status check_recorded(const RestoreOptions& o, const state::Transfer& b, Input& 
   return ok_status();
 }
 
-// The major of the server a custom-format archive was dumped from; 0 when
-// unknown (other formats, an unreadable header: later steps report those).
+// The newer of the majors of the server a custom-format archive was dumped
+// from and of the pg_dump that wrote it (pg_restore must read what that
+// pg_dump wrote); 0 when unknown (other formats, an unreadable header:
+// later steps report those).
 int archive_server_major(Input& in) {
   if (in.format != SourceFormat::kCustom || !in.source) return 0;
   auto toc = archive::read_toc(*in.source);
-  return toc.ok() ? pg::parse_server_major(toc->header.server_version) : 0;
+  if (!toc.ok()) return 0;
+  return std::max(pg::parse_server_major(toc->header.server_version),
+                  pg::parse_server_major(toc->header.pg_dump_version));
 }
 
 // pg_restore and psql fitting the archive's and the target's majors; a

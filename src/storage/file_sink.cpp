@@ -94,7 +94,18 @@ Status FileSink::commit() {
   int rc = replace_
                ? ::rename(temp_.c_str(), path_.c_str())
                : ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE);
-  if (rc != 0 && !replace_ && errno == EINVAL) rc = link_no_replace(temp_, path_);
+  auto unsupported = [] { return errno == EINVAL || errno == ENOSYS || errno == EPERM; };
+  if (rc != 0 && !replace_ && unsupported()) rc = link_no_replace(temp_, path_);
+  if (rc != 0 && !replace_ && unsupported()) {
+    // Neither is available (FUSE, SMB, a seccomp filter): look, then rename,
+    // as S3 without conditional writes does; a narrow race remains.
+    struct stat st {};
+    if (::lstat(path_.c_str(), &st) == 0) {
+      errno = EEXIST;
+    } else {
+      rc = ::rename(temp_.c_str(), path_.c_str());
+    }
+  }
   if (rc != 0) {
     Error e = !replace_ && errno == EEXIST ? destination_exists(path_)
                                            : io_error("cannot rename the temp file to", path_);

@@ -127,6 +127,10 @@ TEST_F(MigrateTest, ResumeAfterTheSourceWasReleasedTakesANewBackup) {
   rig::psql(src.url(),
             "CREATE TABLE public.written_between (x int); "
             "INSERT INTO public.written_between VALUES (1)");
+  // Read-only again before the re-run: what counts is that it was not
+  // read-only all along.
+  auto on = rig::run_pgshuttle({"maintenance", "on", src.url()}, env_);
+  ASSERT_EQ(on.exit_code, 0) << on.err;
   auto resumed = migrate(args);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_NE(resumed.err.find("earlier archive is not restored"), std::string::npos) << resumed.err;

@@ -32,6 +32,9 @@ TEST(ServerManagedOptions, OtherTextIsUntouched) {
   std::string in = "COMMENT ON TABLE a.t IS 'pg_attver=1 is not an option here';\n";
   EXPECT_EQ(drop_server_managed_options(in), in);
   EXPECT_EQ(drop_server_managed_options("SELECT 1;"), "SELECT 1;");
+  std::string check =
+      "ALTER TABLE ONLY a.t ADD CONSTRAINT c CHECK ((x <> 'SET (pg_attver=1)'::text));";
+  EXPECT_EQ(drop_server_managed_options(check), check);
 }
 
 }  // namespace
