@@ -5,7 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# PostgreSQL 13 and 17 for the versions matrix (tests/rig/pg-build.sh: built
+# once from Debian's source packages, then cached), built while pgshuttle
+# builds rather than while the suite's timing-sensitive tests run.
+(tests/rig/pg-build.sh 13 >/dev/null && tests/rig/pg-build.sh 17 >/dev/null) &
+pg_builds=$!
 scripts/build.sh
+wait "$pg_builds"
 (cd build && ctest --output-on-failure -j2 --timeout 900 "$@")
 # A bounded fuzz run of the archive reader (clang, libFuzzer, ASan + UBSan).
 fuzz/run.sh "${PGSHUTTLE_FUZZ_SECONDS:-60}"

@@ -300,10 +300,15 @@ TEST(CopyResume, OneRerunAfterKillDuringAnIndexBuildOfAReadOnlySource) {
   EXPECT_NE(r.out.find("copy c001:"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("read-only (maintenance mode) since"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("session(s) of the interrupted run"), std::string::npos) << r.err;
-  EXPECT_EQ(psql(dst.admin_url(),
-                 "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
-                 "'pgshuttle copy%'"),
-            "0");
+  // The re-run's own backends end just after it exits: allow them a moment.
+  std::string left = "?";
+  for (int i = 0; i < 50 && left != "0"; ++i) {
+    left = psql(dst.admin_url(),
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
+                "'pgshuttle copy%'");
+    if (left != "0") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(left, "0");
   auto off = rig::run_pgshuttle({"maintenance", "off", src.url()});
   EXPECT_EQ(off.exit_code, 0) << off.err;
   expect_identical(src, dst);
