@@ -328,13 +328,9 @@ Result<BackupResult> run_backup(const BackupOptions& options) {
   PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(o.database));
   PGS_ASSIGN_OR_RETURN(auto registry,
                        state::TransferRegistry::open(state::default_state_dir(o.state_dir)));
-  // A local path is recorded absolute, so that a restore by path from
-  // another directory still finds this record (and checks against it).
-  if (o.destination != "-" && o.destination.find("://") == std::string::npos) {
-    std::error_code ec;
-    auto abs = std::filesystem::absolute(o.destination, ec);
-    if (!ec) o.destination = abs.lexically_normal().string();
-  }
+  // Recorded so that a restore by path from another directory still finds
+  // this record (and checks against it).
+  o.destination = storage::recorded_location(o.destination);
   PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kBackup,
                                                       info.to_uri(false), o.destination));
   const std::string id = transfer.id;

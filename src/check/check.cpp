@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <regex>
 #include <set>
 
 #include "check/superuser_objects.h"
 #include "core/human.h"
-#include "core/subprocess.h"
 #include "extensions/extension_plan.h"
 #include "inspect/inspect.h"
+#include "pg/tools.h"
 #include "sql/check.h"
 #include "target/target_objects.h"
 
@@ -30,14 +29,6 @@ Result<DatabaseFacts> read_facts(pg::Connection& conn) {
   return DatabaseFacts{
       static_cast<int>(r.get_int(0, 0)),      r.get(0, 1),      r.get(0, 2),      r.get(0, 3),
       static_cast<uint64_t>(r.get_int(0, 4)), r.get_bool(0, 5), r.get_bool(0, 6), r.get_bool(0, 7)};
-}
-
-int tool_major(const std::string& program) {
-  SubprocessOptions o;
-  o.argv = {program, "--version"};
-  o.capture_stdout = true;
-  auto out = run_and_capture(o);
-  return out.ok() ? parse_tool_major(*out) : 0;
 }
 
 std::string list_names(const std::vector<std::string>& names, size_t limit = 5) {
@@ -202,13 +193,6 @@ void CheckReport::add(Severity s, std::string code, std::string message, std::st
   findings.push_back({s, std::move(code), std::move(message), std::move(fix)});
 }
 
-int parse_tool_major(const std::string& version_output) {
-  static const std::regex kVersion(R"(\(PostgreSQL\)\s+(\d+))");
-  std::smatch m;
-  if (!std::regex_search(version_output, m, kVersion)) return 0;
-  return std::stoi(m[1].str());
-}
-
 void check_versions(CheckReport& rep, int source_major, int target_major, int dump_major,
                     int restore_major) {
   if (target_major < source_major) {
@@ -253,8 +237,8 @@ Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
   rep.source_version_num = s.version_num;
   rep.target_version_num = t.version_num;
   rep.source_size_bytes = s.size_bytes;
-  check_versions(rep, s.version_num / 10000, t.version_num / 10000, tool_major(options.pg_dump),
-                 tool_major(options.pg_restore));
+  check_versions(rep, s.version_num / 10000, t.version_num / 10000, pg::tool_major(options.pg_dump),
+                 pg::tool_major(options.pg_restore));
   PGS_TRY(check_extensions(rep, source, target));
   check_databases(rep, s, t);
   PGS_TRY(check_target_empty(rep, target));

@@ -57,10 +57,6 @@ struct CheckReport {
 Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
                               const CheckOptions& options = {});
 
-// Client tool major version from `pg_dump --version` output ("pg_dump
-// (PostgreSQL) 15.18 (Debian ...)" -> 15); 0 when unreadable.
-int parse_tool_major(const std::string& version_output);
-
 // Adds the version findings (pure; unit-tested). Majors are e.g. 15; a tool
 // major of 0 means the tool was not found.
 void check_versions(CheckReport& report, int source_major, int target_major, int dump_major,

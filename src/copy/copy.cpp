@@ -15,6 +15,7 @@
 #include "copy/copy_workers.h"
 #include "copy/data_only.h"
 #include "copy/post_data_plan.h"
+#include "copy/source_session.h"
 #include "core/cancel.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -46,41 +47,6 @@ struct Run {
   std::string matview_settings;  // SET LOCALs of the source's effective settings
   std::string pg_dump;           // the program fitting both servers' majors
 };
-
-// The source session's effective settings before pinning (the database's and
-// role's defaults): a materialized view's rows depend on them (a
-// date_trunc() of a timestamptz on TimeZone, a to_char() on DateStyle), so
-// its refresh on the target runs with the source's, not the target's.
-Result<std::string> read_source_settings(pg::Connection& holder, std::string& encoding) {
-  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::source_settings));
-  std::string sets;
-  for (int i = 0; i < rows.rows(); ++i) {
-    if (rows.get(i, 0) == "server_encoding") {
-      encoding = rows.get(i, 1);
-      continue;
-    }
-    sets += "SELECT pg_catalog.set_config(" + holder.quote_literal(rows.get(i, 0)) + ", " +
-            holder.quote_literal(rows.get(i, 1)) + ", true);\n";
-  }
-  return sets;
-}
-
-// Copying through a policy would move only the rows the source role may
-// see; refused before anything is written, naming the tables and the fix.
-Status refuse_row_security(pg::Connection& holder) {
-  PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::pg::row_security_hidden));
-  if (rows.rows() == 0) return ok_status();
-  std::string names;
-  for (int i = 0; i < rows.rows() && i < 10; ++i) names += (i ? ", " : "") + rows.get(i, 2);
-  if (rows.rows() > 10) names += fmt::format(" and {} more", rows.rows() - 10);
-  return make_error(
-      ErrorCode::kRowSecurity,
-      fmt::format("row-level security would hide rows of {} table(s) from source role {}: {}",
-                  rows.rows(), holder.user(), names),
-      fmt::format("connect to the source as a superuser or as a role with BYPASSRLS (ALTER ROLE "
-                  "{} BYPASSRLS), or leave those tables out with --exclude",
-                  holder.quote_ident(holder.user())));
-}
 
 // REFRESH MATERIALIZED VIEW items run with the source's settings.
 void pin_matview_refreshes(std::vector<ddl::DdlItem>& items, const std::string& settings) {
@@ -434,30 +400,6 @@ Status run_phases(Run& r) {
 
 namespace {
 
-// Sessions an interrupted run of this copy left on a server (the same
-// application_name, another pid) may still be building an index or loading
-// a table and would commit it under the resumed run: they are terminated
-// (a role may end its own sessions) and waited for, at most 30 seconds.
-Status end_orphans(pg::Connection& conn, const std::string& app, std::string_view where) {
-  constexpr int kPolls = 300;
-  for (int i = 0; i < kPolls; ++i) {
-    PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::copy::end_orphans, {app}));
-    if (rows.rows() == 0) return ok_status();
-    if (i == 0) {
-      log::info("ending {} session(s) of the interrupted run still working on the {}", rows.rows(),
-                where);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return make_error(ErrorCode::kBlocked,
-                    fmt::format("sessions of the interrupted run (application_name '{}') still "
-                                "run on the {} after 30 s",
-                                app, where),
-                    "end them (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-                    "application_name = '" +
-                        app + "'), then run the same command again");
-}
-
 Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   auto start = std::chrono::steady_clock::now();
   PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(transfer.dir(), transfer.id()));
@@ -515,24 +457,15 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
 
 }  // namespace
 
-Result<bool> source_written_since(const pg::ConnInfo& source, int64_t snapshot_xmax) {
-  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(source, pg::Side::kSource));
-  PGS_ASSIGN_OR_RETURN(auto now, conn.query("SELECT txid_snapshot_xmax(txid_current_snapshot())"));
-  return now.get_int(0, 0) != snapshot_xmax;
-}
-
 Result<CopySummary> run_copy(const CopyOptions& options) {
   PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(options));
   PGS_TRY(transfer->start());
   log::info("copy {}: {} -> {}", transfer->id(), options.source.to_uri(false),
             options.target.to_uri(false));
-  // Every session of the run (pg_dump's too) carries the run's id, so that
-  // a resumed run can find what an interrupted one left running. Ids count
-  // per state directory (another user's c001 may run against the same
-  // server), so the directory's hash joins the id.
+  // Every session of the run (pg_dump's too) carries its name, so that a
+  // resumed run can find what an interrupted one left running.
   CopyOptions o = options;
-  std::string app = fmt::format("pgshuttle copy {} {:08x}", transfer->id(),
-                                std::hash<std::string>{}(transfer->dir()) & 0xffffffffu);
+  std::string app = session_name(transfer->id(), transfer->dir());
   o.source = options.source.with("application_name", app);
   o.target = options.target.with("application_name", app);
   auto result = copy_with(o, *transfer);

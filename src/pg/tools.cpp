@@ -30,14 +30,6 @@ void split_dirs(const std::string& list, std::vector<std::string>& out) {
   }
 }
 
-int probe_major(const std::string& pg_dump) {
-  SubprocessOptions v;
-  v.argv = {pg_dump, "--version"};
-  v.capture_stdout = true;
-  auto text = run_and_capture(v);
-  return text.ok() ? parse_tool_major(*text) : 0;
-}
-
 // Every directory that holds a pg_dump, in the order of preference.
 std::vector<Candidate> candidates(const std::string& option) {
   std::vector<std::string> dirs;
@@ -54,13 +46,21 @@ std::vector<Candidate> candidates(const std::string& option) {
   for (const auto& dir : dirs) {
     std::string dump = dir + "/pg_dump";
     if (::access(dump.c_str(), X_OK) != 0) continue;
-    if (int major = probe_major(dump); major > 0) out.push_back({dir, major});
+    if (int major = tool_major(dump); major > 0) out.push_back({dir, major});
   }
-  if (int major = probe_major("pg_dump"); major > 0) out.push_back({"", major});
+  if (int major = tool_major("pg_dump"); major > 0) out.push_back({"", major});
   return out;
 }
 
 }  // namespace
+
+int tool_major(const std::string& program) {
+  SubprocessOptions v;
+  v.argv = {program, "--version"};
+  v.capture_stdout = true;
+  auto text = run_and_capture(v);
+  return text.ok() ? parse_tool_major(*text) : 0;
+}
 
 int parse_tool_major(std::string_view text) {
   size_t close = text.find(") ");

@@ -35,6 +35,10 @@ struct PgTools {
 // of at least the source's major are found (the message names the fix).
 Result<PgTools> find_tools(int source_major, int target_major, const std::string& bindirs = "");
 
+// The major of a client program (`PROGRAM --version`); 0 when it cannot be
+// run or its answer is unreadable.
+int tool_major(const std::string& program);
+
 // The major version in `pg_dump --version` style output ("pg_dump
 // (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> 15); 0 when unreadable.
 int parse_tool_major(std::string_view version_output);

@@ -17,6 +17,7 @@
 #include "pg/connection.h"
 #include "pg/passfile.h"
 #include "pg/tools.h"
+#include "restore/backup_record.h"
 #include "restore/fed_child.h"
 #include "restore/ranged_restore.h"
 #include "restore/stream_filters.h"
@@ -24,7 +25,6 @@
 #include "restore/toc_list.h"
 #include "state/transfer_registry.h"
 #include "storage/storage.h"
-#include "storage/stored_digest.h"
 #include "target/target_objects.h"
 
 namespace pgshuttle::restore {
@@ -231,27 +231,34 @@ Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& a
   return create_extensions(conn, requests);
 }
 
-// The custom-format archive's TOC when it can be restored from ranged reads.
-Result<std::optional<archive::ArchiveToc>> ranged_toc(Input& in) {
-  if (in.format != SourceFormat::kCustom || !in.source) return std::optional<archive::ArchiveToc>{};
-  auto toc = archive::read_toc(*in.source);
-  if (!toc.ok()) {
+// The custom-format archive's TOC, read once for the choice of tools and
+// the ranged restore; nullopt for other formats.
+std::optional<Result<archive::ArchiveToc>> custom_toc(Input& in) {
+  if (in.format != SourceFormat::kCustom || !in.source) return std::nullopt;
+  return archive::read_toc(*in.source);
+}
+
+// The TOC when the archive can be restored from ranged reads.
+Result<std::optional<archive::ArchiveToc>> ranged_toc(
+    Input& in, std::optional<Result<archive::ArchiveToc>> toc) {
+  if (!toc) return std::optional<archive::ArchiveToc>{};
+  if (!toc->ok()) {
+    const Error& e = toc->error();
     return make_error(ErrorCode::kArchive,
                       "the archive's header or table of contents is unreadable; nothing was "
                       "restored: " +
-                          toc.error().message +
-                          (toc.error().context.empty() ? "" : " (" + toc.error().context + ")"),
+                          e.message + (e.context.empty() ? "" : " (" + e.context + ")"),
                       "the archive is truncated or corrupt: check its size against the backup, "
                       "or make a new backup");
   }
-  if (!toc->data_offsets_present()) {
+  if (!(*toc)->data_offsets_present()) {
     log::info("the archive does not record its data offsets; restoring in one sequential pass");
     return std::optional<archive::ArchiveToc>{};
   }
   // Before the target is touched: a cut archive would otherwise restore its
   // schema and large objects and only then fail.
-  PGS_TRY(archive::check_data_extent(*toc, *in.source, in.size));
-  return std::optional<archive::ArchiveToc>(std::move(*toc));
+  PGS_TRY(archive::check_data_extent(**toc, *in.source, in.size));
+  return std::optional<archive::ArchiveToc>(std::move(**toc));
 }
 
 Status stream_restore(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
@@ -294,79 +301,41 @@ Status stream_restore(const RestoreOptions& o, Input& in, const ScratchDir& scra
   return ok_status();
 }
 
-Error changed_error(const std::string& what, const state::Transfer& b, const std::string& how) {
-  return make_error(ErrorCode::kArchiveChanged,
-                    fmt::format("{} is not the archive backup {} wrote: {}; nothing was restored",
-                                what, b.id, how),
-                    "it was replaced or damaged after the backup: restore the archive you meant "
-                    "(pgshuttle transfers lists the backups), or take a new backup");
-}
-
-// Compares the archive with what its backup recorded, before the target is
-// touched: the size always, the SHA-256 (one parallel read of the archive)
-// when recorded and `o.checksum`.
-Status check_recorded(const RestoreOptions& o, const state::Transfer& b, Input& in) {
-  if (!in.source) return ok_status();
-  std::string what = in.source->describe();
-  if (in.size != b.bytes) {
-    return changed_error(
-        what, b, fmt::format("it holds {} bytes, the backup recorded {}", in.size, b.bytes));
-  }
-  if (b.sha256.empty() || !o.checksum) {
-    log::info(
-        "{} has the size backup {} recorded{}", what, b.id,
-        b.sha256.empty() ? " (it recorded no SHA-256)" : " (--no-checksum: SHA-256 not read)");
-    return ok_status();
-  }
-  log::info("checking {} against backup {}'s SHA-256 before restoring (--no-checksum skips this)",
-            what, b.id);
-  Progress progress("checksum", ProgressUnit::kBytes, in.size);
-  storage::DigestOptions d;
-  d.parallel = std::max(1, o.jobs > 0 ? o.jobs : 4);
-  d.on_hashed = [&progress](uint64_t n) { progress.add(n); };
-  if (o.cancel_requested) d.cancel_requested = o.cancel_requested;
-  auto digest = storage::digest_stored(*in.source, d);
-  progress.finish();
-  if (!digest.ok()) return std::move(digest).error().with_context("reading " + what);
-  if (digest->sha256 != b.sha256) {
-    return changed_error(
-        what, b,
-        fmt::format("its SHA-256 is {}, the backup recorded {}", digest->sha256, b.sha256));
-  }
-  return ok_status();
-}
-
 // The newer of the majors of the server a custom-format archive was dumped
 // from and of the pg_dump that wrote it (pg_restore must read what that
 // pg_dump wrote); 0 when unknown (other formats, an unreadable header:
 // later steps report those).
-int archive_server_major(Input& in) {
-  if (in.format != SourceFormat::kCustom || !in.source) return 0;
-  auto toc = archive::read_toc(*in.source);
-  if (!toc.ok()) return 0;
-  return std::max(pg::parse_server_major(toc->header.server_version),
-                  pg::parse_server_major(toc->header.pg_dump_version));
+int archive_server_major(const std::optional<Result<archive::ArchiveToc>>& toc) {
+  if (!toc || !toc->ok()) return 0;
+  const auto& header = (*toc)->header;
+  return std::max(pg::parse_server_major(header.server_version),
+                  pg::parse_server_major(header.pg_dump_version));
 }
 
 // pg_restore and psql fitting the archive's and the target's majors; a
 // downgrade is refused before the target is touched.
-Result<pg::PgTools> choose_tools(const RestoreOptions& o, Input& in) {
+Result<pg::PgTools> choose_tools(const RestoreOptions& o,
+                                 const std::optional<Result<archive::ArchiveToc>>& toc) {
   PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(o.target, pg::Side::kTarget));
-  return pg::find_tools(archive_server_major(in), conn.server_version() / 10000, o.pg_bindir);
+  return pg::find_tools(archive_server_major(toc), conn.server_version() / 10000, o.pg_bindir);
 }
 
 Status restore_into(const RestoreOptions& options, const std::optional<state::Transfer>& recorded,
                     RestoreOutcome& out) {
   RestoreOptions o = options;
   PGS_ASSIGN_OR_RETURN(Input in, open_input(o));
-  if (recorded) PGS_TRY(check_recorded(o, *recorded, in));
-  PGS_ASSIGN_OR_RETURN(o.tools, choose_tools(o, in));
+  if (recorded && in.source) {
+    PGS_TRY(check_against_record(*recorded, *in.source, in.size,
+                                 {o.jobs > 0 ? o.jobs : 4, o.checksum, o.cancel_requested}));
+  }
+  auto toc_read = custom_toc(in);
+  PGS_ASSIGN_OR_RETURN(o.tools, choose_tools(o, toc_read));
   out.format = in.format;
   log::info("restoring {} ({} format) into database {}",
             in.source ? in.source->describe() : in.local_path, format_name(in.format),
             out.target_database);
   PGS_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::create());
-  PGS_ASSIGN_OR_RETURN(auto toc, ranged_toc(in));
+  PGS_ASSIGN_OR_RETURN(auto toc, ranged_toc(in, std::move(toc_read)));
   if (!toc) return stream_restore(o, in, scratch, out);
   out.parallel = true;
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency());
@@ -376,53 +345,6 @@ Status restore_into(const RestoreOptions& options, const std::optional<state::Tr
     return prepare_target(o, exts, requests);
   };
   return run_ranged_restore(o, *in.source, in.size, *toc, scratch, prepare, out);
-}
-
-// "b003" -> that backup's record (where it was written, size, SHA-256).
-Result<state::Transfer> backup_record(state::TransferRegistry& registry, const std::string& id) {
-  PGS_ASSIGN_OR_RETURN(auto t, registry.get(id));
-  if (t.kind != state::TransferKind::kBackup) {
-    return make_error(ErrorCode::kUsage, id + " is not a backup",
-                      "give a backup's id (bNNN; see pgshuttle transfers)");
-  }
-  if (t.status != state::TransferStatus::kCompleted &&
-      t.status != state::TransferStatus::kWarnings) {
-    return make_error(ErrorCode::kUsage, fmt::format("backup {} is {}", id, t.status_text()),
-                      "restore a completed backup (see pgshuttle transfers)");
-  }
-  if (t.destination == "-" || t.destination.empty()) {
-    return make_error(ErrorCode::kUsage, "backup " + id + " went to standard output",
-                      "restore the file or object it was written to");
-  }
-  return t;
-}
-
-// A local path as backups record it (absolute), other locations unchanged.
-std::string recorded_form(const std::string& location) {
-  if (!is_local(location)) return location;
-  std::error_code ec;
-  fs::path p = fs::absolute(location, ec);
-  return ec ? location : p.lexically_normal().string();
-}
-
-// The newest completed backup written to `location`, if any.
-Result<std::optional<state::Transfer>> backup_at(state::TransferRegistry& registry,
-                                                 const std::string& location) {
-  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
-  std::string want = recorded_form(location);
-  for (auto& t : all) {
-    bool done = t.status == state::TransferStatus::kCompleted ||
-                t.status == state::TransferStatus::kWarnings;
-    if (t.kind == state::TransferKind::kBackup && done && t.destination == want) {
-      return std::optional<state::Transfer>(std::move(t));
-    }
-  }
-  return std::optional<state::Transfer>();
-}
-
-bool is_transfer_id(const std::string& s) {
-  if (s.size() < 2 || s[0] != 'b') return false;
-  return s.find_first_not_of("0123456789", 1) == std::string::npos;
 }
 
 state::TransferStatus registry_status(RestoreStatus s) {
@@ -451,15 +373,8 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
   const std::string dir = state::default_state_dir(o.state_dir);
   PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
   // The backup this archive should be, to check it against its record.
-  std::optional<state::Transfer> recorded;
-  if (is_transfer_id(o.source)) {
-    PGS_ASSIGN_OR_RETURN(recorded, backup_record(registry, o.source));
-    o.source = recorded->destination;
-  } else if (!o.backup_id.empty()) {
-    PGS_ASSIGN_OR_RETURN(recorded, backup_record(registry, o.backup_id));
-  } else {
-    PGS_ASSIGN_OR_RETURN(recorded, backup_at(registry, o.source));
-  }
+  PGS_ASSIGN_OR_RETURN(auto recorded, find_backup_record(registry, o.source, o.backup_id));
+  if (is_transfer_id(o.source)) o.source = recorded->destination;
   PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kRestore, o.source,
                                                       o.target.to_uri(false)));
   const std::string id = transfer.id;

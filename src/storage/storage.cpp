@@ -1,5 +1,7 @@
 #include "storage/storage.h"
 
+#include <filesystem>
+
 #include "core/human.h"
 #include "storage/file_sink.h"
 #include "storage/file_source.h"
@@ -41,6 +43,15 @@ Status refuse_existing_object(const S3Client& client, const S3Location& object) 
   if (size.ok()) return exists_error(object.to_string());
   if (size.error().code == ErrorCode::kS3NoSuchKey) return ok_status();
   return std::move(size).error().with_context("checking whether " + object.to_string() + " exists");
+}
+
+std::string recorded_location(std::string_view location) {
+  if (location == "-" || location.find("://") != std::string_view::npos) {
+    return std::string(location);
+  }
+  std::error_code ec;
+  auto path = std::filesystem::absolute(std::string(location), ec);
+  return ec ? std::string(location) : path.lexically_normal().string();
 }
 
 Status probe_upload(std::string_view location, const S3Options& options) {

@@ -44,6 +44,11 @@ Result<std::unique_ptr<ByteSink>> open_sink(std::string_view location,
 
 class S3Client;
 struct S3Location;
+// A location as the transfer registry records it: a local path absolute
+// and normalised (so that a restore from another directory finds its
+// backup's record), any other location unchanged.
+std::string recorded_location(std::string_view location);
+
 // Tries what writing to s3://bucket/key will need before any work starts:
 // the bucket, the credentials, the right to write and the server-side
 // encryption asked for (S3Options::sse) — by starting a multipart upload and

@@ -44,23 +44,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-list=/etc/apt/sources.list.d/pgshuttle-src-$suite.sources
-if [ ! -f "$list" ]; then
-  cat >"$list" <<EOF
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $suite $suite-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: $suite-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  apt-get update -q >/dev/null 2>&1 || true
-fi
+. "$(dirname "$0")/deb-src.sh"
+add_deb_src "$suite"
 
 # A mirror's pool may lag its index (it lists X.12 and holds X.11): then the
 # nearest older minor release with the same Debian revision is fetched from

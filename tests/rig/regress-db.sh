@@ -27,26 +27,14 @@ if [ -z "${PGSHUTTLE_CACHE_DIR:-}" ]; then
 fi
 cache=$PGSHUTTLE_CACHE_DIR/regress-$major
 log() { echo "regress-db: $*" >&2; }
+. "$(dirname "$0")/deb-src.sh"
 
 # deb-src entries for the running Debian release, added once (root only).
 ensure_deb_src() {
   if apt-cache showsrc "postgresql-$major" 2>/dev/null | grep -q '^Version:'; then return; fi
   [ "$(id -u)" -eq 0 ] || { log "no deb-src entry for postgresql-$major; run as root once to add it"; exit 1; }
   . /etc/os-release
-  cat >/etc/apt/sources.list.d/pgshuttle-src.sources <<EOF
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $VERSION_CODENAME $VERSION_CODENAME-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: $VERSION_CODENAME-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  apt-get update -q >/dev/null 2>&1 || true
+  add_deb_src "$VERSION_CODENAME"
 }
 
 # The suite's sources: the installed version's when the archive still has

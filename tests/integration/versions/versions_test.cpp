@@ -69,6 +69,14 @@ void expect_moved(const rig::ScratchDatabase& src, const rig::ScratchDatabase& d
   EXPECT_EQ(rig::large_objects(src.admin_url()), rig::large_objects(dst.admin_url()));
 }
 
+// A downgrade: exit 32 naming it, and nothing on the target.
+void expect_refused(const rig::CommandResult& r, const rig::ScratchDatabase& dst) {
+  EXPECT_EQ(r.exit_code, 32) << r.err;
+  EXPECT_NE(r.err.find("downgrade"), std::string::npos) << r.err;
+  EXPECT_EQ(rig::psql(dst.admin_url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"),
+            "0");
+}
+
 class AcrossVersions : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(AcrossVersions, CopyIsIdenticalOrADowngradeIsRefused) {
@@ -80,11 +88,7 @@ TEST_P(AcrossVersions, CopyIsIdenticalOrADowngradeIsRefused) {
   auto env = tools_env(fresh_state());
   auto r = rig::run_pgshuttle({"copy", src.url(), dst.url(), "--jobs", "2"}, env);
   if (downgrade()) {
-    EXPECT_EQ(r.exit_code, 32) << r.err;
-    EXPECT_NE(r.err.find("downgrade"), std::string::npos) << r.err;
-    EXPECT_EQ(
-        rig::psql(dst.admin_url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"),
-        "0");
+    expect_refused(r, dst);
     return;
   }
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
@@ -110,11 +114,7 @@ TEST_P(AcrossVersions, BackupThenRestoreIsIdenticalOrADowngradeIsRefused) {
   auto r = rig::run_pgshuttle({"restore", file, "--target", dst.url(), "--jobs", "2"}, env);
   std::filesystem::remove(file);
   if (downgrade()) {
-    EXPECT_EQ(r.exit_code, 32) << r.err;
-    EXPECT_NE(r.err.find("downgrade"), std::string::npos) << r.err;
-    EXPECT_EQ(
-        rig::psql(dst.admin_url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"),
-        "0");
+    expect_refused(r, dst);
     return;
   }
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;

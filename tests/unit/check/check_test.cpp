@@ -13,13 +13,6 @@ bool has(const CheckReport& r, const std::string& code, Severity s) {
   return false;
 }
 
-TEST(Check, ParsesToolMajor) {
-  EXPECT_EQ(parse_tool_major("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n"), 15);
-  EXPECT_EQ(parse_tool_major("pg_restore (PostgreSQL) 9.6.24\n"), 9);
-  EXPECT_EQ(parse_tool_major("pg_dump (PostgreSQL) 17devel"), 17);
-  EXPECT_EQ(parse_tool_major("command not found"), 0);
-}
-
 TEST(Check, VersionRules) {
   CheckReport same;
   check_versions(same, 15, 15, 15, 15);

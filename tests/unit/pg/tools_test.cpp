@@ -26,6 +26,9 @@ TEST(PgTools, ParsesVersions) {
   EXPECT_EQ(parse_tool_major("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"), 15);
   EXPECT_EQ(parse_tool_major("pg_dump (PostgreSQL) 17.11"), 17);
   EXPECT_EQ(parse_tool_major("garbage"), 0);
+  EXPECT_EQ(parse_tool_major("pg_restore (PostgreSQL) 9.6.24\n"), 9);
+  EXPECT_EQ(parse_tool_major("pg_dump (PostgreSQL) 17devel"), 17);
+  EXPECT_EQ(parse_tool_major("command not found"), 0);
   EXPECT_EQ(parse_server_major("13.23 (Debian 13.23-0+deb11u4)"), 13);
   EXPECT_EQ(parse_server_major(""), 0);
 }
