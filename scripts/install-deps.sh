@@ -12,7 +12,7 @@ PKGS=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
   clang-14 libclang-rt-14-dev
   awscli pgcopydb curl python3 time gnuplot-nox chromium chromium-driver
-  swift swift-proxy swift-object swift-container swift-account python3-swift memcached
+  swift swift-proxy swift-object swift-container swift-account python3-swift memcached ccache
 )
 log=${TMPDIR:-/tmp}/pgshuttle-apt.log
 missing=()

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs the whole test suite (unit tests,
-# integration tests against real PostgreSQL clusters and a SigV4-verifying
-# S3 server started by the suite itself, and a bounded fuzz run).
+# Installs dependencies, checks the format, builds, and runs the whole test
+# suite (unit tests, integration tests against real PostgreSQL clusters and a
+# SigV4-verifying S3 server started by the suite itself, and a bounded fuzz
+# run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The house style: every C++ file as clang-format lays it out.
+scripts/lint.sh
 # PostgreSQL 13 and 17 for the versions matrix (tests/rig/pg-build.sh: built
 # once from Debian's source packages, then cached), built while pgshuttle
 # builds rather than while the suite's timing-sensitive tests run.

@@ -18,7 +18,7 @@
 #include "pg/connection.h"
 #include "pg/passfile.h"
 #include "pg/tools.h"
-#include "state/transfer_registry.h"
+#include "state/transfer_run.h"
 #include "storage/s3_client.h"
 #include "storage/s3_location.h"
 #include "storage/storage.h"
@@ -163,26 +163,6 @@ class DumpStreamer {
   std::optional<storage::Sha256Stream> in_order_;
 };
 
-// Polls Ctrl-C and `pgshuttle cancel` (at most once a second for the latter).
-class CancelWatch {
- public:
-  CancelWatch(state::TransferRegistry& registry, std::string id)
-      : registry_(registry), id_(std::move(id)) {}
-  bool cancelled_now() {
-    if (cancelled()) return true;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::seconds(1)) return false;
-    last_ = now;
-    auto flag = registry_.cancel_requested(id_);
-    return flag.ok() && *flag;
-  }
-
- private:
-  state::TransferRegistry& registry_;
-  std::string id_;
-  std::chrono::steady_clock::time_point last_{};
-};
-
 Error pg_dump_error(const Subprocess& dump, int exit_status) {
   std::string text = dump.stderr_text();
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -198,15 +178,17 @@ struct StreamOutcome {
   std::string streamed_sha256;
 };
 
+// Ctrl-C and `pgshuttle cancel` (turned into cancelled() by the
+// TransferRun's watcher) stop the stream between reads.
 Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uint64_t estimate,
-                                  CancelWatch& watch) {
+                                  state::TransferRun& run) {
   PGS_ASSIGN_OR_RETURN(auto dump, Subprocess::spawn(cmd.spawn));
   Progress progress("backup", ProgressUnit::kBytes, estimate);
   DumpStreamer streamer(sink, progress);
   std::string buffer(kReadSize, '\0');
   Status failure;
   for (;;) {
-    if (watch.cancelled_now()) {
+    if (cancelled()) {
       failure = make_error(ErrorCode::kCancelled, "backup cancelled");
       break;
     }
@@ -215,6 +197,7 @@ Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uin
     if (!n.ok() || *n == 0) break;
     failure = streamer.feed(std::string_view(buffer.data(), *n));
     if (!failure.ok()) break;
+    run.set_progress(sink.bytes_written(), estimate);
   }
   if (!failure.ok()) dump.kill(SIGTERM);
   PGS_ASSIGN_OR_RETURN(int exit_status, dump.wait());
@@ -243,15 +226,13 @@ void remove_stored(const BackupOptions& o) {
 }
 
 // Reads the stored archive back for its SHA-256 and checks its size.
-Result<storage::StoredDigest> checksum_stored(const BackupOptions& o, uint64_t expected_bytes,
-                                              CancelWatch& watch) {
+Result<storage::StoredDigest> checksum_stored(const BackupOptions& o, uint64_t expected_bytes) {
   PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.destination, o.s3));
   log::info("{} stored; reading it back for its SHA-256 (--no-checksum skips this)",
             source->describe());
   Progress progress("checksum", ProgressUnit::kBytes, expected_bytes);
   storage::DigestOptions d;
   d.parallel = o.jobs;
-  d.cancel_requested = [&watch] { return watch.cancelled_now(); };
   d.on_hashed = [&progress](uint64_t n) { progress.add(n); };
   auto digest = storage::digest_stored(*source, d);
   progress.finish();
@@ -265,9 +246,9 @@ Result<storage::StoredDigest> checksum_stored(const BackupOptions& o, uint64_t e
   return digest;
 }
 
-Status add_checksum(const BackupOptions& o, CancelWatch& watch, BackupResult& result) {
+Status add_checksum(const BackupOptions& o, BackupResult& result) {
   auto start = std::chrono::steady_clock::now();
-  auto digest = checksum_stored(o, result.bytes, watch);
+  auto digest = checksum_stored(o, result.bytes);
   if (!digest.ok()) {
     if (digest.error().code == ErrorCode::kCancelled) {
       remove_stored(o);
@@ -285,8 +266,8 @@ Status add_checksum(const BackupOptions& o, CancelWatch& watch, BackupResult& re
 }
 
 Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
-                                  state::TransferRegistry& registry, std::mutex& mutex,
-                                  const std::string& id) {
+                                  state::TransferRun& run) {
+  const std::string& id = run.id();
   PGS_ASSIGN_OR_RETURN(uint64_t estimate, preflight(o, info));
   PGS_ASSIGN_OR_RETURN(auto cmd, dump_command(o, info));
   PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3,
@@ -298,16 +279,21 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   // An open multipart upload is recorded until it ends, so that if this
   // process is killed, the next backup (or storage uploads --abort-stale)
   // aborts it.
-  sink->set_leftover_listener([&registry, &mutex, &id](const storage::Leftover& l, bool pending) {
-    std::lock_guard lock(mutex);
-    Status s = pending ? registry.add_pending_upload(id, l.location, l.upload_id)
-                       : registry.remove_pending_upload(l.location, l.upload_id);
-    (void)s;
+  sink->set_leftover_listener([&run](const storage::Leftover& l, bool pending) {
+    Status s = run.with_registry([&](state::TransferRegistry& registry) {
+      return pending ? registry.add_pending_upload(run.id(), l.location, l.upload_id)
+                     : registry.remove_pending_upload(l.location, l.upload_id);
+    });
+    if (!s.ok()) {
+      log::warn(
+          "could not record the multipart upload {} of {}: {}; if this run is killed, "
+          "abort it with `pgshuttle storage uploads --abort-stale`",
+          l.upload_id, l.location, s.error().message);
+    }
   });
   log::info("backup {}: pg_dump -Fc of {} to {} (database size {} bytes)", id, info.to_uri(false),
             sink->describe(), estimate);
-  CancelWatch watch(registry, id);
-  auto outcome = stream_dump(cmd, *sink, estimate, watch);
+  auto outcome = stream_dump(cmd, *sink, estimate, run);
   if (!outcome.ok()) {
     sink->abort();
     return std::move(outcome).error();
@@ -315,7 +301,7 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   PGS_TRY(sink->commit());
   BackupResult result{id, outcome->bytes, outcome->streamed_sha256, outcome->offsets_present,
                       outcome->toc_entries};
-  if (o.destination != "-" && o.checksum) PGS_TRY(add_checksum(o, watch, result));
+  if (o.destination != "-" && o.checksum) PGS_TRY(add_checksum(o, result));
   return result;
 }
 
@@ -326,44 +312,28 @@ Result<BackupResult> run_backup(const BackupOptions& options) {
   o.jobs = std::max(1, o.jobs);
   o.s3.parts_in_flight = o.jobs;
   PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(o.database));
-  PGS_ASSIGN_OR_RETURN(auto registry,
-                       state::TransferRegistry::open(state::default_state_dir(o.state_dir)));
   // Recorded so that a restore by path from another directory still finds
   // this record (and checks against it).
   o.destination = storage::recorded_location(o.destination);
-  PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kBackup,
-                                                      info.to_uri(false), o.destination));
-  const std::string id = transfer.id;
-  PGS_TRY(registry.start(id));
-  std::mutex mutex;
-  int sink_id = log::add_sink([&](log::Level level, std::string_view line) {
-    std::lock_guard lock(mutex);
-    (void)registry.add_log(id,
-                           level == log::Level::kError  ? "error"
-                           : level == log::Level::kWarn ? "warn"
-                                                        : "info",
-                           line);
-    if (level == log::Level::kWarn) (void)registry.add_warning(id, line);
-  });
+  PGS_ASSIGN_OR_RETURN(auto run, state::TransferRun::begin(state::default_state_dir(o.state_dir),
+                                                           state::TransferKind::kBackup,
+                                                           info.to_uri(false), o.destination));
+  const std::string id = run->id();
   if (storage::is_s3_url(o.destination)) {
     // What killed backups left: aborted before this one adds its own upload.
-    auto stale = abort_stale_uploads(registry, o.s3);
+    auto stale = run->with_registry(
+        [&](state::TransferRegistry& registry) { return abort_stale_uploads(registry, o.s3); });
     if (!stale.ok()) log::warn("stale multipart uploads: {}", stale.error().to_string());
   }
-  auto result = run_transfer(o, info, registry, mutex, id);
-  log::remove_sink(sink_id);
+  auto result = run_transfer(o, info, *run);
   if (!result.ok()) {
-    const Error& e = result.error();
-    (void)registry.add_log(id, "error", e.to_string());
-    auto status = e.code == ErrorCode::kCancelled ? state::TransferStatus::kCancelled
-                                                  : state::TransferStatus::kFailed;
-    (void)registry.finish(id, status, e.to_string());
+    run->finish(result.error());
     return std::move(result).error().with_context("backup " + id);
   }
-  PGS_TRY(registry.set_result(id, result->bytes, result->sha256));
-  PGS_TRY(registry.finish(id, state::TransferStatus::kCompleted));
   log::info("backup {} completed: {} bytes, {} TOC entries", id, result->bytes,
             result->toc_entries);
+  run->set_result(result->bytes, result->sha256);
+  run->finish(ok_status());
   return result;
 }
 

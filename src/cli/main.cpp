@@ -5,7 +5,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
+#include <string>
+
+#include <unistd.h>
 
 #include "cli/command.h"
 #include "core/cancel.h"
@@ -56,6 +60,17 @@ void warn_about_argv_secrets(const ArgvSecrets& secrets) {
   }
 }
 
+// An exception thrown on a thread that does not catch it (a bug): say so
+// before the process aborts, rather than dying with no word.
+[[noreturn]] void last_words() {
+  static const char kText[] =
+      "pgshuttle: internal error: an unexpected exception ended the process; this is a bug, "
+      "please report it with the log (`pgshuttle transfers ID --log` shows a run's)\n";
+  ssize_t ignored = ::write(2, kText, sizeof kText - 1);
+  (void)ignored;
+  std::abort();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,7 +104,17 @@ int main(int argc, char** argv) {
   install_cancel_handlers();
   if (!context.run) return static_cast<int>(ErrorCode::kUsage);
 
-  Status status = context.run();
+  // Last resort: an exception escaping a command is a bug. Caught here, the
+  // stack unwinds (a running transfer is recorded Failed by its
+  // TransferRun) and the user gets a message and exit 1, not an abort.
+  std::set_terminate(last_words);
+  Status status = ok_status();
+  try {
+    status = context.run();
+  } catch (const std::exception& e) {
+    status = make_error(ErrorCode::kInternal, std::string("unexpected exception: ") + e.what(),
+                        "this is a bug in pgshuttle; please report it with the command's log");
+  }
   if (status.ok()) return 0;
   const Error& e = status.error();
   if (e.code != ErrorCode::kWarnings && e.code != ErrorCode::kVerifyFailed) {

@@ -17,10 +17,12 @@
 #include "copy/post_data_plan.h"
 #include "copy/source_session.h"
 #include "core/cancel.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "ddl/ddl_apply.h"
 #include "ddl/schema_dump.h"
+#include "exec/retry.h"
 #include "extensions/extension_plan.h"
 #include "maintenance/maintenance.h"
 #include "pg/data_session.h"
@@ -156,7 +158,7 @@ Status apply_pre_data(Run& r, ddl::DdlScript& pre) {
   ddl::ApplyPolicy policy{false, r.o.skip_unsupported};
   std::set<std::string> skipped;
   for (size_t i = 0; i < pre.items.size(); ++i) {
-    kill_point(fmt::format("schema:{}", i));
+    fault::hit(fmt::format("copy:schema:{}", i));
     if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, pre.items[i], policy));
     count_outcome(r, pre.items[i], outcome);
@@ -320,30 +322,27 @@ Status validate_foreign_keys(Run& r, PostDataPlan& post, const std::string& prea
 }
 
 // The coordinator's own target session is retried like the workers' (the
-// same rule, is_retryable, and backoff): when it is lost, a new one
-// replaces it and `step` runs again. Every step given here is idempotent or
-// skips what it recorded as done. A lost source session cannot be replaced
-// (the snapshot lives in it) and is not retried.
+// one rule of exec/retry.h): when a try fails with a transient cause, a new
+// session replaces the lost one before `step` runs again (a failed reconnect
+// counts as a failed try, so a step never runs on a dead session). Every
+// step given here is idempotent or skips what it recorded as done. A lost
+// source session cannot be replaced (the snapshot lives in it) and is not
+// retried.
 template <typename Step>
 Status retry_target(Run& r, std::string_view what, Step&& step) {
-  for (int attempt = 1;; ++attempt) {
-    Status st = step();
-    if (st.ok() || st.error().code != ErrorCode::kTarget || !is_retryable(st.error()) ||
-        attempt >= r.o.max_attempts) {
-      return st;
-    }
-    auto delay = std::chrono::milliseconds(250 << attempt);
-    log::warn("{}: retrying after a lost target connection (attempt {} of {}, in {} ms): {}", what,
-              attempt + 1, r.o.max_attempts, delay.count(), st.error().message);
-    ++r.summary.retries;
-    std::this_thread::sleep_for(delay);
-    auto fresh = pg::connect_data_session(r.o.target, pg::Side::kTarget, r.client_encoding);
-    if (!fresh.ok()) {
-      if (attempt + 1 >= r.o.max_attempts) return std::move(fresh).error();
-      continue;
-    }
-    r.target = std::move(*fresh);
-  }
+  exec::RetryPolicy policy;
+  policy.max_attempts = r.o.max_attempts;
+  policy.only_side = ErrorCode::kTarget;
+  return exec::retry(
+      policy, exec::steady_clock(), what,
+      [&](int attempt) -> Status {
+        if (attempt > 1) {
+          PGS_ASSIGN_OR_RETURN(
+              r.target, pg::connect_data_session(r.o.target, pg::Side::kTarget, r.client_encoding));
+        }
+        return step();
+      },
+      [] { return cancelled(); }, &r.summary.retries);
 }
 
 Status run_phases(Run& r) {
@@ -459,7 +458,6 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
 
 Result<CopySummary> run_copy(const CopyOptions& options) {
   PGS_ASSIGN_OR_RETURN(auto transfer, CopyTransfer::open(options));
-  PGS_TRY(transfer->start());
   log::info("copy {}: {} -> {}", transfer->id(), options.source.to_uri(false),
             options.target.to_uri(false));
   // Every session of the run (pg_dump's too) carries its name, so that a

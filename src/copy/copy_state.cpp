@@ -10,6 +10,7 @@
 #include <functional>
 #include <thread>
 
+#include "core/fault.h"
 #include "state/private_files.h"
 
 namespace pgshuttle::copy {
@@ -80,7 +81,7 @@ Status CopyState::mark_done(const std::string& unit) {
   if (!run(db_, "INSERT OR IGNORE INTO done(unit) VALUES (?1)", unit)) {
     return state_error(db_, "record " + unit);
   }
-  kill_point("done:" + unit);
+  fault::hit("copy:done:" + unit);
   return ok_status();
 }
 
@@ -118,17 +119,6 @@ Status CopyState::set_meta(const std::string& key, const std::string& value) {
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return state_error(db_, "set " + key);
   return ok_status();
-}
-
-}  // namespace pgshuttle::copy
-
-namespace pgshuttle::copy {
-
-void kill_point(const std::string& point) {
-  static const char* at = std::getenv("PGSHUTTLE_COPY_KILL_AT");
-  static const char* pause = std::getenv("PGSHUTTLE_COPY_PAUSE_AT");
-  if (at != nullptr && point == at) ::kill(::getpid(), SIGKILL);
-  if (pause != nullptr && point == pause) std::this_thread::sleep_for(std::chrono::seconds(3));
 }
 
 }  // namespace pgshuttle::copy

@@ -50,14 +50,3 @@ class CopyState {
 };
 
 }  // namespace pgshuttle::copy
-
-namespace pgshuttle::copy {
-
-// Fault injection for the resume tests: when PGSHUTTLE_COPY_KILL_AT equals
-// `point` (e.g. "schema:10", "stream:shop.orders", "done:table:shop.orders"),
-// the process kills itself with SIGKILL, exactly as `kill -9` would. When
-// PGSHUTTLE_COPY_PAUSE_AT equals `point`, the thread sleeps 3 seconds there
-// (the cancel test uses it to find the run busy).
-void kill_point(const std::string& point);
-
-}  // namespace pgshuttle::copy

@@ -4,12 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 
 #include "copy/copy_state.h"
 #include "copy/data_only.h"
-#include "core/cancel.h"
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -38,13 +36,6 @@ bool has_progress(const std::string& dir, const std::string& id) {
   if (!std::filesystem::exists(dir + "/copy-" + id + ".sqlite")) return false;
   auto state = CopyState::open(dir, id);
   return state.ok() && (*state)->has_progress();
-}
-
-std::string_view level_text(log::Level level) {
-  return level == log::Level::kError  ? "error"
-         : level == log::Level::kWarn ? "warn"
-         : level == log::Level::kInfo ? "info"
-                                      : "debug";
 }
 
 // A new --data-only run reads the target's foreign keys as they are now: an
@@ -76,9 +67,7 @@ Status refuse_if_keys_off(state::TransferRegistry& registry, const std::string& 
 }  // namespace
 
 Result<std::unique_ptr<CopyTransfer>> CopyTransfer::open(const CopyOptions& o) {
-  std::string dir = state::default_state_dir(o.state_dir);
-  PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
-  std::unique_ptr<CopyTransfer> t(new CopyTransfer(std::move(registry), dir));
+  std::unique_ptr<CopyTransfer> t(new CopyTransfer(state::default_state_dir(o.state_dir)));
   PGS_TRY(t->choose(o));
   return t;
 }
@@ -117,9 +106,23 @@ Status CopyTransfer::record_verified(const CopyOptions& o, const std::string& id
 }
 
 Status CopyTransfer::choose(const CopyOptions& o) {
+  PGS_ASSIGN_OR_RETURN(std::string resumed, continued_id(o));
+  continued_ = !resumed.empty();
+  if (continued_) {
+    PGS_ASSIGN_OR_RETURN(run_, state::TransferRun::resume(dir_, resumed));
+  } else {
+    PGS_ASSIGN_OR_RETURN(
+        run_, state::TransferRun::begin(dir_, state::TransferKind::kCopy, o.source.to_uri(false),
+                                        o.target.to_uri(false)));
+  }
+  return ok_status();
+}
+
+Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir_));
   std::string source = o.source.to_uri(false), target = o.target.to_uri(false);
   if (!o.resume_id.empty()) {
-    PGS_ASSIGN_OR_RETURN(auto t, registry_.get(o.resume_id));
+    PGS_ASSIGN_OR_RETURN(auto t, registry.get(o.resume_id));
     if (t.kind != state::TransferKind::kCopy) {
       return make_error(ErrorCode::kUsage, o.resume_id + " is not a copy",
                         "give a copy's id (cNNN; see pgshuttle transfers)");
@@ -134,11 +137,9 @@ Status CopyTransfer::choose(const CopyOptions& o) {
                         fmt::format("copy {} left no resume state under {}", t.id, dir_),
                         "use the same --state-dir as the interrupted run, or start a new copy");
     }
-    id_ = t.id;
-    continued_ = true;
-    return ok_status();
+    return t.id;
   }
-  PGS_ASSIGN_OR_RETURN(auto all, registry_.list());
+  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
   // --clean replaces the target: a fresh run, unless --resume names one.
   if (o.clean) all.clear();
   for (const auto& t : all) {
@@ -149,80 +150,17 @@ Status CopyTransfer::choose(const CopyOptions& o) {
     if (finished(t.status)) break;  // the newest run of this pair ended: a new one
     if (running_elsewhere(t)) return busy(t);
     if (has_progress(dir_, t.id)) {
-      id_ = t.id;
-      continued_ = true;
       log::info("continuing the interrupted copy {} of these databases", t.id);
-      return ok_status();
+      return t.id;
     }
     break;
   }
-  if (o.data_only) PGS_TRY(refuse_if_keys_off(registry_, dir_, redact(target)));
-  PGS_ASSIGN_OR_RETURN(auto created, registry_.create(state::TransferKind::kCopy, source, target));
-  id_ = created.id;
-  return ok_status();
+  if (o.data_only) PGS_TRY(refuse_if_keys_off(registry, dir_, redact(target)));
+  return std::string();
 }
 
-Status CopyTransfer::start() {
-  {
-    std::lock_guard lock(mutex_);
-    PGS_TRY(registry_.start(id_));
-    // A cancelled run that is resumed starts without the old request.
-    if (continued_) PGS_TRY(registry_.clear_cancel(id_));
-  }
-  sink_ = log::add_sink([this](log::Level level, std::string_view line) {
-    std::lock_guard lock(mutex_);
-    (void)registry_.add_log(id_, level_text(level), line);
-    if (level == log::Level::kWarn) (void)registry_.add_warning(id_, line);
-  });
-  watcher_ = std::thread([this] { watch(); });
-  return ok_status();
-}
+void CopyTransfer::set_bytes(uint64_t bytes, uint64_t total) { run_->set_progress(bytes, total); }
 
-void CopyTransfer::set_bytes(uint64_t bytes, uint64_t total) {
-  bytes_ = bytes;
-  total_ = total;
-}
-
-void CopyTransfer::watch() {
-  // A registry per thread (transfer_registry.h).
-  auto registry = state::TransferRegistry::open(dir_);
-  if (!registry.ok()) return;
-  uint64_t shown = 0;
-  while (!stop_) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    auto flag = registry->cancel_requested(id_);
-    if (flag.ok() && *flag && !cancelled()) {
-      log::warn("copy {}: cancel requested; stopping", id_);
-      request_cancel();
-    }
-    if (bytes_ != shown) {
-      shown = bytes_;
-      (void)registry->set_progress(id_, shown, total_);
-    }
-  }
-}
-
-void CopyTransfer::finish(const Status& result) {
-  stop_ = true;
-  if (watcher_.joinable()) watcher_.join();
-  if (sink_ >= 0) log::remove_sink(sink_);
-  sink_ = -1;
-  std::lock_guard lock(mutex_);
-  (void)registry_.set_progress(id_, bytes_, total_);
-  if (result.ok()) {
-    (void)registry_.set_result(id_, bytes_, "");
-    (void)registry_.finish(id_, state::TransferStatus::kCompleted);
-  } else if (result.error().code == ErrorCode::kCancelled) {
-    (void)registry_.finish(id_, state::TransferStatus::kCancelled, result.error().to_string());
-  } else {
-    (void)registry_.finish(id_, state::TransferStatus::kFailed, result.error().to_string());
-  }
-}
-
-CopyTransfer::~CopyTransfer() {
-  stop_ = true;
-  if (watcher_.joinable()) watcher_.join();
-  if (sink_ >= 0) log::remove_sink(sink_);
-}
+void CopyTransfer::finish(const Status& result) { run_->finish(result); }
 
 }  // namespace pgshuttle::copy

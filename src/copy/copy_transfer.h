@@ -6,29 +6,28 @@
 // Which run a command continues: `--resume cNNN` names it; otherwise the
 // newest unfinished copy of the same source and target that recorded
 // progress (a run killed with SIGKILL stays "Running" with a dead pid),
-// unless --clean asks for a fresh copy; otherwise a new transfer. While the run lasts, a watcher
-// thread writes the byte count to the registry and turns `pgshuttle cancel cNNN` from another
-// terminal into the process-wide cancel flag (core/cancel.h).
+// unless --clean asks for a fresh copy; otherwise a new transfer. The run's
+// lifecycle (log, progress, `pgshuttle cancel cNNN`, its end) is a
+// state::TransferRun's.
 //
 // Thread safety: set_bytes() from any thread; the rest from the thread that
 // opened it.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "copy/copy.h"
 #include "core/result.h"
-#include "state/transfer_registry.h"
+#include "state/transfer_run.h"
 
 namespace pgshuttle::copy {
 
 class CopyTransfer {
  public:
-  // Chooses (or creates) the transfer for `options`; see above.
+  // Chooses (or creates) the transfer for `options` and starts it (Running);
+  // see above.
   static Result<std::unique_ptr<CopyTransfer>> open(const CopyOptions& options);
 
   // The newest copy of the same source and target when it completed but
@@ -41,35 +40,26 @@ class CopyTransfer {
   static Status record_verify_started(const CopyOptions& options, const std::string& id);
   // Records that copy `id`'s closing verify reached a result.
   static Status record_verified(const CopyOptions& options, const std::string& id);
-  ~CopyTransfer();
 
-  const std::string& id() const { return id_; }
+  const std::string& id() const { return run_->id(); }
   // The directory of the registry and of the resume state.
   const std::string& dir() const { return dir_; }
   // True when an existing transfer is continued.
   bool continued() const { return continued_; }
 
-  // Marks the transfer Running and starts the watcher and the log copy.
-  Status start();
   void set_bytes(uint64_t bytes, uint64_t total);
-  // Stops the watcher; records the final status from `result`.
+  // Records the final status from `result`.
   void finish(const Status& result);
 
  private:
-  CopyTransfer(state::TransferRegistry registry, std::string dir)
-      : registry_(std::move(registry)), dir_(std::move(dir)) {}
+  explicit CopyTransfer(std::string dir) : dir_(std::move(dir)) {}
   Status choose(const CopyOptions& o);
-  void watch();
+  // The id of the run `o` continues; empty for a new run.
+  Result<std::string> continued_id(const CopyOptions& o);
 
-  state::TransferRegistry registry_;
   std::string dir_;
-  std::string id_;
   bool continued_ = false;
-  std::mutex mutex_;  // registry_ is shared by the log sink and this thread
-  int sink_ = -1;
-  std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> bytes_{0}, total_{0};
-  std::thread watcher_;
+  std::unique_ptr<state::TransferRun> run_;
 };
 
 }  // namespace pgshuttle::copy

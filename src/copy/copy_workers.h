@@ -63,8 +63,4 @@ Result<pg::Connection> open_snapshot_session(const pg::ConnInfo& source,
                                              const std::string& snapshot,
                                              const std::string& client_encoding);
 
-// True for failures worth retrying with a new connection (lost connection,
-// terminated backend, serialization trouble).
-bool is_retryable(const Error& error);
-
 }  // namespace pgshuttle::copy

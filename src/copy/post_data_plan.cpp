@@ -107,16 +107,6 @@ void plan_constraint(const ddl::DdlItem& item, const UniqueIndexes& uniques, Tab
   post.finish.steps.push_back({key, attached, done_if});
 }
 
-// Rough build cost: GiST and SP-GiST builds are the slowest by far, then
-// GIN. Starting the slowest first keeps the last build from running alone.
-int build_weight(const DdlUnit& unit) {
-  const std::string& sql = unit.steps.front().item.sql;
-  if (sql.find("USING gist") != std::string::npos) return 0;
-  if (sql.find("USING spgist") != std::string::npos) return 0;
-  if (sql.find("USING gin") != std::string::npos) return 1;
-  return 2;
-}
-
 }  // namespace
 
 PostDataPlan plan_post_data(const ddl::DdlScript& post, const std::vector<std::string>& tables,
@@ -162,11 +152,6 @@ PostDataPlan plan_post_data(const ddl::DdlScript& post, const std::vector<std::s
     plan.validations.push_back(std::move(check));
   }
   plan.serial.insert(plan.serial.end(), fks.begin(), fks.end());
-  for (auto& [table, p] : plan.by_table) {
-    std::stable_sort(p.builds.begin(), p.builds.end(), [](const DdlUnit& a, const DdlUnit& b) {
-      return build_weight(a) < build_weight(b);
-    });
-  }
   if (options.analyze) {
     for (const auto& t : tables) {
       ddl::DdlItem analyze{"ANALYZE", "-", t, "ANALYZE " + t + ";\n", t};

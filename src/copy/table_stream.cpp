@@ -4,6 +4,7 @@
 
 #include "copy/copy_state.h"
 #include "core/cancel.h"
+#include "core/fault.h"
 
 namespace pgshuttle::copy {
 
@@ -61,7 +62,7 @@ Result<StreamResult> pump(pg::Connection& source, pg::Connection& target, const 
     out.bytes += static_cast<int64_t>(data.size());
     if (bytes_seen) bytes_seen->fetch_add(data.size());
     PGS_TRY(target.copy_in_put(data));
-    if (out.bytes == static_cast<int64_t>(data.size())) kill_point("stream:" + table);
+    if (out.bytes == static_cast<int64_t>(data.size())) fault::hit("copy:stream:" + table);
   }
   PGS_ASSIGN_OR_RETURN(out.rows, target.copy_in_end());
   return out;

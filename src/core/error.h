@@ -54,6 +54,11 @@ struct Error {
   std::string hint;      // what to do about it; may be empty
   std::string sqlstate;  // PostgreSQL SQLSTATE when the cause is a server error
   std::string context;   // where: "table public.orders", "byte offset 4096", ...
+  // Set by the PostgreSQL layer when the session itself is gone: the
+  // connection broke, or a new one was refused while the server is down,
+  // starting up or shutting down. A new session may cure it; retry rules
+  // (exec/retry.h) read this flag, never an empty SQLSTATE or message text.
+  bool connection_lost = false;
 
   // "context: message" followed by "hint: ..." on its own line when present.
   std::string to_string() const;

@@ -134,4 +134,12 @@ std::string drop_server_managed_options(std::string_view text) {
   return out;
 }
 
+int build_cost(std::string_view definition) {
+  for (std::string_view kind : {"USING gist", "USING spgist", "EXCLUDE USING"}) {
+    if (definition.find(kind) != std::string_view::npos) return 4;
+  }
+  if (definition.find("USING gin") != std::string_view::npos) return 3;
+  return 1;
+}
+
 }  // namespace pgshuttle::ddl

@@ -12,6 +12,7 @@
 #include "copy/copy.h"
 #include "core/human.h"
 #include "core/log.h"
+#include "core/parse_number.h"
 #include "extensions/extension_plan.h"
 #include "maintenance/maintenance.h"
 #include "migrate/migrate_backup.h"
@@ -43,7 +44,7 @@ struct Run {
 // same second as the one before it, so attempts after the first are
 // numbered.
 std::string archive_location(Run& r) {
-  int attempt = std::atoi(r.state.artifact("backup_attempts").c_str()) + 1;
+  int attempt = parse_number<int>(r.state.artifact("backup_attempts")).value_or(0) + 1;
   r.state.set_artifact("backup_attempts", std::to_string(attempt));
   std::string prefix = r.o.via;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
@@ -140,7 +141,7 @@ void clear_own_partial_target(Run& r, bool& clean, std::string& confirm) {
 Result<std::string> step_restore(Run& r) {
   std::string location = r.state.artifact("archive");
   // A presigned URL, as the runbook does; made now so it is fresh even when resumed.
-  auto bytes = std::stoull("0" + r.state.artifact("source_bytes"));
+  uint64_t bytes = parse_u64(r.state.artifact("source_bytes")).value_or(0);
   auto expires = std::max<std::chrono::seconds>(std::chrono::minutes(30),
                                                 std::chrono::seconds(bytes / (5 << 20)));
   expires = std::min(expires, storage::kMaxUrlExpiry);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/cancel.h"
+#include "core/fault.h"
 #include "core/human.h"
 #include "core/log.h"
 
@@ -44,11 +45,8 @@ Status StepRunner::run(const std::vector<Step>& steps) {
     done.status = StepStatus::kCompleted;
     done.detail = *result;
     PGS_TRY(state_.save());
-    // Test hook: die hard right after a step is recorded, as `kill -9` would.
-    if (const char* kill_after = std::getenv("PGSHUTTLE_MIGRATE_KILL_AFTER");
-        kill_after && step.name == kill_after) {
-      ::kill(getpid(), SIGKILL);
-    }
+    // A test dies here, right after a step is recorded, as `kill -9` would.
+    fault::hit("migrate:after:" + step.name);
     log::info("step {}: done in {}{}", step.name,
               human_duration(std::chrono::duration<double>(done.seconds)),
               done.detail.empty() ? "" : " — " + done.detail);

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/cancel.h"
+#include "core/parse_number.h"
 #include "core/redact.h"
 
 namespace pgshuttle::pg {
@@ -35,6 +37,13 @@ Error classify_connect_failure(const std::string& msg, Side side, const ConnInfo
   } else if (msg.find("Connection refused") != std::string::npos ||
              msg.find("No such file or directory") != std::string::npos) {
     e.hint = "is the server running and accepting connections on that host and port?";
+    e.connection_lost = true;  // down, or restarting: a later attempt may connect
+  } else if (msg.find("the database system is") != std::string::npos ||
+             msg.find("server closed the connection") != std::string::npos) {
+    // 57P03 (starting up, shutting down, in recovery) or a backend that
+    // ended at once: libpq gives a failed connect no SQLSTATE, only text.
+    e.hint = "the server is restarting or refused new sessions for now; retry when it is up";
+    e.connection_lost = true;
   } else if (msg.find("database \"") != std::string::npos &&
              msg.find("does not exist") != std::string::npos) {
     // SQLSTATE 3D000 (libpq gives no SQLSTATE for a failed connection, only
@@ -129,6 +138,7 @@ Error Connection::last_error(std::string_view what) const {
   if (PQstatus(conn_.get()) == CONNECTION_BAD) {
     e.hint = fmt::format("the connection to the {} server was lost; check that it is up and retry",
                          side_name(side_));
+    e.connection_lost = true;
   }
   return e;
 }
@@ -199,7 +209,8 @@ Error Connection::result_error(pg_result* r, std::string_view sql) const {
   e.sqlstate = state ? state : "";
   if (hint) e.hint = hint;
   const char* position = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
-  e.context = redact(statement_context(sql, position ? std::atoi(position) : 0));
+  e.context =
+      redact(statement_context(sql, position ? parse_number<int>(position).value_or(0) : 0));
   if (e.sqlstate == "53100" || e.sqlstate == "53000") {
     // disk_full (insufficient_resources in general): not a failure a retry or
     // a fix of pgshuttle's input cures, so it gets an exit code of its own.
@@ -212,9 +223,21 @@ Error Connection::result_error(pg_result* r, std::string_view sql) const {
                  : "the source server is out of disk space (temporary files of a large sort or "
                    "hash?); free space on it, then rerun";
   }
-  if (PQstatus(conn_.get()) == CONNECTION_BAD && e.hint.empty()) {
-    e.hint = fmt::format("the connection to the {} server was lost; check that it is up and retry",
-                         side_name(side_));
+  if (e.sqlstate == "57014" && cancelled()) {
+    // query_canceled because this process is being cancelled (Ctrl-C,
+    // `pgshuttle cancel`): the run was cancelled, not the server's fault.
+    e.code = ErrorCode::kCancelled;
+    e.message = fmt::format("cancelled (the {} server stopped the running statement on request)",
+                            side_name(side_));
+    e.context.clear();
+  }
+  if (PQstatus(conn_.get()) == CONNECTION_BAD) {
+    e.connection_lost = true;
+    if (e.hint.empty()) {
+      e.hint =
+          fmt::format("the connection to the {} server was lost; check that it is up and retry",
+                      side_name(side_));
+    }
   }
   return e;
 }

@@ -85,7 +85,6 @@ Status check_against_record(const state::Transfer& b, storage::ByteSource& archi
   storage::DigestOptions d;
   d.parallel = std::max(1, check.parallel);
   d.on_hashed = [&progress](uint64_t n) { progress.add(n); };
-  if (check.cancel_requested) d.cancel_requested = check.cancel_requested;
   auto digest = storage::digest_stored(archive, d);
   progress.finish();
   if (!digest.ok()) return std::move(digest).error().with_context("reading " + what);

@@ -31,9 +31,8 @@ Result<std::optional<state::Transfer>> find_backup_record(state::TransferRegistr
                                                           const std::string& backup_id);
 
 struct RecordCheck {
-  int parallel = 4;                        // ranges read at once for the SHA-256
-  bool checksum = true;                    // false: compare the size only
-  std::function<bool()> cancel_requested;  // may be empty
+  int parallel = 4;      // ranges read at once for the SHA-256
+  bool checksum = true;  // false: compare the size only
 };
 
 // kArchiveChanged when `archive` (of `size` bytes) differs from `backup`'s

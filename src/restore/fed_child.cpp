@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include "core/cancel.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/owned_temp.h"
 #include "core/subprocess.h"
-#include "restore/test_hooks.h"
 
 namespace pgshuttle::restore {
 
@@ -50,7 +50,7 @@ std::string read_text(const std::string& path) {
 // Feeds the input; returns false when the child stopped reading.
 Result<bool> feed(const ChildSpec& spec, Subprocess& child, ChildRun& run) {
   // Small chunks under the test hook, so that a delay per chunk slows the whole feed.
-  std::string buf(test_chunk_delay_setting().count() > 0 ? 4096 : 1 << 16, '\0');
+  std::string buf(fault::armed("restore:chunk") ? 4096 : 1 << 16, '\0');
   for (;;) {
     if (cancelled()) {
       run.cancelled = true;
@@ -71,7 +71,7 @@ Result<bool> feed(const ChildSpec& spec, Subprocess& child, ChildRun& run) {
       chunk = transformed;
     }
     if (!chunk.empty() && !child.write_stdin(chunk).ok()) return false;
-    test_chunk_delay();
+    fault::hit("restore:chunk");
     run.bytes_fed += *n;
     if (spec.progress) spec.progress->add(*n);
     if (end) return true;

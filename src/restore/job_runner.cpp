@@ -7,9 +7,9 @@
 
 #include "archive/data_block.h"
 #include "core/cancel.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "restore/restore_error.h"
-#include "restore/test_hooks.h"
 #include "sql/restore.h"
 #include "storage/crypto.h"
 
@@ -223,7 +223,7 @@ Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowC
     PGS_ASSIGN_OR_RETURN(size_t n, block.read(buffer.data(), buffer.size()));
     if (n == 0) return ok_status();
     counter.feed(std::string_view(buffer.data(), n));
-    test_chunk_delay();
+    fault::hit("restore:chunk");
     PGS_TRY(conn.copy_in_put(std::string_view(buffer.data(), n)));
   }
 }

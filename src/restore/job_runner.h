@@ -32,6 +32,7 @@
 #include "core/progress.h"
 #include "core/result.h"
 #include "pg/connection.h"
+#include "restore/load_policy.h"
 #include "restore/restore_plan.h"
 #include "storage/byte_source.h"
 
@@ -88,7 +89,7 @@ inline int64_t steady_now_ns() {
       .count();
 }
 
-class JobRunner {
+class JobRunner : public ReadMeter {
  public:
   JobRunner(const pg::ConnInfo& target, const std::string& preamble, storage::ByteSource& source,
             const archive::ArchiveToc& toc, Progress& progress)
@@ -104,12 +105,12 @@ class JobRunner {
   // Time spent waiting for the archive's bytes, summed over this runner's
   // reads so far (the scheduler samples it to tell a slow link).
   // A read still blocked counts up to now, so a long read shows as waiting.
-  int64_t read_wait_ns() const {
+  int64_t read_wait_ns() const override {
     int64_t since = read_since_ns_.load();
     return read_wait_ns_.load() + (since > 0 ? steady_now_ns() - since : 0);
   }
   // Reads of archive data so far (to tell when a load starts streaming).
-  int64_t reads() const { return reads_.load(); }
+  int64_t reads() const override { return reads_.load(); }
 
  private:
   Status ensure_session();

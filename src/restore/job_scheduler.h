@@ -1,26 +1,18 @@
-// JobScheduler: runs the jobs of a RestorePlan on --jobs worker threads,
-// each with its own target session (job_runner.h). A job starts once every
-// job it waits for has finished and no running job holds a conflicting lock
-// on one of its tables; ready statements go before ready table loads, so a
-// loaded table's indexes build while the other tables still load, and table
-// loads go largest first.
+// run_jobs: runs the jobs of a RestorePlan on the shared task pool
+// (exec/task_pool.h) with --jobs workers, each a JobRunner with its own
+// target session (job_runner.h). A job starts once every job it waits for
+// has finished and no running job holds a conflicting lock on one of its
+// tables; the order among the jobs that may start is LoadPolicy's
+// (load_policy.h: statements first, loads largest first, and the link
+// meter's critical load and data lane over a slow link to the archive).
 //
-// A link meter samples, every 200 ms, how much of their time the running
-// loads spend waiting for the archive's bytes. When that is most of it (a
-// slow link to the archive, not the target, is the bottleneck), the load
-// that the slowest index build (GiST, GIN, exclusion) waits for streams
-// alone, so that build starts as early as the link allows, and one worker
-// (the data lane) takes loads before statements so the link never idles
-// while the others build indexes. Over a fast link or from a file the
-// order is the one above.
+// A job that fails with a transient cause (exec/retry.h: a lost session, a
+// terminated backend, a deadlock) is retried on a fresh session (a table
+// load redoes its whole transaction) up to `max_attempts` times with the
+// shared backoff; any other failure stops the start of new jobs, lets the
+// running ones finish, and is reported with the job's label.
 //
-// A job that fails with a lost connection, a terminated backend or a
-// deadlock is retried on a fresh session (a table load redoes its whole
-// transaction) up to `max_attempts` times with backoff; any other failure
-// stops the scheduling of new jobs, lets the running ones finish, and is
-// reported with the job's label.
-//
-// Thread safety: run() is called once, from one thread.
+// Thread safety: run_jobs() is called from one thread.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +34,6 @@ struct SchedulerOptions {
   int jobs = 2;
   int max_attempts = 4;
   std::string maintenance_work_mem = "512MB";
-  // Polled about once a second: true when the run should be cancelled
-  // (e.g. `pgshuttle cancel rNNN`); Ctrl-C is seen through core/cancel.h.
-  std::function<bool()> cancel_requested;
 };
 
 struct LoadedTable {

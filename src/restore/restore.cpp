@@ -23,7 +23,7 @@
 #include "restore/stream_filters.h"
 #include "restore/target_preflight.h"
 #include "restore/toc_list.h"
-#include "state/transfer_registry.h"
+#include "state/transfer_run.h"
 #include "storage/storage.h"
 #include "target/target_objects.h"
 
@@ -326,7 +326,7 @@ Status restore_into(const RestoreOptions& options, const std::optional<state::Tr
   PGS_ASSIGN_OR_RETURN(Input in, open_input(o));
   if (recorded && in.source) {
     PGS_TRY(check_against_record(*recorded, *in.source, in.size,
-                                 {o.jobs > 0 ? o.jobs : 4, o.checksum, o.cancel_requested}));
+                                 {o.jobs > 0 ? o.jobs : 4, o.checksum}));
   }
   auto toc_read = custom_toc(in);
   PGS_ASSIGN_OR_RETURN(o.tools, choose_tools(o, toc_read));
@@ -347,80 +347,41 @@ Status restore_into(const RestoreOptions& options, const std::optional<state::Tr
   return run_ranged_restore(o, *in.source, in.size, *toc, scratch, prepare, out);
 }
 
-state::TransferStatus registry_status(RestoreStatus s) {
-  switch (s) {
-    case RestoreStatus::kCompleted:
-      return state::TransferStatus::kCompleted;
-    case RestoreStatus::kFinishedWithWarnings:
-      return state::TransferStatus::kWarnings;
-    case RestoreStatus::kCancelled:
-      return state::TransferStatus::kCancelled;
-    case RestoreStatus::kFailed:
-      break;
-  }
-  return state::TransferStatus::kFailed;
-}
-
-std::string_view level_text(log::Level level) {
-  return level == log::Level::kError ? "error" : level == log::Level::kWarn ? "warn" : "info";
-}
-
 }  // namespace
 
 Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
   auto start = std::chrono::steady_clock::now();
   RestoreOptions o = options;
   const std::string dir = state::default_state_dir(o.state_dir);
-  PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
-  // The backup this archive should be, to check it against its record.
-  PGS_ASSIGN_OR_RETURN(auto recorded, find_backup_record(registry, o.source, o.backup_id));
-  if (is_transfer_id(o.source)) o.source = recorded->destination;
-  PGS_ASSIGN_OR_RETURN(auto transfer, registry.create(state::TransferKind::kRestore, o.source,
-                                                      o.target.to_uri(false)));
-  const std::string id = transfer.id;
-  PGS_TRY(registry.start(id));
-  if (!o.cancel_requested) {
-    // Called from the scheduler's watcher thread, which needs its own registry.
-    auto own = std::make_shared<std::optional<state::TransferRegistry>>();
-    o.cancel_requested = [own, dir, id] {
-      if (!*own) {
-        auto r = state::TransferRegistry::open(dir);
-        if (!r.ok()) return false;
-        own->emplace(std::move(*r));
-      }
-      auto flag = (*own)->cancel_requested(id);
-      return flag.ok() && *flag;
-    };
+  std::optional<state::Transfer> recorded;
+  {
+    PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
+    // The backup this archive should be, to check it against its record.
+    PGS_ASSIGN_OR_RETURN(recorded, find_backup_record(registry, o.source, o.backup_id));
   }
-  // log::write calls sinks one at a time (under its own lock), from any worker.
-  int sink = log::add_sink([&](log::Level level, std::string_view line) {
-    (void)registry.add_log(id, level_text(level), line);
-  });
+  if (is_transfer_id(o.source)) o.source = recorded->destination;
+  state::RunOptions run_options;
+  run_options.warnings_from_log = false;  // the outcome's warnings are recorded below
+  PGS_ASSIGN_OR_RETURN(auto run,
+                       state::TransferRun::begin(dir, state::TransferKind::kRestore, o.source,
+                                                 o.target.to_uri(false), run_options));
   RestoreOutcome out;
-  out.transfer_id = id;
+  out.transfer_id = run->id();
   out.target_database = o.target.effective()["dbname"];
   Status st = restore_into(o, recorded, out);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // After remove_sink no callback runs, so the registry is ours alone again.
-  log::remove_sink(sink);
   if (!st.ok()) {
-    auto status = st.error().code == ErrorCode::kCancelled ? state::TransferStatus::kCancelled
-                                                           : state::TransferStatus::kFailed;
-    (void)registry.finish(id, status, st.error().to_string());
-    return std::move(st).error().with_context("restore " + id);
+    run->finish(st);
+    return std::move(st).error().with_context("restore " + out.transfer_id);
   }
-  for (const auto& w : out.skipped) (void)registry.add_warning(id, w);
+  for (const auto& w : out.skipped) run->add_warning(w);
   for (const auto& e : out.errors) {
     if (e.severity == Severity::kWarning) {
-      (void)registry.add_warning(id, (e.object.empty() ? "" : e.object + ": ") + e.message);
+      run->add_warning((e.object.empty() ? "" : e.object + ": ") + e.message);
     }
   }
-  (void)registry.set_result(id, out.bytes_read, "");
-  Status final = out.to_status();
-  (void)registry.finish(id, registry_status(out.status),
-                        final.ok() || out.status == RestoreStatus::kFinishedWithWarnings
-                            ? ""
-                            : final.error().to_string());
+  run->set_result(out.bytes_read, "");
+  run->finish(out.to_status());
   return out;
 }
 

@@ -66,9 +66,6 @@ struct RestoreOptions {
   // Plain SQL: one transaction (psql --single-transaction), so that a
   // failure leaves the target as it was.
   bool single_transaction = false;
-  // Polled about once a second from another thread: true to cancel. Set by
-  // run_restore from the registry (`pgshuttle cancel rNNN`).
-  std::function<bool()> cancel_requested;
 };
 
 enum class RestoreStatus { kCompleted, kFinishedWithWarnings, kFailed, kCancelled };

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "ddl/ddl_script.h"
+
 namespace pgshuttle::restore {
 namespace {
 
@@ -17,13 +19,6 @@ bool native_post(const std::string& desc) {
   return desc == "INDEX" || desc == "CONSTRAINT" || desc == "FK CONSTRAINT" || desc == "TRIGGER" ||
          desc == "RULE" || desc == "INDEX ATTACH" || desc == "MATERIALIZED VIEW DATA" ||
          desc == "POLICY" || desc == "ROW SECURITY";
-}
-
-bool slow_to_build(const std::string& defn) {
-  for (const char* kind : {"USING gist", "USING gin", "USING spgist", "EXCLUDE USING"}) {
-    if (defn.find(kind) != std::string::npos) return true;
-  }
-  return false;
 }
 
 bool is_relation(const TocEntry& e) { return e.desc == "TABLE" || e.desc == "MATERIALIZED VIEW"; }
@@ -130,8 +125,9 @@ void Planner::add_job(const TocEntry& e, const std::map<int, uint64_t>& sizes) {
     for (size_t w : waits) {
       if (plan_.jobs[w].kind == JobKind::kTableData) job.weight += plan_.jobs[w].data_bytes;
     }
-    job.slow_build = slow_to_build(e.defn);
-    if (job.slow_build) job.weight *= 4;
+    int cost = ddl::build_cost(e.defn);
+    job.slow_build = cost > 1;
+    job.weight *= static_cast<uint64_t>(cost);
   }
   job.exclusive = job.kind == JobKind::kStatement && e.desc != "INDEX";
   size_t index = plan_.jobs.size();

@@ -41,8 +41,7 @@ struct RestoreJob {
   bool exclusive = false;
   uint64_t data_bytes = 0;  // size of the data block in the archive
   // A guess at how long a statement runs, to start the longest first: the
-  // data of the tables it waits for, four times for GiST/GIN/SP-GiST
-  // indexes and exclusion constraints (much slower to build than B-trees).
+  // data of the tables it waits for times ddl::build_cost of its SQL.
   uint64_t weight = 0;
   bool slow_build = false;  // a GiST/GIN/SP-GiST index or an exclusion constraint
   std::string label;        // "TABLE DATA public.orders"

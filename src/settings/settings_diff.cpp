@@ -6,6 +6,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "core/parse_number.h"
 #include "settings/settings.h"
 
 namespace pgshuttle::settings {
@@ -127,14 +128,11 @@ std::string value_with_unit(const Setting& s) {
     ++digits;
   }
   if (digits == 0) return s.setting + s.unit;
-  try {
-    long long factor = std::stoll(s.unit.substr(0, digits));
-    long long value = std::stoll(s.setting);
-    if (value < 0) return s.setting;  // -1 means "use the default"; no unit
-    return std::to_string(value * factor) + s.unit.substr(digits);
-  } catch (const std::exception&) {
-    return s.setting + s.unit.substr(digits);
-  }
+  auto factor = parse_i64(std::string_view(s.unit).substr(0, digits));
+  auto value = parse_i64(s.setting);
+  if (!factor || !value) return s.setting + s.unit.substr(digits);
+  if (*value < 0) return s.setting;  // -1 means "use the default"; no unit
+  return std::to_string(*value * *factor) + s.unit.substr(digits);
 }
 
 bool settable_by_owner(const std::string& context, bool is_superuser) {

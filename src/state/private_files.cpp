@@ -1,6 +1,5 @@
 #include "state/private_files.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,13 +52,18 @@ Status make_private_dir(const std::string& dir) {
 }
 
 Status make_private_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  // Created without opening it: closing any descriptor of a file drops every
+  // POSIX lock this process holds on it, so an open() and close() here while
+  // another thread's SQLite connection has the database open would silently
+  // release that connection's locks. Another process could then take the
+  // database for unused, checkpoint and delete its WAL, and this process
+  // would go on writing where no one else reads (seen: a `pgshuttle cancel`
+  // its watcher never saw).
+  if (::mknod(path.c_str(), S_IFREG | 0600, 0) != 0 && errno != EEXIST) {
     return make_error(ErrorCode::kUsage, "cannot create " + path + ": " + std::strerror(errno),
                       "check that the state directory (--state-dir / PGSHUTTLE_STATE_DIR) is "
                       "writable");
   }
-  ::close(fd);
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     PGS_TRY(restrict_existing(path + suffix));
   }

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/parse_number.h"
 #include "core/redact.h"
 #include "storage/http_client.h"
 #include "storage/s3_error.h"
@@ -24,7 +25,15 @@ Result<uint64_t> HttpSource::size() {
   std::string range = resp.header("content-range");  // "bytes 0-0/12345"
   size_t slash = range.rfind('/');
   if (resp.status == 206 && slash != std::string::npos && range.substr(slash + 1) != "*") {
-    size_ = std::stoull(range.substr(slash + 1));
+    auto total = parse_u64(std::string_view(range).substr(slash + 1));
+    if (!total) {
+      return make_error(ErrorCode::kStorage,
+                        fmt::format("{} answered with a malformed Content-Range header \"{}\"",
+                                    describe(), range.substr(0, 100)),
+                        "the server or a proxy in between is not a plain HTTP server; download "
+                        "the archive and restore the local file");
+    }
+    size_ = *total;
   } else if (resp.status == 200) {
     size_ = resp.body.size();  // the server ignored Range and sent it all
   } else {

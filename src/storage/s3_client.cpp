@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "core/parse_number.h"
 #include "storage/crypto.h"
 #include "storage/s3_error.h"
 #include "storage/sigv4.h"
@@ -96,7 +97,16 @@ KeyValues S3Client::sse_headers() const {
 
 Result<uint64_t> S3Client::head_size(const S3Location& o) const {
   auto head = send({"HEAD", o.bucket, o.key});
-  if (head.ok()) return static_cast<uint64_t>(std::stoull("0" + head->header("content-length")));
+  if (head.ok()) {
+    auto size = parse_u64(head->header("content-length"));
+    if (!size) {
+      return make_error(
+          ErrorCode::kStorage,
+          fmt::format("the S3 server sent no valid Content-Length for {}", o.to_string()),
+          "check the endpoint: it does not answer HEAD like S3");
+    }
+    return *size;
+  }
   // A HEAD answer has no body, so its cause is vague: a one-byte GET names it
   // (SignatureDoesNotMatch rather than 403, NoSuchBucket rather than 404).
   S3Request probe{"GET", o.bucket, o.key, {}, {{"Range", "bytes=0-0"}}};
@@ -150,7 +160,10 @@ Status S3Client::put_object(const S3Location& o, std::string_view data, bool rep
 }
 
 Status S3Client::delete_object(const S3Location& o) const {
-  PGS_TRY(send({"DELETE", o.bucket, o.key}));
+  // Deleting is how a cancelled backup cleans up: it runs after the cancel.
+  S3Request r{"DELETE", o.bucket, o.key};
+  r.ignore_cancel = true;
+  PGS_TRY(send(std::move(r)));
   return ok_status();
 }
 
@@ -175,8 +188,14 @@ Result<std::vector<S3Object>> S3Client::list(const std::string& bucket,
     if (!token.empty()) r.query.emplace_back("continuation-token", token);
     PGS_ASSIGN_OR_RETURN(auto resp, send(std::move(r)));
     for (auto block : xml_blocks(resp.body, "Contents")) {
-      out.push_back({xml_tag(block, "Key"), std::stoull("0" + xml_tag(block, "Size")),
-                     xml_tag(block, "LastModified")});
+      auto size = parse_u64(xml_tag(block, "Size"));
+      if (!size) {
+        return make_error(
+            ErrorCode::kStorage,
+            fmt::format("the S3 listing of {} has an object without a valid Size", bucket),
+            "check the endpoint: it does not answer ListObjectsV2 like S3");
+      }
+      out.push_back({xml_tag(block, "Key"), *size, xml_tag(block, "LastModified")});
     }
     token = xml_tag(resp.body, "IsTruncated") == "true"
                 ? xml_tag(resp.body, "NextContinuationToken")

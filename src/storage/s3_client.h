@@ -69,6 +69,7 @@ class S3Client {
   // refuses an existing object (a narrow race window remains, said in the
   // log once).
   Status put_object(const S3Location& object, std::string_view data, bool replace = true) const;
+  // Sent even after a cancel (it is how a cancelled backup cleans up).
   Status delete_object(const S3Location& object) const;
   Status create_bucket(const std::string& bucket) const;
   // Objects under `prefix` (all pages).

@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "core/parse_number.h"
 #include "core/redact.h"
 #include "storage/sigv4.h"
 
@@ -29,12 +30,14 @@ std::string query_param(std::string_view url, std::string_view name) {
 
 // "2026-11-24 08:40:00 UTC" from X-Amz-Date + X-Amz-Expires of a presigned URL.
 std::string presigned_expiry(std::string_view url) {
-  std::string date = query_param(url, "X-Amz-Date"), expires = query_param(url, "X-Amz-Expires");
+  std::string date = query_param(url, "X-Amz-Date");
+  auto expires = parse_i64(query_param(url, "X-Amz-Expires"));
   std::tm tm{};
-  if (date.size() != 16 || expires.empty() || !strptime(date.c_str(), "%Y%m%dT%H%M%SZ", &tm)) {
+  if (date.size() != 16 || !expires || *expires < 0 || *expires > 10 * 365 * 86400 ||
+      !strptime(date.c_str(), "%Y%m%dT%H%M%SZ", &tm)) {
     return {};
   }
-  std::time_t t = timegm(&tm) + std::stol(expires);
+  std::time_t t = timegm(&tm) + static_cast<std::time_t>(*expires);
   char buf[40];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
   return buf;

@@ -122,7 +122,7 @@ Result<StoredDigest> digest_stored(storage::ByteSource& source, const DigestOpti
   Sha256Stream hash;
   OrderedRanges ranges(source, size, options);
   for (uint64_t i = 0; i < ranges.count(); ++i) {
-    if (cancelled() || (options.cancel_requested && options.cancel_requested())) {
+    if (cancelled()) {
       return make_error(ErrorCode::kCancelled, "checksum cancelled");
     }
     PGS_ASSIGN_OR_RETURN(std::string bytes, ranges.take(i));

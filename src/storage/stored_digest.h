@@ -51,16 +51,14 @@ struct StoredDigest {
 struct DigestOptions {
   int parallel = 4;                // ranges fetched at once (>= 1)
   uint64_t range_size = 4u << 20;  // bytes per ranged read
-  // Polled between ranges besides Ctrl-C (e.g. `pgshuttle cancel`); may be empty.
-  std::function<bool()> cancel_requested;
   // Called with each range's size once it is hashed (progress); may be empty.
   std::function<void(uint64_t)> on_hashed;
 };
 
 // Reads all of `source` and returns its SHA-256. Errors: the source's
 // (storage codes), kStorage when the object is shorter than its reported
-// size, kCancelled on Ctrl-C or
-// when options.cancel_requested() says so.
+// size, kCancelled once the process is cancelled
+// (core/cancel.h: Ctrl-C, or `pgshuttle cancel` through a TransferRun).
 Result<StoredDigest> digest_stored(storage::ByteSource& source, const DigestOptions& options = {});
 
 }  // namespace pgshuttle::storage

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "core/cancel.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "exec/task_pool.h"
 
 namespace pgshuttle::verify {
 namespace {
@@ -61,6 +63,9 @@ struct Worker {
     return std::make_pair(read(r.first), read(r.second));
   }
 };
+
+// (exec::Worker's name hides this one inside a pool worker.)
+using Sessions = Worker;
 
 // Collects one table's findings; merged into the shared outcome under a lock.
 struct TableFindings {
@@ -132,7 +137,7 @@ class Comparer {
     size_t plan, chunk;
   };
 
-  Status work(Worker& w);
+  class ChunkWorker;
   Status run_task(Worker& w, const Task& task);
   Status bisect(Worker& w, const TablePlan& plan, const KeyRange& range, const Checksum& s,
                 const Checksum& t, TableFindings& f, int depth);
@@ -145,44 +150,73 @@ class Comparer {
   Progress progress_{"verify", ProgressUnit::kRows, 0};
   std::vector<TableOutcome> outcomes_;
   std::vector<Task> tasks_;
-  std::atomic<size_t> next_{0};
-  std::atomic<bool> failed_{false};
-  std::mutex mutex_;
-  std::optional<Error> error_;
+  std::mutex mutex_;  // outcomes_
+};
+
+// A pool worker (exec/task_pool.h) with a session on each side, opened on
+// first use and dropped by reset(), so that a chunk interrupted by a lost
+// session is compared again on new ones (a chunk's findings are merged
+// only once it completes).
+class Comparer::ChunkWorker : public exec::Worker {
+ public:
+  ChunkWorker(Comparer& c, const SideSnapshot& source, const SideSnapshot& target)
+      : c_(c), source_(source), target_(target) {}
+
+  Status run(exec::TaskId task, int /*attempt*/) override {
+    if (!w_) {
+      PGS_ASSIGN_OR_RETURN(auto src, source_.open_worker());
+      PGS_ASSIGN_OR_RETURN(auto tgt, target_.open_worker());
+      std::lock_guard lock(mu_);
+      w_.emplace(Sessions{std::move(src), std::move(tgt)});
+    }
+    return c_.run_task(*w_, c_.tasks_[task]);
+  }
+  void reset() override {
+    std::lock_guard lock(mu_);
+    w_.reset();
+  }
+  void cancel() override {
+    std::lock_guard lock(mu_);
+    if (!w_) return;
+    w_->source.cancel_running();
+    w_->target.cancel_running();
+  }
+
+ private:
+  Comparer& c_;
+  const SideSnapshot& source_;
+  const SideSnapshot& target_;
+  std::mutex mu_;  // w_ against cancel() from the pool's watcher
+  std::optional<Sessions> w_;
 };
 
 Status Comparer::run(const SideSnapshot& source, const SideSnapshot& target) {
+  exec::TaskGraph graph;
+  for (const Task& t : tasks_) {
+    graph.add({fmt::format("{} chunk {}", plans_[t.plan].table.qualified(), t.chunk + 1),
+               {},
+               0,
+               0,
+               {},
+               false});
+  }
   int jobs = std::max(1, std::min<int>(options_.jobs, static_cast<int>(tasks_.size())));
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<ChunkWorker>> owned;
+  std::vector<exec::Worker*> workers;
   for (int j = 0; j < jobs; ++j) {
-    threads.emplace_back([&] {
-      Status s = [&]() -> Status {
-        PGS_ASSIGN_OR_RETURN(auto src, source.open_worker());
-        PGS_ASSIGN_OR_RETURN(auto tgt, target.open_worker());
-        Worker w{std::move(src), std::move(tgt)};
-        return work(w);
-      }();
-      if (!s.ok()) {
-        std::lock_guard lock(mutex_);
-        if (!error_) error_ = s.error();
-        failed_ = true;
-      }
-    });
+    owned.push_back(std::make_unique<ChunkWorker>(*this, source, target));
+    workers.push_back(owned.back().get());
   }
-  for (auto& t : threads) t.join();
+  exec::Policy in_order;  // all chunks equal: in table order
+  exec::PoolOutcome out = exec::run_tasks(graph, workers, in_order, {});
   progress_.finish();
-  if (error_) return *error_;
-  return ok_status();
-}
-
-Status Comparer::work(Worker& w) {
-  for (;;) {
-    if (failed_) return ok_status();
-    if (cancelled()) return make_error(ErrorCode::kCancelled, "verify cancelled");
-    size_t i = next_++;
-    if (i >= tasks_.size()) return ok_status();
-    PGS_TRY(run_task(w, tasks_[i]));
+  if (out.cancelled) return make_error(ErrorCode::kCancelled, "verify cancelled");
+  if (out.error) {
+    Error e = *out.error;
+    if (out.failed) e = e.with_context(graph[*out.failed].label);
+    return e;
   }
+  return ok_status();
 }
 
 Status Comparer::run_task(Worker& w, const Task& task) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/log.h"
+#include "core/parse_number.h"
 #include "sql/verify.h"
 
 namespace pgshuttle::verify {
@@ -105,10 +106,12 @@ std::string normalized_setting(const std::string& v) {
 // reset_val in its unit as one SET-able value ("16384" with unit "8kB" ->
 // "131072kB"), for normalized_setting.
 std::string with_unit(const std::string& value, const std::string& unit) {
-  if (unit.empty() || value.find_first_not_of("-0123456789") != std::string::npos) return value;
-  size_t digits = unit.find_first_not_of("0123456789");
-  long long factor = digits == 0 ? 1 : std::stoll(unit.substr(0, digits));
-  return std::to_string(std::stoll(value) * factor) + unit.substr(digits);
+  auto number = parse_i64(value);
+  if (unit.empty() || !number) return value;
+  size_t digits = std::min(unit.find_first_not_of("0123456789"), unit.size());
+  auto factor = digits == 0 ? std::optional<int64_t>(1) : parse_i64(unit.substr(0, digits));
+  if (!factor) return value;
+  return std::to_string(*number * *factor) + unit.substr(digits);
 }
 
 bool same_setting_value(const std::string& kind, const std::optional<std::string>& s,

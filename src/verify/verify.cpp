@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "core/log.h"
+#include "pg/cancel_watch.h"
 #include "verify/data_compare.h"
 #include "verify/query_compare.h"
 #include "verify/schema_compare.h"
@@ -273,6 +274,8 @@ Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::Conn
   // the coordinators' transactions, which keep the snapshots alive.
   PGS_ASSIGN_OR_RETURN(auto src_conn, src.open_worker());
   PGS_ASSIGN_OR_RETURN(auto tgt_conn, tgt.open_worker());
+  // Ctrl-C or `pgshuttle cancel` stops a catalog query waiting on a lock.
+  pg::CancelWatch stop_on_cancel({&src_conn, &tgt_conn});
   if (options.compare_schema) {
     PGS_TRY(compare_schemas(src_conn, tgt_conn, options, report));
     PGS_TRY(drop_same_view_queries(target, report.differences));

@@ -181,7 +181,7 @@ TEST(ProcessSecurity, PresignedUrlSignatureLeavesArgvWhileRestoring) {
   o.argv = {rig::pgshuttle_bin(), "restore", url, "--target", target.url(), "--jobs", "1"};
   o.inherit = {"*"};
   for (const auto& [k, v] : env) o.env[k] = v;
-  o.env["PGSHUTTLE_TEST_CHUNK_DELAY_MS"] = "50";  // about 4 s in all
+  o.env["PGSHUTTLE_FAULTS"] = "sleep=50@restore:chunk";  // about 4 s in all
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok()) << child.error().to_string();
   bool running = false;

@@ -115,8 +115,8 @@ TEST(Copy, SourceWrittenDuringCopyFailsVerifyWithTheReason) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
-  auto r =
-      copy(src, dst, state_dir(), {"--jobs", "2"}, {{"PGSHUTTLE_COPY_PAUSE_AT", "done:started"}});
+  auto r = copy(src, dst, state_dir(), {"--jobs", "2"},
+                {{"PGSHUTTLE_FAULTS", "sleep=3000@copy:done:started"}});
   stop = true;
   writer.join();
   EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
@@ -193,7 +193,7 @@ TEST(Copy, DataOnlyIntoSchemaWithForeignKeys) {
   // Killed mid-table with the keys off (run c004: the refused c003 wrote
   // nothing, so it is not continued), then resumed: all keys are back.
   r = copy(src, dst, dir, {"--data-only", "--jobs", "2", "--no-verify", "--confirm", dst.name()},
-           {{"PGSHUTTLE_COPY_KILL_AT", "stream:shop.order_lines"}});
+           {{"PGSHUTTLE_FAULTS", "kill@copy:stream:shop.order_lines"}});
   ASSERT_EQ(r.exit_code, 128 + 9) << "kill point not reached: " << r.err;
   EXPECT_EQ(psql(dst.admin_url(),
                  "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
@@ -219,7 +219,8 @@ void kill_and_resume(const std::string& point) {
   rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
   rig::load_fixture(src.url());
   auto dir = state_dir();
-  auto r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"}, {{"PGSHUTTLE_COPY_KILL_AT", point}});
+  auto r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"},
+                {{"PGSHUTTLE_FAULTS", "kill@copy:" + point}});
   ASSERT_EQ(r.exit_code, 128 + 9) << "kill point not reached: " << r.err;
   // kill -9 left the transfer Running with a dead pid, which the registry
   // shows as Failed; the same command continues it, and refuses because the
@@ -246,7 +247,7 @@ TEST(CopyResume, CleanStartsOverInsteadOfResuming) {
   rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
   rig::load_fixture(src.url());
   auto dir = state_dir();
-  auto r = copy(src, dst, dir, {"--no-verify"}, {{"PGSHUTTLE_COPY_KILL_AT", "schema:20"}});
+  auto r = copy(src, dst, dir, {"--no-verify"}, {{"PGSHUTTLE_FAULTS", "kill@copy:schema:20"}});
   ASSERT_EQ(r.exit_code, 128 + 9) << r.err;
   r = copy(src, dst, dir, {"--no-verify", "--clean", "--confirm", dst.name()});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
@@ -323,7 +324,7 @@ TEST(CopyResume, CancelHintNamesTheFlagTheResumeNeeds) {
   SubprocessOptions o;
   o.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "copy", src.url(), dst.url(), "--no-verify"};
   o.inherit = {"*"};
-  o.env["PGSHUTTLE_COPY_PAUSE_AT"] = "schema:20";
+  o.env["PGSHUTTLE_FAULTS"] = "sleep=3000@copy:schema:20";
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
@@ -397,14 +398,14 @@ TEST(CopyFaults, TerminatedCoordinatorSessionIsRetried) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   });
-  auto r = copy(src, dst, state_dir(), {"--jobs", "2", "--json", "--no-verify"},
-                {{"PGSHUTTLE_COPY_PAUSE_AT", "done:post:CONSTRAINT inventory stock stock_pkey"}});
+  auto r = copy(
+      src, dst, state_dir(), {"--jobs", "2", "--json", "--no-verify"},
+      {{"PGSHUTTLE_FAULTS", "sleep=3000@copy:done:post:CONSTRAINT inventory stock stock_pkey"}});
   stop = true;
   terminator.join();
   EXPECT_GE(ended.load(), 1) << "the coordinator was not terminated";
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
-  EXPECT_NE(r.err.find("remaining post-data: retrying after a lost target connection"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("remaining post-data: retrying on a new session"), std::string::npos)
       << r.err;
   expect_identical(src, dst);
 }
@@ -451,7 +452,7 @@ TEST(CopyRegistry, CancelFromAnotherProcessThenResume) {
   std::thread run([&] {
     // Paused 3 s on its first chunk of shop.order_lines: busy when cancelled.
     r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"},
-             {{"PGSHUTTLE_COPY_PAUSE_AT", "stream:shop.order_lines"}});
+             {{"PGSHUTTLE_FAULTS", "sleep=3000@copy:stream:shop.order_lines"}});
   });
   bool cancelled = false;
   for (int i = 0; i < 100 && !cancelled; ++i) {

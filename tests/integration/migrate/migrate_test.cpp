@@ -99,7 +99,7 @@ TEST_F(MigrateTest, ResumeAfterAFailureFencesTheSourceAgain) {
             "CREATE TABLE public.written_between (x int); "
             "INSERT INTO public.written_between VALUES (1)");
   args.insert(args.end(), {"--sse", "none"});
-  auto killed = migrate(args, {{"PGSHUTTLE_MIGRATE_KILL_AFTER", "backup"}});
+  auto killed = migrate(args, {{"PGSHUTTLE_FAULTS", "kill@migrate:after:backup"}});
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL) << killed.err;
   // Killed right after the backup: the source is as the backup saw it.
   EXPECT_THROW(rig::psql(src.url(), "INSERT INTO public.written_between VALUES (2)"),
@@ -120,7 +120,7 @@ TEST_F(MigrateTest, ResumeAfterTheSourceWasReleasedTakesANewBackup) {
   rig::load_fixture(src.url(), 1);
   std::vector<std::string> args{src.url(), dst.url(), "--via", "s3://" + bucket_ + "/s",
                                 "--sse",   "none"};
-  auto killed = migrate(args, {{"PGSHUTTLE_MIGRATE_KILL_AFTER", "restore"}});
+  auto killed = migrate(args, {{"PGSHUTTLE_FAULTS", "kill@migrate:after:restore"}});
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL) << killed.err;
   auto off = rig::run_pgshuttle({"maintenance", "off", src.url()}, env_);
   ASSERT_EQ(off.exit_code, 0) << off.err;
@@ -146,7 +146,7 @@ TEST_F(MigrateTest, KilledBetweenStepsResumesWithoutRedoingThem) {
   rig::load_fixture(src.url(), 1);
   std::vector<std::string> args{src.url(), dst.url(), "--via",           "s3://" + bucket_ + "/k",
                                 "--sse",   "none",    "--release-source"};
-  auto killed = migrate(args, {{"PGSHUTTLE_MIGRATE_KILL_AFTER", "backup"}});
+  auto killed = migrate(args, {{"PGSHUTTLE_FAULTS", "kill@migrate:after:backup"}});
   EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
   auto resumed = migrate(args);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;

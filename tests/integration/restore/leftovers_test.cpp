@@ -159,7 +159,7 @@ TEST(RestoreKilled, ItsScratchDirectoryGoesWithTheNextRestoreAndNoPassfileIsLeft
   o.argv = {rig::pgshuttle_bin(), "restore", archive, "--target", target.url(), "--jobs", "2"};
   for (const auto& [k, v] : tool_env()) o.env[k] = v;
   o.env["TMPDIR"] = tmp;
-  o.env["PGSHUTTLE_TEST_CHUNK_DELAY_MS"] = "40";
+  o.env["PGSHUTTLE_FAULTS"] = "sleep=40@restore:chunk";
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok());
   bool copying = false;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/subprocess.h"
 #include "restore_rig.h"
 
 namespace pgshuttle::restore::testing {
@@ -210,11 +211,11 @@ TEST(Restore, TargetConnectionKilledMidTableIsRetriedAndTheRunCompletes) {
   std::string archive = dump(source.admin_url(), "-Fc");
   ScratchDatabase target(Server::kTarget, "rs_kill_t");
   CopyKiller killer(target.admin_url(), "pgshuttle");
-  auto r =
-      restore(archive, target.url(), {"--jobs", "2"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "40"}});
+  auto r = restore(archive, target.url(), {"--jobs", "2"},
+                   {{"PGSHUTTLE_FAULTS", "sleep=40@restore:chunk"}});
   ASSERT_GT(killer.stop(), 0) << "the restore finished before a COPY could be interrupted";
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.err.find("retrying on a new connection"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("retrying on a new session"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("retried after a lost connection"), std::string::npos) << r.out;
   expect_same(source.admin_url(), target.admin_url());
 }
@@ -307,8 +308,8 @@ TEST(Restore, SequentialRestoreKilledMidTableFailsAndSaysItWasNotRetried) {
   ScratchDatabase target(Server::kTarget, "rs_killseq_t");
   CopyKiller killer(target.admin_url(), "pg_restore");
   // --jobs 1: one stream fed into pg_restore (with more, pg_restore -j reads the file itself).
-  auto r =
-      restore(archive, target.url(), {"--jobs", "1"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "15"}});
+  auto r = restore(archive, target.url(), {"--jobs", "1"},
+                   {{"PGSHUTTLE_FAULTS", "sleep=15@restore:chunk"}});
   ASSERT_GT(killer.stop(), 0) << "the restore finished before a COPY could be interrupted\n"
                               << r.out << r.err;
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
@@ -383,14 +384,50 @@ TEST(Restore, CancelFromAnotherTerminalStopsTheRestore) {
       }
     }
   });
-  auto r =
-      restore(archive, target.url(), {"--jobs", "2"}, {{"PGSHUTTLE_TEST_CHUNK_DELAY_MS", "40"}});
+  auto r = restore(archive, target.url(), {"--jobs", "2"},
+                   {{"PGSHUTTLE_FAULTS", "sleep=40@restore:chunk"}});
   done = true;
   canceller.join();
   ASSERT_FALSE(cancelled_id.empty()) << "the restore ended before it could be cancelled";
   EXPECT_EQ(r.exit_code, 9) << r.out << r.err;
   auto info = rig::run_pgshuttle({"info", cancelled_id, "--json"}, tool_env());
   EXPECT_EQ(nlohmann::json::parse(info.out).at("status"), "Cancelled") << info.out;
+}
+
+// A server (or a proxy in between) that sends a malformed Content-Range:
+// the restore fails with a storage error (exit 5) naming it, before the
+// target is touched, and its transfer is recorded Failed, not left Running
+// by an aborted process.
+TEST(Restore, AMalformedContentRangeFailsWithAStorageErrorAndIsRecordedFailed) {
+  SubprocessOptions o;
+  o.argv = {"python3", rig::source_dir() + "/tests/rig/bad-range-server.py"};
+  o.capture_stdout = true;
+  auto server = Subprocess::spawn(o);
+  ASSERT_TRUE(server.ok());
+  std::string line(64, '\0');
+  auto n = server->read_stdout(line.data(), line.size());
+  ASSERT_TRUE(n.ok() && *n > 6) << "the test server did not start";
+  line.resize(*n);
+  std::string port = line.substr(6, line.find('\n') - 6);
+  ScratchDatabase target(Server::kTarget, "rs_badrange_t");
+  auto r = restore("http://127.0.0.1:" + port + "/archive.dump", target.url(), {"--json"});
+  server->kill(SIGTERM);
+  (void)server->wait();
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.err.find("malformed Content-Range"), std::string::npos) << r.err;
+  auto list = rig::run_pgshuttle({"transfers", "--json"}, tool_env());
+  auto all = nlohmann::json::parse(list.out.empty() ? "[]" : list.out);
+  std::string status;
+  for (const auto& t : all) {
+    if (t.at("id").get<std::string>()[0] == 'r' &&
+        t.at("source").get<std::string>().find("127.0.0.1:" + port) != std::string::npos) {
+      status = t.at("status");
+    }
+  }
+  EXPECT_EQ(status, "Failed") << list.out;
+  EXPECT_EQ(rig::psql(target.admin_url(),
+                      "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"),
+            "0");
 }
 
 }  // namespace
