@@ -8,8 +8,9 @@
 // Several processes may use one registry at once: the database is in WAL mode
 // with a busy timeout, and ids are allocated inside BEGIN IMMEDIATE.
 //
-// Thread safety: one TransferRegistry per thread (open another for a second
-// thread); processes share safely through SQLite's locking.
+// Thread safety: one thread at a time per TransferRegistry (TransferRun
+// serialises its own; a thread that runs alongside opens another);
+// processes share safely through SQLite's locking.
 #pragma once
 
 #include <cstdint>

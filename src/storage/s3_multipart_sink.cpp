@@ -1,6 +1,8 @@
 #include "storage/s3_multipart_sink.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "core/cancel.h"
 #include "core/log.h"
@@ -155,10 +157,18 @@ void S3MultipartSink::abort() {
   in_flight_.clear();
   pool_.reset();
   if (upload_id_.empty()) return;
-  Status s = client_->abort_multipart(object_, upload_id_);
-  if (s.ok()) {
-    tell(false);
-    return;
+  // A part whose upload was cut short may still be landing on the server
+  // while the abort runs (S3's documentation says an abort may have to be
+  // repeated for that reason; the test S3 then answers NoSuchKey): a few
+  // tries, a moment apart.
+  Status s = ok_status();
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(250 << attempt));
+    s = client_->abort_multipart(object_, upload_id_);
+    if (s.ok()) {
+      tell(false);
+      return;
+    }
   }
   log::warn(
       "could not abort the multipart upload of {} ({}); it keeps costing storage until "

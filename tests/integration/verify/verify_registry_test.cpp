@@ -24,14 +24,19 @@ nlohmann::json info(const std::string& dir, const std::string& id) {
   return j.is_discarded() ? nlohmann::json::object() : j;
 }
 
+// The same 500-row table t on both sides.
+void same_table_on_both(const rig::ScratchDatabase& source, const rig::ScratchDatabase& target) {
+  for (const auto* db : {&source, &target}) {
+    psql(db->url(),
+         "CREATE TABLE t (id int PRIMARY KEY, v text);"
+         "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 500) g;");
+  }
+}
+
 TEST(VerifyRegistry, EachRunIsRecordedWithItsOutcome) {
   rig::ScratchDatabase source(rig::Server::kSource, "verify_reg_src");
   rig::ScratchDatabase target(rig::Server::kTarget, "verify_reg_tgt");
-  const char* schema =
-      "CREATE TABLE t (id int PRIMARY KEY, v text);"
-      "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 500) g;";
-  psql(source.url(), schema);
-  psql(target.url(), schema);
+  same_table_on_both(source, target);
   std::string dir = "/tmp/" + rig::unique_name("verify_state");
 
   auto same =
@@ -69,11 +74,7 @@ bool wait_until(const std::string& url, const std::string& sql) {
 TEST(VerifyRegistry, CancelAndCtrlCStopAVerifyAndRecordItCancelled) {
   rig::ScratchDatabase source(rig::Server::kSource, "verify_cancel_src");
   rig::ScratchDatabase target(rig::Server::kTarget, "verify_cancel_tgt");
-  const char* schema =
-      "CREATE TABLE t (id int PRIMARY KEY, v text);"
-      "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 500) g;";
-  psql(source.url(), schema);
-  psql(target.url(), schema);
+  same_table_on_both(source, target);
   std::string dir = "/tmp/" + rig::unique_name("verify_cancel_state");
   // Holds an exclusive lock on the target's table until killed.
   SubprocessOptions lock;
