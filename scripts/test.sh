@@ -16,5 +16,8 @@ pg_builds=$!
 scripts/build.sh
 wait "$pg_builds"
 (cd build && ctest --output-on-failure -j2 --timeout 900 "$@")
+# The threaded units under TSan, the parsing and threaded units under
+# ASan + UBSan (scripts/sanitize.sh).
+scripts/sanitize.sh
 # A bounded fuzz run of the archive reader (clang, libFuzzer, ASan + UBSan).
 fuzz/run.sh "${PGSHUTTLE_FUZZ_SECONDS:-60}"
