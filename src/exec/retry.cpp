@@ -35,6 +35,8 @@ Status retry(const RetryPolicy& policy, Clock& clock, std::string_view what,
               policy.max_attempts, delay.count(), st.error().message);
     if (retries != nullptr) ++*retries;
     clock.sleep_for(delay, cancelled);
+    // Cancelled while waiting: no new session, no further attempt.
+    if (cancelled && cancelled()) return make_error(ErrorCode::kCancelled, "cancelled");
   }
 }
 

@@ -193,8 +193,10 @@ void Pool::watch() {
     }
     if (cancelled_()) {
       stop_cancelled();
-      for (Worker* w : workers_) w->cancel();  // stops a long CREATE INDEX or COPY now
-      return;
+      // Stops a long CREATE INDEX or COPY now; again each tick until the
+      // workers are done, for a worker that was still opening its session
+      // or between two statements the first time.
+      for (Worker* w : workers_) w->cancel();
     }
   }
 }

@@ -25,7 +25,10 @@ void CancelWatch::watch() {
   auto next_request = std::chrono::steady_clock::time_point{};
   while (!wake_.wait_for(lock, 100ms, [this] { return stop_; })) {
     if (!cancelled() || std::chrono::steady_clock::now() < next_request) continue;
+    // PQcancel is a network round trip: not under the lock the destructor takes.
+    lock.unlock();
     for (Connection* c : sessions_) c->cancel_running();
+    lock.lock();
     next_request = std::chrono::steady_clock::now() + 1s;
   }
 }

@@ -35,7 +35,12 @@ Error classify_connect_failure(const std::string& msg, Side side, const ConnInfo
     e.code = ErrorCode::kAuth;
     e.hint = "check the password in the URL, PGPASSWORD or ~/.pgpass (PGPASSFILE)";
   } else if (msg.find("Connection refused") != std::string::npos ||
-             msg.find("No such file or directory") != std::string::npos) {
+             msg.find("No such file or directory") != std::string::npos ||
+             msg.find("timeout expired") != std::string::npos ||
+             msg.find("Connection timed out") != std::string::npos ||
+             msg.find("No route to host") != std::string::npos ||
+             msg.find("Network is unreachable") != std::string::npos ||
+             msg.find("too many clients") != std::string::npos) {
     e.hint = "is the server running and accepting connections on that host and port?";
     e.connection_lost = true;  // down, or restarting: a later attempt may connect
   } else if (msg.find("the database system is") != std::string::npos ||

@@ -169,6 +169,8 @@ void S3MultipartSink::abort() {
       tell(false);
       return;
     }
+    ErrorCode c = s.error().code;
+    if (c != ErrorCode::kS3NoSuchKey && c != ErrorCode::kStorage) break;  // 403 and the like
   }
   log::warn(
       "could not abort the multipart upload of {} ({}); it keeps costing storage until "

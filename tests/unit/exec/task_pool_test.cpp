@@ -149,6 +149,30 @@ TEST(RetryRule, RetryGivesUpAfterMaxAttempts) {
   EXPECT_EQ(calls, 4);
 }
 
+// Ctrl-C during the wait before a retry: no new session is opened and the
+// step is not run again (a retried step may be long and never look at the
+// cancel itself).
+TEST(RetryRule, ACancelDuringTheWaitEndsTheRetries) {
+  struct CancellingClock : FakeClock {
+    bool cancel = false;
+    void sleep_for(std::chrono::milliseconds d, const std::function<bool()>& wake) override {
+      FakeClock::sleep_for(d, wake);
+      cancel = true;  // Ctrl-C arrives while the rule waits
+    }
+  } clock;
+  int calls = 0;
+  Status st = retry(
+      RetryPolicy{}, clock, "x",
+      [&](int) -> Status {
+        ++calls;
+        return target_error("", true);
+      },
+      [&] { return clock.cancel; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kCancelled);
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(TaskPool, DependenciesFinishFirst) {
   TaskGraph g;
   TaskId a = g.add({"a"});
