@@ -8,11 +8,7 @@
 # CI runs it after the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-launcher=()
-if command -v ccache >/dev/null; then
-  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
+source scripts/ccache.sh
 # Warnings are not errors here: GCC warns falsely inside <regex> under ASan
 # (./build enforces -Werror).
 configure() {  # DIR FLAGS

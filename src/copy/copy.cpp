@@ -122,6 +122,9 @@ Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::st
   for (const auto& item : items) {
     std::string key = "post:" + ddl::item_label(item);
     if (r.state->is_done(key)) continue;
+    // Ctrl-C or `pgshuttle cancel` between two statements; each done one is
+    // recorded, so a resume starts at this item.
+    if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, item, policy));
     count_outcome(r, item, outcome);
     ++r.summary.ddl_items;
