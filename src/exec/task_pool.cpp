@@ -150,38 +150,35 @@ Status run_guarded(Worker& w, TaskId id, int attempt) {
   }
 }
 
+// The task under the one retry rule (retry.h): a failed attempt drops the
+// worker's sessions, and a transient cause is tried again after its wait.
 void Pool::run_task(int worker, TaskId id) {
   Worker& w = *workers_[static_cast<size_t>(worker)];
-  for (int attempt = 1;; ++attempt) {
-    if (cancelled_()) {
-      {
-        std::lock_guard lock(mu_);
-        running_.erase(id);
-      }
-      return stop_cancelled();
-    }
-    Status st = run_guarded(w, id, attempt);
-    if (st.ok()) return finished(id, worker);
-    w.reset();
-    if (st.error().code == ErrorCode::kCancelled || cancelled_()) {
-      {
-        std::lock_guard lock(mu_);
-        running_.erase(id);
-      }
-      return stop_cancelled();
-    }
-    if (!o_.retry.tries_again(st.error(), attempt)) {
-      return fail(id, st.error(), attempt);
-    }
-    auto delay = o_.retry.delay_after(attempt);
-    log::warn("{}: retrying on a new session (attempt {} of {}, in {} ms): {}", graph_[id].label,
-              attempt + 1, o_.retry.max_attempts, delay.count(), st.error().message);
+  int attempts = 0;
+  int64_t retries = 0;
+  Status st = cancelled_() ? Status(make_error(ErrorCode::kCancelled, "cancelled"))
+                           : retry(
+                                 o_.retry, clock_, graph_[id].label,
+                                 [&](int attempt) {
+                                   attempts = attempt;
+                                   Status s = run_guarded(w, id, attempt);
+                                   if (!s.ok()) w.reset();
+                                   return s;
+                                 },
+                                 cancelled_, &retries);
+  {
+    std::lock_guard lock(mu_);
+    out_.retries += static_cast<int>(retries);
+  }
+  if (st.ok()) return finished(id, worker);
+  if (st.error().code == ErrorCode::kCancelled || cancelled_()) {
     {
       std::lock_guard lock(mu_);
-      ++out_.retries;
+      running_.erase(id);
     }
-    clock_.sleep_for(delay, cancelled_);
+    return stop_cancelled();
   }
+  fail(id, st.error(), attempts);
 }
 
 void Pool::watch() {
