@@ -6,7 +6,6 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 
 #include "archive/archive_toc.h"
 #include "archive/block_scanner.h"
