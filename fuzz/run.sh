@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # fuzz/run.sh [SECONDS] -- builds the libFuzzer targets with clang (ASan +
-# UBSan on every module) and fuzzes the archive reader for a bounded time,
-# seeded with the archives in tests/data/archive. Exits non-zero on a crash.
+# UBSan on every module) and fuzzes each for its share of SECONDS (default
+# 60): the archive reader (seeded with tests/data/archive), the S3 error
+# parser and the plain-SQL restore filters (seeded with fuzz/seeds/*).
+# Exits non-zero on a crash or a broken property.
 set -euo pipefail
 secs=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${PGSHUTTLE_FUZZ_BUILD:-$root/build-fuzz}
+source "$root/scripts/ccache.sh"
 CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DPGSHUTTLE_FUZZ=ON \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" >/dev/null
-ninja -C "$build" -j2 fuzz_archive_reader
-corpus=$build/fuzz-corpus
-mkdir -p "$corpus"
-cp "$root"/tests/data/archive/*.dump "$corpus"/
-cd "$build"
-./fuzz/fuzz_archive_reader -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
-  -timeout=10 -print_final_stats=1 "$corpus"
+targets=(archive_reader s3_error stream_filters)
+ninja -C "$build" -j2 "${targets[@]/#/fuzz_}"
+share=$(( secs / ${#targets[@]} )); [ "$share" -ge 5 ] || share=5
+for t in "${targets[@]}"; do
+  corpus=$build/fuzz-corpus/$t
+  mkdir -p "$corpus"
+  case $t in
+    archive_reader) cp "$root"/tests/data/archive/*.dump "$corpus"/ ;;
+    *) cp "$root"/fuzz/seeds/"$t"/* "$corpus"/ ;;
+  esac
+  echo "fuzz: $t for ${share}s"
+  (cd "$build" && ./fuzz/fuzz_"$t" -max_total_time="$share" -max_len=65536 -rss_limit_mb=2048 \
+    -timeout=10 -print_final_stats=1 "$corpus")
+done

@@ -1,7 +1,13 @@
-// ArchiveToc: the header and table of contents of a pg_dump custom-format
-// archive (pg_dump -Fc), as written by pg_dump 12 to 17 (archive format
-// versions 1.14 to 1.16; older 1.x headers are read where the layout is
-// known).
+// ArchiveToc: the header and table of contents of a pg_dump archive, as
+// written by pg_dump 12 to 17 (archive format versions 1.14 to 1.16; older
+// 1.x headers are read where the layout is known). This is pgshuttle's one
+// model of an archive's TOC: restore's selection, its parallel plan and the
+// list handed to `pg_restore -L` are all made from it.
+//
+// The custom format (pg_dump -Fc) holds the TOC at the start of the file;
+// the tar format (-Ft) holds the same bytes as its first member, toc.dat;
+// the directory format (-Fd) as the file toc.dat. They differ only in what
+// ends each entry: the custom format's data offset, the others' file name.
 //
 // Layout: "PGDMP", version (3 bytes), int size, offset size, format, the
 // compression (an int level before 1.15, an algorithm byte from 1.15), the
@@ -36,10 +42,15 @@ std::string_view section_name(Section s);
 
 enum class OffsetState { kNotSet = 1, kSet = 2, kNoData = 3 };
 
+// The format byte of the header (pg_backup_archiver.h's ArchiveFormat).
+enum class ArchiveFormat { kCustom = 1, kTar = 3, kDirectory = 5 };
+std::string_view archive_format_name(ArchiveFormat f);
+
 struct ArchiveHeader {
   int version_major = 0, version_minor = 0, version_rev = 0;
   int int_size = 4;
   int offset_size = 8;
+  ArchiveFormat format = ArchiveFormat::kCustom;
   Compression compression = Compression::kNone;
   int compression_level = 0;  // before 1.15: the level pg_dump recorded (-1 = default)
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;  // local time of pg_dump
@@ -71,10 +82,11 @@ struct TocEntry {
   std::optional<std::string> table_am;
   int relkind = 0;  // from format 1.16 (pg_dump 17): 'r', 'p', ... ; 0 when absent
   std::string owner;
-  std::vector<int> dependencies;  // dump ids this entry depends on
-  OffsetState data_state = OffsetState::kNoData;
-  uint64_t data_offset = 0;       // byte offset of the data block when kSet
+  std::vector<int> dependencies;                  // dump ids this entry depends on
+  OffsetState data_state = OffsetState::kNoData;  // custom format only
+  uint64_t data_offset = 0;                       // byte offset of the data block when kSet
   uint64_t offset_field_pos = 0;  // where this entry's offset field starts in the file
+  std::string data_file;          // tar and directory formats: "1234.dat", or empty
 };
 
 struct ArchiveToc {
@@ -82,7 +94,8 @@ struct ArchiveToc {
   std::vector<TocEntry> entries;
   uint64_t toc_end = 0;  // byte offset just past the TOC (the first data block)
 
-  // True when every entry with data has its offset set (random access works).
+  // True for a custom-format archive whose every entry with data has its
+  // offset set (random access works).
   bool data_offsets_present() const;
   const TocEntry* find(int dump_id) const;
 };
@@ -99,14 +112,21 @@ Result<ArchiveToc> parse_toc(std::string_view bytes);
 // until the TOC is complete.
 Result<ArchiveToc> read_toc(storage::ByteSource& source);
 
+// Reads the TOC of a tar-format archive: its first member must be toc.dat.
+Result<ArchiveToc> read_tar_toc(storage::ByteSource& source);
+
 // The encoded offset field (state byte + offset_size bytes) for a data block
 // at `offset`, for patching an entry's offset_field_pos.
 std::string encode_offset_field(const ArchiveHeader& header, uint64_t offset);
 
 // The listing `pg_restore -l` prints: ';' comment lines describing the
-// archive, then "ID; TABLEOID OID DESC SCHEMA NAME OWNER" per entry that
-// pg_restore would restore, in archive order.
+// archive, then list_line() per entry that pg_restore would restore, in
+// archive order.
 std::string list_toc(const ArchiveToc& toc);
+
+// "ID; TABLEOID OID DESC SCHEMA NAME OWNER" without the newline: one entry
+// as `pg_restore -l` prints it and `pg_restore -L` reads it (by its ID).
+std::string list_line(const TocEntry& entry);
 
 // Whether pg_restore -l shows `entry` (same rules as pg_restore without options).
 bool listed_by_pg_restore(const TocEntry& entry);

@@ -42,6 +42,18 @@ std::string_view compression_name(Compression c) {
   return "unknown";
 }
 
+std::string_view archive_format_name(ArchiveFormat f) {
+  switch (f) {
+    case ArchiveFormat::kCustom:
+      return "CUSTOM";
+    case ArchiveFormat::kTar:
+      return "TAR";
+    case ArchiveFormat::kDirectory:
+      return "DIRECTORY";
+  }
+  return "UNKNOWN";
+}
+
 std::string_view section_name(Section s) {
   switch (s) {
     case Section::kNone:
@@ -87,7 +99,7 @@ std::string list_toc(const ArchiveToc& toc) {
   out += fmt::format(";     Compression: {}\n", compression_text(h));
   out += fmt::format(";     Dump Version: {}.{}-{}\n", h.version_major, h.version_minor,
                      h.version_rev);
-  out += ";     Format: CUSTOM\n";
+  out += fmt::format(";     Format: {}\n", archive_format_name(h.format));
   out += fmt::format(";     Integer: {} bytes\n", h.int_size);
   out += fmt::format(";     Offset: {} bytes\n", h.offset_size);
   out += fmt::format(";     Dumped from database version: {}\n", h.server_version);
@@ -95,11 +107,16 @@ std::string list_toc(const ArchiveToc& toc) {
   out += ";\n;\n; Selected TOC Entries:\n;\n";
   for (const TocEntry& te : toc.entries) {
     if (!listed_by_pg_restore(te)) continue;
-    out += fmt::format("{}; {} {} {} {} {} {}\n", te.dump_id, te.table_oid, te.oid, te.desc,
-                       sanitize(te.namespace_name.value_or(""), true), sanitize(te.tag, false),
-                       sanitize(te.owner, false));
+    out += list_line(te);
+    out += '\n';
   }
   return out;
+}
+
+std::string list_line(const TocEntry& te) {
+  return fmt::format("{}; {} {} {} {} {} {}", te.dump_id, te.table_oid, te.oid, te.desc,
+                     sanitize(te.namespace_name.value_or(""), true), sanitize(te.tag, false),
+                     sanitize(te.owner, false));
 }
 
 }  // namespace pgshuttle::archive

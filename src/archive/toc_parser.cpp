@@ -7,7 +7,6 @@
 namespace pgshuttle::archive {
 namespace {
 
-constexpr int kFormatCustom = 1;
 constexpr int64_t kMaxTocEntries = 50'000'000;
 
 Error archive_error(std::string message, uint64_t offset, std::string entry = {}) {
@@ -66,10 +65,13 @@ bool read_header_start(ByteReader& r, ArchiveHeader& h) {
   }
   h.int_size = isz;
   h.offset_size = osz;
-  if (fmt != kFormatCustom) {
-    r.fail("archive format " + std::to_string(fmt) + " is not the custom format (use pg_dump -Fc)");
+  if (fmt != static_cast<uint8_t>(ArchiveFormat::kCustom) &&
+      fmt != static_cast<uint8_t>(ArchiveFormat::kTar) &&
+      fmt != static_cast<uint8_t>(ArchiveFormat::kDirectory)) {
+    r.fail("archive format " + std::to_string(fmt) + " is not one pg_dump writes (-Fc, -Ft, -Fd)");
     return false;
   }
+  h.format = static_cast<ArchiveFormat>(fmt);
   if (h.version() >= version_code(1, 15)) {
     uint8_t algorithm = 0;
     if (!r.byte(algorithm)) return false;
@@ -177,6 +179,13 @@ bool read_entry(ByteReader& r, const ArchiveHeader& h, TocEntry& te) {
   te.section = static_cast<Section>(section);
   if (!read_entry_strings(r, h, te)) return false;
   te.offset_field_pos = r.offset();
+  if (h.format != ArchiveFormat::kCustom) {
+    std::optional<std::string> file;
+    if (!r.str(isz, file)) return false;
+    te.data_file = file.value_or("");
+    te.data_state = te.data_file.empty() ? OffsetState::kNoData : OffsetState::kNotSet;
+    return true;
+  }
   uint8_t state = 0;
   if (!r.offset_field(h.offset_size, state, te.data_offset)) return false;
   if (state < 1 || state > 3) {
@@ -240,6 +249,50 @@ Result<ArchiveToc> read_toc(storage::ByteSource& source) {
   }
 }
 
+namespace {
+
+// The size field of a ustar header: octal digits, space or NUL padded.
+std::optional<uint64_t> tar_member_size(std::string_view header) {
+  std::string_view field = header.substr(124, 12);
+  uint64_t size = 0;
+  bool digits = false;
+  for (char c : field) {
+    if (c == ' ' && !digits) continue;
+    if (c < '0' || c > '7') break;
+    size = size * 8 + static_cast<uint64_t>(c - '0');
+    digits = true;
+  }
+  return digits ? std::optional<uint64_t>(size) : std::nullopt;
+}
+
+}  // namespace
+
+Result<ArchiveToc> read_tar_toc(storage::ByteSource& source) {
+  constexpr uint64_t kTarBlock = 512;
+  PGS_ASSIGN_OR_RETURN(uint64_t size, source.size());
+  if (size < kTarBlock) {
+    return archive_error("too short for a tar archive", size).with_context(source.describe());
+  }
+  PGS_ASSIGN_OR_RETURN(std::string header, source.read_range(0, kTarBlock));
+  std::string_view name(header.data(), std::min<size_t>(100, header.find('\0')));
+  auto member = tar_member_size(header);
+  if (name != "toc.dat" || !member) {
+    return archive_error("a pg_dump tar archive starts with toc.dat; this one does not", 0)
+        .with_context(source.describe());
+  }
+  if (kTarBlock + *member > size) {
+    return archive_error("archive truncated inside its table of contents", size)
+        .with_context(source.describe());
+  }
+  PGS_ASSIGN_OR_RETURN(std::string bytes, source.read_range(kTarBlock, *member));
+  PGS_ASSIGN_OR_RETURN(ArchiveToc toc, parse_toc(bytes));
+  if (toc.header.format != ArchiveFormat::kTar) {
+    return archive_error("toc.dat of a tar archive does not say it is the tar format", kTarBlock)
+        .with_context(source.describe());
+  }
+  return toc;
+}
+
 std::string encode_offset_field(const ArchiveHeader& header, uint64_t offset) {
   std::string out(static_cast<size_t>(header.offset_size) + 1, '\0');
   out[0] = static_cast<char>(OffsetState::kSet);
@@ -250,6 +303,7 @@ std::string encode_offset_field(const ArchiveHeader& header, uint64_t offset) {
 }
 
 bool ArchiveToc::data_offsets_present() const {
+  if (header.format != ArchiveFormat::kCustom) return false;
   return std::all_of(entries.begin(), entries.end(), [](const TocEntry& te) {
     return !te.had_dumper || te.data_state != OffsetState::kNotSet;
   });

@@ -1,52 +1,60 @@
-// CopyState: what a copy run has finished, kept in a small SQLite file under
-// the state directory so that a run killed at any moment can resume.
+// CopyState: what a copy run has finished, kept in the state database
+// (state::RunStore, run "copy:<id>") so that a run killed at any moment can
+// resume.
 //
 // A unit ("schema", "table:shop.orders", "range:shop.orders:3",
 // "post:INDEX shop orders_idx") is recorded only after its work committed on
 // the target. A unit that committed but was not yet recorded is redone, so
 // every unit is written to be safe to redo (TRUNCATE first, "already
-// exists" tolerated). The file is keyed by the run's transfer id (c001,
-// copy_transfer.h).
+// exists" tolerated). Values ("snapshot", "foreign_keys", ...) are what a
+// resumed run must know.
+//
+// open() reads the whole record; a failed read fails open(), so a resumed
+// run never takes "could not read" for "not done" or "not saved". Writes go
+// to the store first, then to the copy held here.
 //
 // Thread safety: all methods lock an internal mutex; share one instance.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "core/result.h"
-
-struct sqlite3;
+#include "state/run_store.h"
 
 namespace pgshuttle::copy {
 
 class CopyState {
  public:
-  // Opens (creating if needed) `state_dir`/copy-<id>.sqlite.
+  // Opens the state of copy `id` in `state_dir`; state an older pgshuttle
+  // kept in copy-<id>.sqlite is moved into the store first.
   static Result<std::unique_ptr<CopyState>> open(const std::string& state_dir,
                                                  const std::string& id);
-  ~CopyState();
+  // True when copy `id` recorded any progress or value.
+  static Result<bool> exists(const std::string& state_dir, const std::string& id);
 
   const std::string& id() const { return id_; }
-  const std::string& path() const { return path_; }
   bool is_done(const std::string& unit);
   Status mark_done(const std::string& unit);
   // Forgets every unit whose key starts with `prefix`.
   Status forget_prefix(const std::string& prefix);
   // True when any unit at all is recorded (a resumed run).
   bool has_progress();
+  // The value of `key`, "" when unset.
   std::string get_meta(const std::string& key);
   Status set_meta(const std::string& key, const std::string& value);
 
  private:
   CopyState() = default;
-  Status exec(const std::string& sql);
 
   std::mutex mutex_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<state::RunStore> store_;
   std::string id_;
-  std::string path_;
+  std::set<std::string> done_;
+  std::map<std::string, std::string> meta_;
 };
 
 }  // namespace pgshuttle::copy

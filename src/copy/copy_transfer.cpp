@@ -4,8 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <filesystem>
-
 #include "copy/copy_state.h"
 #include "copy/data_only.h"
 #include "core/log.h"
@@ -32,10 +30,9 @@ Error busy(const state::Transfer& t) {
       fmt::format("wait for it to end, or stop it with: pgshuttle cancel {}", t.id));
 }
 
-bool has_progress(const std::string& dir, const std::string& id) {
-  if (!std::filesystem::exists(dir + "/copy-" + id + ".sqlite")) return false;
-  auto state = CopyState::open(dir, id);
-  return state.ok() && (*state)->has_progress();
+Result<bool> has_progress(const std::string& dir, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir, id));
+  return state->has_progress();
 }
 
 // A new --data-only run reads the target's foreign keys as they are now: an
@@ -45,8 +42,7 @@ Status refuse_if_keys_off(state::TransferRegistry& registry, const std::string& 
                           const std::string& target) {
   PGS_ASSIGN_OR_RETURN(auto all, registry.list());
   for (const auto& t : all) {
-    if (t.kind != state::TransferKind::kCopy || t.destination != target || finished(t.status) ||
-        !std::filesystem::exists(dir + "/copy-" + t.id + ".sqlite")) {
+    if (t.kind != state::TransferKind::kCopy || t.destination != target || finished(t.status)) {
       continue;
     }
     PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir, t.id));
@@ -83,9 +79,7 @@ Result<std::optional<std::string>> CopyTransfer::unverified(const CopyOptions& o
     if (t.kind != state::TransferKind::kCopy || t.source != source || t.destination != target) {
       continue;
     }
-    if (!finished(t.status) || !std::filesystem::exists(dir + "/copy-" + t.id + ".sqlite")) {
-      return none;
-    }
+    if (!finished(t.status)) return none;
     PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir, t.id));
     // Only a closing verify that started and never reached a result; a
     // copy made without one (--no-verify, migrate --direct) is not pending.
@@ -132,7 +126,8 @@ Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
                         "there is nothing to resume; start a new copy");
     }
     if (running_elsewhere(t)) return busy(t);
-    if (!std::filesystem::exists(dir_ + "/copy-" + t.id + ".sqlite")) {
+    PGS_ASSIGN_OR_RETURN(bool kept, CopyState::exists(dir_, t.id));
+    if (!kept) {
       return make_error(ErrorCode::kNotFound,
                         fmt::format("copy {} left no resume state under {}", t.id, dir_),
                         "use the same --state-dir as the interrupted run, or start a new copy");
@@ -149,7 +144,8 @@ Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
     }
     if (finished(t.status)) break;  // the newest run of this pair ended: a new one
     if (running_elsewhere(t)) return busy(t);
-    if (has_progress(dir_, t.id)) {
+    PGS_ASSIGN_OR_RETURN(bool progressed, has_progress(dir_, t.id));
+    if (progressed) {
       log::info("continuing the interrupted copy {} of these databases", t.id);
       return t.id;
     }

@@ -1,7 +1,7 @@
 // CopyTransfer: a copy run's record in the transfer registry
 // (state/transfer_registry.h): id c001, c002 ..., status, redacted source and
 // destination, bytes copied, warnings and log lines. The run's resume state
-// (copy_state.h) lives beside the registry as copy-<id>.sqlite.
+// (copy_state.h) lives in the same state database, as run "copy:<id>".
 //
 // Which run a command continues: `--resume cNNN` names it; otherwise the
 // newest unfinished copy of the same source and target that recorded

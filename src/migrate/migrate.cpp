@@ -319,7 +319,7 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   PGS_ASSIGN_OR_RETURN(auto target, pg::ConnInfo::parse(o.target));
   PGS_ASSIGN_OR_RETURN(auto state, MigrationState::open(o.state_dir, identity(o, source, target)));
   if (o.restart) {
-    state.remove();
+    PGS_TRY(state.remove());
     PGS_ASSIGN_OR_RETURN(state, MigrationState::open(o.state_dir, identity(o, source, target)));
   }
   if (state.is_resumed()) log::info("resuming the migration recorded in {}", state.path());

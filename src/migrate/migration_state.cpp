@@ -4,12 +4,10 @@
 
 #include <fmt/format.h>
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "core/redact.h"
 
@@ -61,41 +59,54 @@ std::string utc_now_iso() {
 
 Result<MigrationState> MigrationState::open(const std::string& state_dir,
                                             const std::string& identity) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path dir = fs::path(state_dir) / "migrations";
-  fs::create_directories(dir, ec);
-  if (ec) {
-    return make_error(
-        ErrorCode::kInternal,
-        fmt::format("cannot create state directory {}: {}", dir.string(), ec.message()),
-        "pass a writable --state-dir or set PGSHUTTLE_STATE_DIR");
-  }
   MigrationState st;
-  st.path_ = (dir / (short_hash(identity) + ".json")).string();
-  std::ifstream in(st.path_);
-  if (!in) return st;
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) {
-    return make_error(ErrorCode::kInternal, "migration record " + st.path_ + " is not valid JSON",
-                      "remove it to start over (pgshuttle migrate ... --restart)");
+  std::string hash = short_hash(identity);
+  PGS_ASSIGN_OR_RETURN(st.store_, state::RunStore::open(state_dir, "migrate:" + hash));
+  st.where_ = fmt::format("{} in {}/transfers.db", st.store_->run(), state_dir);
+  PGS_ASSIGN_OR_RETURN(auto saved, st.store_->value("record"));
+  std::string legacy = state_dir + "/migrations/" + hash + ".json";
+  if (!saved) {
+    std::ifstream in(legacy);
+    if (!in) return st;
+    saved = std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
-  st.resumed_ = true;
-  const nlohmann::json& steps = j.contains("steps") ? j["steps"] : nlohmann::json::array();
-  for (const auto& s : steps) {
-    StepRecord r;
-    r.name = s.value("name", "");
-    r.status = parse_status(s.value("status", "pending"));
-    r.started_at = s.value("started_at", "");
-    r.finished_at = s.value("finished_at", "");
-    r.seconds = s.value("seconds", 0.0);
-    r.detail = s.value("detail", "");
-    st.steps_.push_back(r);
+  nlohmann::json j = nlohmann::json::parse(*saved, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return make_error(ErrorCode::kInternal, "the migration record " + st.where_ + " is not valid",
+                      "start over with pgshuttle migrate ... --restart");
   }
-  if (j.contains("artifacts") && j["artifacts"].is_object()) {
-    st.artifacts_ = j["artifacts"].get<std::map<std::string, std::string>>();
+  PGS_TRY(st.load(j));
+  std::error_code ec;
+  if (std::filesystem::exists(legacy, ec)) {
+    PGS_TRY(st.save());  // moved into the store, then the old file goes
+    std::filesystem::remove(legacy, ec);
   }
   return st;
+}
+
+Status MigrationState::load(const nlohmann::json& j) {
+  resumed_ = true;
+  const nlohmann::json& steps = j.contains("steps") ? j["steps"] : nlohmann::json::array();
+  try {
+    for (const auto& s : steps) {
+      StepRecord r;
+      r.name = s.value("name", "");
+      r.status = parse_status(s.value("status", "pending"));
+      r.started_at = s.value("started_at", "");
+      r.finished_at = s.value("finished_at", "");
+      r.seconds = s.value("seconds", 0.0);
+      r.detail = s.value("detail", "");
+      steps_.push_back(r);
+    }
+    if (j.contains("artifacts") && j["artifacts"].is_object()) {
+      artifacts_ = j["artifacts"].get<std::map<std::string, std::string>>();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kInternal,
+                      "the migration record " + where_ + " is not valid: " + e.what(),
+                      "start over with pgshuttle migrate ... --restart");
+  }
+  return ok_status();
 }
 
 void MigrationState::set_plan(const std::vector<std::string>& step_names) {
@@ -165,22 +176,9 @@ nlohmann::json MigrationState::to_json() const {
 }
 
 Status MigrationState::save() const {
-  std::string tmp = path_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << redact(to_json().dump(2));
-    if (!out) {
-      return make_error(ErrorCode::kDiskFull, "cannot write migration record " + tmp,
-                        "free space on the state directory's disk");
-    }
-  }
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
-    return make_error(ErrorCode::kInternal,
-                      fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
-  }
-  return ok_status();
+  return store_->set_value("record", redact(to_json().dump()));
 }
 
-void MigrationState::remove() const { std::remove(path_.c_str()); }
+Status MigrationState::remove() const { return store_->forget(); }
 
 }  // namespace pgshuttle::migrate

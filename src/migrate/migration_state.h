@@ -3,22 +3,26 @@
 // ids) — so that a re-run or `--resume` continues after the last completed
 // step instead of redoing it.
 //
-// The record is a small JSON file in the state directory, named after a
-// hash of the run's identity (source, target, route), written atomically
-// (temp file + rename) after every step so a kill at any moment leaves the
-// previous consistent record. It never holds a password: connection strings
-// are stored redacted and only used for display.
+// The record lives in the state database (state::RunStore, run
+// "migrate:<hash of the run's identity: source, target, route>") as one JSON
+// value, replaced in one write after every step, so a kill at any moment
+// leaves the previous consistent record. A record an older pgshuttle kept
+// as migrations/<hash>.json is moved into the store on open. It never
+// holds a password: connection strings are stored redacted and only used
+// for display.
 //
-// Thread safety: one writer (the migrate command) per file.
+// Thread safety: one writer (the migrate command) per record.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "state/run_store.h"
 
 namespace pgshuttle::migrate {
 
@@ -38,7 +42,8 @@ class MigrationState {
   // Loads the record for `identity` from `state_dir`, or starts a new one.
   static Result<MigrationState> open(const std::string& state_dir, const std::string& identity);
 
-  const std::string& path() const { return path_; }
+  // Where the record is, for messages: "migrate:9f2c… in /…/transfers.db".
+  const std::string& path() const { return where_; }
   bool is_resumed() const { return resumed_; }
 
   // Steps in plan order; a new plan keeps the status of steps already recorded.
@@ -59,12 +64,15 @@ class MigrationState {
   // Writes the record atomically.
   Status save() const;
   // Removes the record (after --restart, or when the user asks).
-  void remove() const;
+  Status remove() const;
 
   nlohmann::json to_json() const;
 
  private:
-  std::string path_;
+  Status load(const nlohmann::json& record);
+
+  std::unique_ptr<state::RunStore> store_;
+  std::string where_;
   bool resumed_ = false;
   std::vector<StepRecord> steps_;
   std::map<std::string, std::string> artifacts_;

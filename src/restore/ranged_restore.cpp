@@ -14,21 +14,11 @@
 #include "pg/passfile.h"
 #include "restore/job_scheduler.h"
 #include "restore/restore_plan.h"
-#include "restore/toc_list.h"
+#include "restore/toc_selection.h"
 #include "sql/restore.h"
 
 namespace pgshuttle::restore {
 namespace {
-
-int dump_id_of(const std::string& line) {
-  int id = 0;
-  for (char c : line) {
-    if (c < '0' || c > '9') break;
-    id = id * 10 + (c - '0');
-    if (id > 100000000) return 0;
-  }
-  return id;
-}
 
 Status write_file(const std::string& path, std::string_view bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -41,42 +31,15 @@ Status write_file(const std::string& path, std::string_view bytes) {
   return ok_status();
 }
 
-Result<TocList> list_toc_copy(const RestoreOptions& o, const ScratchDir& scratch) {
-  ChildSpec spec;
-  spec.argv = {o.tools.pg_restore,      "-l", "-Fc", "-f", scratch.file("toc.list"),
-               scratch.file("toc.dump")};
-  spec.stderr_file = scratch.file("list.err");
-  PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
-  if (run.exit_status != 0 && run.stderr_text.find("unsupported version") != std::string::npos) {
-    return make_error(
-        ErrorCode::kVersionMismatch,
-        "this pg_restore is older than the pg_dump that wrote the archive: " + run.stderr_text,
-        "install the PostgreSQL client of the archive's version (or newer) and put "
-        "its pg_restore first on PATH");
-  }
-  if (run.exit_status != 0) {
-    return make_error(ErrorCode::kArchive,
-                      "pg_restore cannot read the archive's table of contents; nothing was "
-                      "restored: " +
-                          run.stderr_text,
-                      "the archive is corrupt: make a new backup");
-  }
-  std::ifstream f(scratch.file("toc.list"), std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return TocList::parse(text);
-}
-
 // One pg_restore pass over the TOC copy restoring the listed dump ids.
 Result<std::vector<RestoreError>> pg_restore_pass(const RestoreOptions& o,
-                                                  const ScratchDir& scratch, const TocList& list,
+                                                  const ScratchDir& scratch,
+                                                  const archive::ArchiveToc& toc,
+                                                  const TocSelection& selection,
                                                   const std::vector<int>& ids,
                                                   const std::string& name, bool& cancelled) {
   std::set<int> wanted(ids.begin(), ids.end());
-  std::string text;
-  for (const auto& e : list.entries()) {
-    if (!e.skipped && wanted.count(dump_id_of(e.line))) text += e.line + "\n";
-  }
-  PGS_TRY(write_file(scratch.file(name + ".list"), text));
+  PGS_TRY(write_file(scratch.file(name + ".list"), selection.render_list(toc, &wanted)));
   PGS_ASSIGN_OR_RETURN(auto pass, pg::Passfile::create(o.target));
   ChildSpec spec;
   spec.argv = {o.tools.pg_restore,
@@ -111,14 +74,6 @@ bool has_fatal(const std::vector<RestoreError>& errors) {
     if (e.severity == Severity::kFatal) return true;
   }
   return false;
-}
-
-std::set<int> excluded_ids(const TocList& list) {
-  std::set<int> out;
-  for (const auto& e : list.entries()) {
-    if (e.skipped) out.insert(dump_id_of(e.line));
-  }
-  return out;
 }
 
 // The restored tables' row counts against the archive's (a table loaded
@@ -170,12 +125,12 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
                           const PrepareTarget& prepare, RestoreOutcome& out) {
   PGS_ASSIGN_OR_RETURN(std::string head, source.read_range(0, toc.toc_end));
   PGS_TRY(write_file(scratch.file("toc.dump"), head));
-  PGS_ASSIGN_OR_RETURN(TocList list, list_toc_copy(o, scratch));
-  out.skipped = list.skip_managed_unsafe();
+  auto selection = TocSelection::for_managed_target(toc);
+  out.skipped = selection.warnings(toc);
   for (const auto& w : out.skipped) log::warn("{}", w);
-  PGS_TRY(prepare(list.extensions()));
+  PGS_TRY(prepare(selection.extensions(toc)));
 
-  RestorePlan plan = plan_restore(toc, excluded_ids(list), o.keep_acl, size);
+  RestorePlan plan = plan_restore(toc, selection.excluded_ids(), o.keep_acl, size);
   log::info(
       "parallel restore from ranged reads: {} schema entries, {} jobs ({} tables, {} of data), "
       "{} final entries, {} workers",
@@ -183,7 +138,8 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
       plan.tail.size(), out.jobs);
   bool cancelled = false;
   auto phase = std::chrono::steady_clock::now();
-  PGS_ASSIGN_OR_RETURN(out.errors, pg_restore_pass(o, scratch, list, plan.pre, "pre", cancelled));
+  PGS_ASSIGN_OR_RETURN(out.errors,
+                       pg_restore_pass(o, scratch, toc, selection, plan.pre, "pre", cancelled));
   if (cancelled || has_fatal(out.errors)) {
     out.status = cancelled ? RestoreStatus::kCancelled : RestoreStatus::kFailed;
     return ok_status();
@@ -213,7 +169,7 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
   }
   if (!plan.tail.empty()) {
     PGS_ASSIGN_OR_RETURN(auto tail,
-                         pg_restore_pass(o, scratch, list, plan.tail, "tail", cancelled));
+                         pg_restore_pass(o, scratch, toc, selection, plan.tail, "tail", cancelled));
     out.errors.insert(out.errors.end(), tail.begin(), tail.end());
   }
   if (!cancelled && !has_fatal(out.errors) && o.verify) check_row_counts(o, jobs.loaded, out);

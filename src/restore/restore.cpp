@@ -22,7 +22,7 @@
 #include "restore/ranged_restore.h"
 #include "restore/stream_filters.h"
 #include "restore/target_preflight.h"
-#include "restore/toc_list.h"
+#include "restore/toc_selection.h"
 #include "state/transfer_run.h"
 #include "storage/storage.h"
 #include "target/target_objects.h"
@@ -80,35 +80,6 @@ Result<Input> open_input(const RestoreOptions& o) {
 
 std::string format_flag(SourceFormat f) {
   return f == SourceFormat::kTar ? "-Ft" : f == SourceFormat::kDirectory ? "-Fd" : "-Fc";
-}
-
-// `pg_restore -l` of the archive, fed from the stream: validates the header and TOC.
-Result<TocList> read_toc(const RestoreOptions& o, Input& in, const ScratchDir& scratch) {
-  ChildSpec spec;
-  std::string list = scratch.file("toc.list");
-  spec.argv = {o.tools.pg_restore, "-l", format_flag(in.format), "-f", list};
-  spec.stderr_file = scratch.file("list.err");
-  std::unique_ptr<storage::ByteStream> stream;
-  if (in.format == SourceFormat::kDirectory) {
-    spec.argv.push_back(in.local_path);
-  } else {
-    PGS_ASSIGN_OR_RETURN(stream, in.source->open_stream(0));
-    spec.input = stream.get();
-  }
-  PGS_ASSIGN_OR_RETURN(ChildRun run, run_child(spec));
-  if (run.exit_status != 0) {
-    std::string err = run.stderr_text;
-    while (!err.empty() && err.back() == '\n') err.pop_back();
-    return make_error(ErrorCode::kArchive,
-                      fmt::format("the {} archive's header or table of contents is unreadable; "
-                                  "nothing was restored: {}",
-                                  format_name(in.format), err),
-                      "the archive is truncated or corrupt: check its size against the backup, "
-                      "or make a new backup");
-  }
-  std::ifstream f(list, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return TocList::parse(text);
 }
 
 int effective_jobs(const RestoreOptions& o, const Input& in) {
@@ -231,45 +202,64 @@ Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& a
   return create_extensions(conn, requests);
 }
 
-// The custom-format archive's TOC, read once for the choice of tools and
-// the ranged restore; nullopt for other formats.
-std::optional<Result<archive::ArchiveToc>> custom_toc(Input& in) {
-  if (in.format != SourceFormat::kCustom || !in.source) return std::nullopt;
-  return archive::read_toc(*in.source);
+// The archive's TOC, read once by pgshuttle's own reader for the choice of
+// tools, the selection and the parallel plan; nullopt for SQL scripts.
+std::optional<Result<archive::ArchiveToc>> read_archive_toc(const Input& in) {
+  switch (in.format) {
+    case SourceFormat::kCustom:
+      return archive::read_toc(*in.source);
+    case SourceFormat::kTar:
+      return archive::read_tar_toc(*in.source);
+    case SourceFormat::kDirectory: {
+      auto file = storage::open_source((fs::path(in.local_path) / "toc.dat").string());
+      if (!file.ok()) return Result<archive::ArchiveToc>(std::move(file).error());
+      return archive::read_toc(**file);
+    }
+    default:
+      return std::nullopt;
+  }
 }
 
-// The TOC when the archive can be restored from ranged reads.
-Result<std::optional<archive::ArchiveToc>> ranged_toc(
-    Input& in, std::optional<Result<archive::ArchiveToc>> toc) {
+Result<std::optional<archive::ArchiveToc>> readable_toc(
+    const Input& in, std::optional<Result<archive::ArchiveToc>> toc) {
   if (!toc) return std::optional<archive::ArchiveToc>{};
   if (!toc->ok()) {
     const Error& e = toc->error();
     return make_error(ErrorCode::kArchive,
-                      "the archive's header or table of contents is unreadable; nothing was "
-                      "restored: " +
-                          e.message + (e.context.empty() ? "" : " (" + e.context + ")"),
+                      fmt::format("the {} archive's header or table of contents is unreadable; "
+                                  "nothing was restored: {}{}",
+                                  format_name(in.format), e.message,
+                                  e.context.empty() ? "" : " (" + e.context + ")"),
                       "the archive is truncated or corrupt: check its size against the backup, "
                       "or make a new backup");
   }
-  if (!(*toc)->data_offsets_present()) {
-    log::info("the archive does not record its data offsets; restoring in one sequential pass");
-    return std::optional<archive::ArchiveToc>{};
-  }
-  // Before the target is touched: a cut archive would otherwise restore its
-  // schema and large objects and only then fail.
-  PGS_TRY(archive::check_data_extent(**toc, *in.source, in.size));
   return std::optional<archive::ArchiveToc>(std::move(**toc));
 }
 
-Status stream_restore(const RestoreOptions& o, Input& in, const ScratchDir& scratch,
+// Whether the archive can be restored from ranged reads: a custom-format
+// archive that records its data offsets. A cut archive is refused here,
+// before the target is touched: it would otherwise restore its schema and
+// large objects and only then fail.
+Result<bool> ranged_possible(const Input& in, const archive::ArchiveToc& toc) {
+  if (in.format != SourceFormat::kCustom || !in.source) return false;
+  if (!toc.data_offsets_present()) {
+    log::info("the archive does not record its data offsets; restoring in one sequential pass");
+    return false;
+  }
+  PGS_TRY(archive::check_data_extent(toc, *in.source, in.size));
+  return true;
+}
+
+Status stream_restore(const RestoreOptions& o, Input& in,
+                      const std::optional<archive::ArchiveToc>& toc, const ScratchDir& scratch,
                       RestoreOutcome& out) {
   std::vector<std::string> archive_exts;
-  if (is_archive(in.format)) {
-    PGS_ASSIGN_OR_RETURN(TocList toc, read_toc(o, in, scratch));
-    out.skipped = toc.skip_managed_unsafe();
+  if (toc) {
+    auto selection = TocSelection::for_managed_target(*toc);
+    out.skipped = selection.warnings(*toc);
     for (const auto& w : out.skipped) log::warn("{}", w);
-    archive_exts = toc.extensions();
-    std::ofstream(scratch.file("restore.list"), std::ios::binary) << toc.render();
+    archive_exts = selection.extensions(*toc);
+    std::ofstream(scratch.file("restore.list"), std::ios::binary) << selection.render_list(*toc);
   }
   std::vector<ExtensionRequest> requests;
   PGS_TRY(prepare_target(o, archive_exts, requests));
@@ -328,15 +318,19 @@ Status restore_into(const RestoreOptions& options, const std::optional<state::Tr
     PGS_TRY(check_against_record(*recorded, *in.source, in.size,
                                  {o.jobs > 0 ? o.jobs : 4, o.checksum}));
   }
-  auto toc_read = custom_toc(in);
+  auto toc_read = read_archive_toc(in);
   PGS_ASSIGN_OR_RETURN(o.tools, choose_tools(o, toc_read));
   out.format = in.format;
   log::info("restoring {} ({} format) into database {}",
             in.source ? in.source->describe() : in.local_path, format_name(in.format),
             out.target_database);
   PGS_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::create());
-  PGS_ASSIGN_OR_RETURN(auto toc, ranged_toc(in, std::move(toc_read)));
-  if (!toc) return stream_restore(o, in, scratch, out);
+  PGS_ASSIGN_OR_RETURN(auto toc, readable_toc(in, std::move(toc_read)));
+  bool ranged = false;
+  if (toc) {
+    PGS_ASSIGN_OR_RETURN(ranged, ranged_possible(in, *toc));
+  }
+  if (!ranged) return stream_restore(o, in, toc, scratch, out);
   out.parallel = true;
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency());
   out.jobs = jobs > 0 ? jobs : 1;

@@ -18,6 +18,13 @@ GzipInflater::~GzipInflater() { inflateEnd(z_.get()); }
 
 Result<std::string> GzipInflater::feed(std::string_view in) {
   std::string out;
+  if (finished_) {
+    // Bytes after a member: zero padding is ignored (as gzip does); anything
+    // else must be the next member of a concatenated file (gzip -c >>).
+    if (in.find_first_not_of('\0') == std::string_view::npos) return out;
+    inflateReset(z_.get());
+    finished_ = false;
+  }
   z_->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   z_->avail_in = static_cast<uInt>(in.size());
   char buf[65536];
@@ -31,8 +38,14 @@ Result<std::string> GzipInflater::feed(std::string_view in) {
                         "check the file; `gzip -t FILE` tests it");
     }
     out.append(buf, sizeof buf - z_->avail_out);
-    if (rc == Z_STREAM_END) finished_ = true;
     if (rc == Z_BUF_ERROR) break;
+    if (rc == Z_STREAM_END) {
+      finished_ = true;
+      std::string_view rest(reinterpret_cast<const char*>(z_->next_in), z_->avail_in);
+      if (rest.find_first_not_of('\0') == std::string_view::npos) break;
+      inflateReset(z_.get());  // the next member
+      finished_ = false;
+    }
   }
   return out;
 }

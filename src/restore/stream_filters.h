@@ -24,8 +24,9 @@ class GzipInflater {
   GzipInflater& operator=(const GzipInflater&) = delete;
 
   // Inflates `in`, returning what it produced (kArchive on corrupt data).
+  // A file of several concatenated members inflates to all of them.
   Result<std::string> feed(std::string_view in);
-  // True once the end of the gzip stream was seen.
+  // True at the end of a member with nothing but zero padding after it.
   bool finished() const { return finished_; }
 
  private:

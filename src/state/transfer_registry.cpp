@@ -8,8 +8,7 @@
 #include <cstdlib>
 
 #include "core/redact.h"
-#include "sql/state.h"
-#include "state/private_files.h"
+#include "state/state_db.h"
 
 namespace pgshuttle::state {
 namespace {
@@ -111,12 +110,7 @@ std::string default_state_dir(const std::string& configured) {
 }
 
 Result<TransferRegistry> TransferRegistry::open(const std::string& dir) {
-  PGS_TRY(make_private_dir(dir));
-  PGS_TRY(make_private_file(dir + "/transfers.db"));
-  PGS_ASSIGN_OR_RETURN(auto db, SqliteDb::open(dir + "/transfers.db"));
-  PGS_TRY(db.exec("PRAGMA journal_mode=WAL"));
-  PGS_TRY(db.exec("PRAGMA synchronous=NORMAL"));
-  PGS_TRY(db.exec(std::string(sql::state::schema)));
+  PGS_ASSIGN_OR_RETURN(auto db, open_state_db(dir));
   return TransferRegistry(std::move(db));
 }
 

@@ -69,6 +69,40 @@ TEST(Restore, TarArchiveAndGzippedPlainSql) {
   }
 }
 
+// An event trigger needs a superuser; the target's role is none. In every
+// archive format and both restore paths (ranged and sequential) the trigger
+// and its comment are left out with one warning each, and everything else
+// arrives.
+TEST(Restore, EventTriggersAreLeftOutWithAWarningInEveryArchiveFormat) {
+  ScratchDatabase source(Server::kSource, "rs_evt");
+  rig::psql(source.admin_url(),
+            "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 500) g;"
+            "COMMENT ON TABLE t IS 'kept';"
+            "CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS "
+            "$$BEGIN RAISE NOTICE 'ddl'; END$$;"
+            "CREATE EVENT TRIGGER evt_watch ON ddl_command_end EXECUTE FUNCTION on_ddl();"
+            "COMMENT ON EVENT TRIGGER evt_watch IS 'watches ddl'");
+  std::string dir = temp_path("archive.dir");
+  auto d = rig::run_program({"pg_dump", "-Fd", "-f", dir, "-d", source.admin_url()});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  for (const std::string& from :
+       {dump(source.admin_url(), "-Fc"), dump_without_offsets(source.admin_url()),
+        dump(source.admin_url(), "-Ft", ".tar"), dir}) {
+    ScratchDatabase target(Server::kTarget, "rs_evt_t");
+    auto r = restore(from, target.url());
+    EXPECT_EQ(r.exit_code, 12) << from << "\n" << r.out << r.err;
+    std::string all = r.out + r.err;
+    EXPECT_NE(all.find("skipped EVENT TRIGGER evt_watch: event triggers need a superuser"),
+              std::string::npos)
+        << from << "\n"
+        << all;
+    EXPECT_NE(all.find("skipped COMMENT EVENT TRIGGER evt_watch"), std::string::npos) << all;
+    EXPECT_EQ(rig::psql(target.admin_url(), "SELECT count(*) FROM pg_event_trigger"), "0");
+    EXPECT_EQ(rig::psql(target.admin_url(), "SELECT count(*) FROM t"), "500") << from;
+    EXPECT_EQ(rig::psql(target.admin_url(), "SELECT obj_description('t'::regclass)"), "kept");
+  }
+}
+
 class RestoreRefuses : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -7,6 +7,8 @@
 // downgrade must be refused before the target is touched.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "rig/compare.h"
@@ -123,6 +125,53 @@ TEST_P(AcrossVersions, BackupThenRestoreIsIdenticalOrADowngradeIsRefused) {
 
 INSTANTIATE_TEST_SUITE_P(Data, AcrossVersions,
                          ::testing::Values("fixture", "chinook", "northwind"));
+
+// Every catalog query pgshuttle embeds (sql/**.sql but the SQLite schema of
+// sql/state) must at least parse and plan on each major it meets as source
+// or target: PREPARE checks every catalog column and function it names.
+// Queries without parameters are also executed, over a database holding
+// the Northwind sample. data_session.sql (SET statements) runs inside a
+// transaction that is rolled back.
+TEST(EmbeddedSql, EveryQueryPreparesOnEachMajorAndRunsWhereItTakesNoParameters) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::path(PGSHUTTLE_TESTDATA) / ".." / ".." / "sql";
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".sql" || entry.path().parent_path().filename() == "state") {
+      continue;
+    }
+    files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GT(files.size(), 50u);
+  for (rig::Server side : {rig::Server::kSource, rig::Server::kTarget}) {
+    rig::ScratchDatabase db(side, "embedded_sql");
+    rig::load_sample(db.admin_url(), "northwind");
+    for (const auto& file : files) {
+      std::string sql = rig::read_file(file.string());
+      while (!sql.empty() &&
+             (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';')) {
+        sql.pop_back();
+      }
+      std::string script;
+      if (file.filename() == "data_session.sql") {
+        script = "BEGIN;\n" + sql + ";\nROLLBACK;";
+      } else {
+        bool has_parameters = sql.find("$1") != std::string::npos;
+        script = "PREPARE q AS\n" + sql + ";\n" + (has_parameters ? "" : "EXECUTE q;\n") +
+                 "DEALLOCATE q;";
+      }
+      auto r = rig::run_program({"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null",
+                                 "-d", db.admin_url(), "-c", script});
+      EXPECT_EQ(r.exit_code, 0) << fs::relative(file, root).string() << " on the "
+                                << (side == rig::Server::kSource ? "source" : "target")
+                                << " (PostgreSQL "
+                                << rig::env(side == rig::Server::kSource ? "RIG_SOURCE_MAJOR"
+                                                                         : "RIG_TARGET_MAJOR")
+                                << "): " << r.err;
+    }
+  }
+}
 
 }  // namespace
 }  // namespace pgshuttle

@@ -1,10 +1,13 @@
-// The custom-format reader against archives pg_dump 15 wrote
-// (tests/data/archive/*.dump, from a database with a schema whose name
-// contains a newline, a sequence, an index, a comment and large objects).
+// The archive reader against archives pg_dump 13, 15 and 17 wrote
+// (tests/data/archive/, made by make-fixtures.sh from a database with a
+// schema whose name contains a newline, a sequence, an index, a comment and
+// large objects): custom format with every compression each writes (format
+// 1.14 and 1.16; gzip, lz4, zstd, none), and the tar format.
 #include <gtest/gtest.h>
 
 #include "rig/rig.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -21,9 +24,21 @@ std::string data_path(const std::string& name) {
   return std::string(PGSHUTTLE_TESTDATA) + "/archive/" + name;
 }
 
-std::string pg_restore_list(const std::string& path) {
+// The pg_restore of `major` (the installed 15, or tests/rig/pg-build.sh's).
+std::string pg_restore_of(int major) {
+  if (major <= 15) return "pg_restore";
+  return "/var/cache/pgshuttle/pg-" + std::to_string(major) + "/install/bin/pg_restore";
+}
+
+// The major of pg_dump that wrote fixture `name` ("v17_lz4.dump" -> 17;
+// the older small_*.dump files are 15's).
+int fixture_major(const std::string& name) {
+  return name[0] == 'v' ? std::stoi(name.substr(1, 2)) : 15;
+}
+
+std::string pg_restore_list(const std::string& path, int major = 15) {
   SubprocessOptions o;
-  o.argv = {"pg_restore", "-l", path};
+  o.argv = {pg_restore_of(major), "-l", path};
   o.capture_stdout = true;
   auto out = run_and_capture(o);
   EXPECT_TRUE(out.ok()) << out.error().to_string();
@@ -34,13 +49,24 @@ class ReaderOnFile : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ReaderOnFile, ListingEqualsPgRestore) {
   std::string path = data_path(GetParam());
+  int major = fixture_major(GetParam());
   auto toc = parse_toc(rig::read_file(path));
   ASSERT_TRUE(toc.ok()) << toc.error().to_string();
-  EXPECT_EQ(toc->header.version_minor, 14);
+  EXPECT_EQ(toc->header.version_minor, major >= 17 ? 16 : 14);
+  EXPECT_EQ(toc->header.format, ArchiveFormat::kCustom);
   EXPECT_EQ(toc->header.dbname, "arch_unit");
+  std::string name = GetParam();
+  Compression expected = name.find("none") != std::string::npos   ? Compression::kNone
+                         : name.find("lz4") != std::string::npos  ? Compression::kLz4
+                         : name.find("zstd") != std::string::npos ? Compression::kZstd
+                                                                  : Compression::kGzip;
+  EXPECT_EQ(toc->header.compression, expected);
+  if (!std::filesystem::exists(pg_restore_of(major)) && major > 15) {
+    GTEST_SKIP() << "no pg_restore " << major << " (tests/rig/pg-build.sh " << major << ")";
+  }
   std::string ours = rig::toc_entry_lines(list_toc(*toc));
   EXPECT_FALSE(ours.empty());
-  EXPECT_EQ(ours, rig::toc_entry_lines(pg_restore_list(path)));
+  EXPECT_EQ(ours, rig::toc_entry_lines(pg_restore_list(path, major)));
 }
 
 TEST_P(ReaderOnFile, TableDataDecompressesToCopyText) {
@@ -91,8 +117,49 @@ TEST_P(ReaderOnFile, LargeObjectsReadBack) {
   EXPECT_EQ(contents[1].size(), 30000u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Pg15, ReaderOnFile,
-                         ::testing::Values("small_gzip.dump", "small_none.dump"));
+INSTANTIATE_TEST_SUITE_P(EveryPgDump, ReaderOnFile,
+                         ::testing::Values("small_gzip.dump", "small_none.dump", "v13_gzip.dump",
+                                           "v13_none.dump", "v15_gzip.dump", "v15_none.dump",
+                                           "v17_gzip.dump", "v17_lz4.dump", "v17_zstd.dump",
+                                           "v17_none.dump"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           return n.substr(0, n.find('.'));
+                         });
+
+// The tar format's TOC is its first member, toc.dat: the same entries as
+// pg_restore lists, each naming its data file instead of an offset.
+class TarToc : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TarToc, ListingEqualsPgRestoreAndEntriesNameTheirFiles) {
+  std::string path = data_path(GetParam());
+  int major = fixture_major(GetParam());
+  auto source = storage::open_source(path);
+  ASSERT_TRUE(source.ok());
+  auto toc = read_tar_toc(**source);
+  ASSERT_TRUE(toc.ok()) << toc.error().to_string();
+  EXPECT_EQ(toc->header.format, ArchiveFormat::kTar);
+  EXPECT_FALSE(toc->data_offsets_present());
+  bool table_data = false;
+  for (const auto& te : toc->entries) {
+    if (te.desc != "TABLE DATA") continue;
+    table_data = true;
+    EXPECT_EQ(te.data_file, std::to_string(te.dump_id) + ".dat");
+  }
+  EXPECT_TRUE(table_data);
+  if (!std::filesystem::exists(pg_restore_of(major)) && major > 15) {
+    GTEST_SKIP() << "no pg_restore " << major;
+  }
+  EXPECT_EQ(rig::toc_entry_lines(list_toc(*toc)),
+            rig::toc_entry_lines(pg_restore_list(path, major)));
+  // A custom-format archive is no tar archive.
+  auto custom = storage::open_source(data_path("small_gzip.dump"));
+  ASSERT_TRUE(custom.ok());
+  EXPECT_FALSE(read_tar_toc(**custom).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryPgDump, TarToc, ::testing::Values("v13.tar", "v15.tar", "v17.tar"),
+                         [](const auto& info) { return info.param.substr(0, 3); });
 
 TEST(Reader, StreamedArchiveHasNoOffsetsAndScannerFindsThem) {
   std::string streamed = rig::read_file(data_path("small_stream.dump"));

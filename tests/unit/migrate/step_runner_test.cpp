@@ -86,10 +86,41 @@ TEST_F(StepRunnerTest, RecordNeverHoldsAPassword) {
   ASSERT_TRUE(st.ok());
   st->set_artifact("target", "postgresql://app:sup3rs3cret@h/db");
   ASSERT_TRUE(st->save().ok());
-  std::ifstream in(st->path());
-  std::string text((std::istreambuf_iterator<char>(in)), {});
+  // Every byte the state database holds on disk, its WAL included.
+  std::string text;
+  for (const char* file : {"/transfers.db", "/transfers.db-wal"}) {
+    std::ifstream in(dir_.string() + file, std::ios::binary);
+    text.append((std::istreambuf_iterator<char>(in)), {});
+  }
   EXPECT_EQ(text.find("sup3rs3cret"), std::string::npos);
   EXPECT_NE(text.find("app:***@h/db"), std::string::npos);
+}
+
+// A record an older pgshuttle wrote as migrations/<hash>.json is taken into
+// the state database and the file removed.
+TEST_F(StepRunnerTest, ARecordFromAnOlderVersionIsMovedIntoTheStore) {
+  std::string run;
+  {
+    auto st = MigrationState::open(dir_.string(), "legacy");
+    ASSERT_TRUE(st.ok());
+    EXPECT_FALSE(st->is_resumed());
+    run = st->path().substr(0, st->path().find(' '));  // "migrate:<hash>"
+  }
+  std::string hash = run.substr(run.find(':') + 1);
+  std::filesystem::create_directories(dir_ / "migrations");
+  std::filesystem::path file = dir_ / "migrations" / (hash + ".json");
+  std::ofstream(file) << R"({"steps":[{"name":"backup","status":"completed","detail":"b007"}],)"
+                      << R"("artifacts":{"backup_url":"s3://b/k"}})";
+  auto st = MigrationState::open(dir_.string(), "legacy");
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_TRUE(st->is_resumed());
+  EXPECT_TRUE(st->completed("backup"));
+  EXPECT_EQ(st->step("backup").detail, "b007");
+  EXPECT_EQ(st->artifact("backup_url"), "s3://b/k");
+  EXPECT_FALSE(std::filesystem::exists(file));
+  auto again = MigrationState::open(dir_.string(), "legacy");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->artifact("backup_url"), "s3://b/k");
 }
 
 }  // namespace

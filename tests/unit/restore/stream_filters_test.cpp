@@ -50,6 +50,32 @@ TEST(GzipInflater, TruncatedAndCorruptInput) {
   EXPECT_EQ(r.error().code, ErrorCode::kArchive);
 }
 
+// gzip -c a.sql > d.sql.gz; gzip -c b.sql >> d.sql.gz: gunzip gives both
+// parts, so restore must too (it used to stop after the first member and
+// report success). Zero padding after the last member is ignored.
+TEST(GzipInflater, ConcatenatedMembersInflateToAllOfThem) {
+  std::string first = "CREATE TABLE a (id int);\n", second = "INSERT INTO a VALUES (1);\n";
+  std::string gz = gzip(first) + gzip(second) + std::string(64, '\0');
+  for (size_t piece : {size_t{1}, size_t{7}, gz.size()}) {
+    GzipInflater z;
+    std::string out;
+    for (size_t at = 0; at < gz.size(); at += piece) {
+      auto part = z.feed(std::string_view(gz).substr(at, piece));
+      ASSERT_TRUE(part.ok()) << piece << ": " << part.error().to_string();
+      out += *part;
+    }
+    EXPECT_EQ(out, first + second) << piece;
+    EXPECT_TRUE(z.finished());
+  }
+  GzipInflater z;
+  auto cut = z.feed(gz.substr(0, gzip(first).size() + 10));
+  ASSERT_TRUE(cut.ok());
+  EXPECT_FALSE(z.finished()) << "a second member cut short is not the end";
+  GzipInflater bad;
+  auto garbage = bad.feed(gzip(first) + "trailing text");
+  EXPECT_FALSE(garbage.ok());
+}
+
 TEST(PlainSqlFilter, DropsOwnerAndAclOutsideCopyData) {
   std::string in =
       "CREATE TABLE t (a text);\n"

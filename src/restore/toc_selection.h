@@ -1,0 +1,49 @@
+// TocSelection: which entries of an archive's TOC (archive::ArchiveToc, the
+// one TOC model) a restore into a managed target leaves out, and why, as
+// typed values. Left out are event triggers (a superuser's), the objects
+// only a provider may own (the aiven_extras extension, the heroku_ext schema
+// and what lives in it) and every comment, ACL or security label that
+// depends on a left-out entry. From the selection come the warnings, the
+// extensions the target must have, and the list handed to `pg_restore -L`.
+//
+// Thread safety: plain value type.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "archive/archive_toc.h"
+
+namespace pgshuttle::restore {
+
+enum class SkipReason { kNeedsSuperuser, kProviderOnly };
+
+class TocSelection {
+ public:
+  // The selection for a target where pgshuttle's role is no superuser.
+  static TocSelection for_managed_target(const archive::ArchiveToc& toc);
+
+  bool skipped(int dump_id) const { return skipped_.count(dump_id) > 0; }
+  // Dump ids left out, with their reasons.
+  const std::map<int, SkipReason>& skipped_entries() const { return skipped_; }
+  std::set<int> excluded_ids() const;
+  // One line per left-out entry: "skipped EVENT TRIGGER evt_ddl: event
+  // triggers need a superuser".
+  std::vector<std::string> warnings(const archive::ArchiveToc& toc) const;
+  // Names of the EXTENSION entries that are restored.
+  std::vector<std::string> extensions(const archive::ArchiveToc& toc) const;
+  // The list for `pg_restore -L`: every entry pg_restore would restore (or,
+  // with `only`, those of its ids), in archive order; left-out entries are
+  // written as comments so that the list shows what was skipped.
+  std::string render_list(const archive::ArchiveToc& toc,
+                          const std::set<int>* only = nullptr) const;
+
+ private:
+  std::map<int, SkipReason> skipped_;
+};
+
+std::string_view skip_reason_text(SkipReason reason);
+
+}  // namespace pgshuttle::restore
