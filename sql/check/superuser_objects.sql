@@ -35,7 +35,7 @@ SELECT 'base-type', format('%I.%I', n.nspname, t.typname)
 FROM pg_type t
 JOIN user_schemas n ON n.oid = t.typnamespace
 WHERE t.typtype = 'b'
-  AND NOT (t.typelem <> 0 AND t.typsubscript = 'array_subscript_handler'::regproc)
+  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)  -- an array type of another type
   AND (t.oid, 'pg_type'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
 SELECT 'internal-aggregate', format('%I.%I(%s)', n.nspname, p.proname,

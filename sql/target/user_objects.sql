@@ -57,7 +57,7 @@ SELECT 'type', format('%I.%I', n.nspname, t.typname), pg_get_userbyid(t.typowner
 FROM pg_type t
 JOIN user_schemas n ON n.oid = t.typnamespace
 WHERE t.typrelid = 0 AND t.typtype <> 'm'
-  AND NOT (t.typelem <> 0 AND t.typsubscript = 'array_subscript_handler'::regproc)
+  AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)  -- an array type of another type
   AND NOT EXISTS (SELECT 1 FROM extension_owned o
                   WHERE o.classid = 'pg_type'::regclass AND o.objid = t.oid)
 UNION ALL
