@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "rig/rig.h"
 
@@ -118,6 +119,39 @@ TEST(Verify, IdenticalNorthwindPasses) {
   auto r = rig::run_pgshuttle({"verify", source.url(), target.url()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("PASSED"), std::string::npos) << r.out;
+}
+
+// Another session's temporary table on the source (an application's work
+// table, pg_temp_N) is no part of the database: verify must not compare it,
+// count it or try to read it (which the server refuses).
+TEST(Verify, AnotherSessionsTemporaryTableIsNoDifference) {
+  rig::ScratchDatabase source(rig::Server::kSource, "verify_tmp_src");
+  rig::ScratchDatabase target(rig::Server::kTarget, "verify_tmp_tgt");
+  rig::load_sample(source.url(), "northwind");
+  rig::load_sample(target.url(), "northwind");
+  std::thread holder([&] {
+    // Each -c commits on its own: the table is visible while the session sleeps.
+    rig::run_program({"psql", "-X", "-q", "-d", source.admin_url(), "-c",
+                      "CREATE TEMP TABLE work_items (id int PRIMARY KEY, note text)", "-c",
+                      "CREATE INDEX ON work_items (note)", "-c",
+                      "INSERT INTO work_items SELECT g, 'n' || g FROM generate_series(1, 50) g",
+                      "-c", "SELECT pg_sleep(60)"});
+  });
+  std::string seen;
+  for (int i = 0; i < 100 && seen != "1"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    seen = psql(source.admin_url(),
+                "SELECT count(*) FROM pg_class WHERE relname = 'work_items' AND relpersistence = 't'");
+  }
+  EXPECT_EQ(seen, "1");
+  auto r = rig::run_pgshuttle({"verify", source.url(), target.url()});
+  psql(source.admin_url(),
+       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' "
+       "AND pid <> pg_backend_pid()");
+  holder.join();
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("PASSED"), std::string::npos) << r.out;
+  EXPECT_EQ((r.out + r.err).find("work_items"), std::string::npos) << r.out << r.err;
 }
 
 TEST(Verify, OneChangedValueInEachColumnTypeIsNamed) {
