@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs dependencies, checks the format, builds, and runs the whole test
 # suite (unit tests, integration tests against real PostgreSQL clusters and a
-# SigV4-verifying S3 server started by the suite itself, and a bounded fuzz
-# run).
+# SigV4-verifying S3 server started by the suite itself, sanitizer runs of
+# the units, a bounded fuzz run, and the Debian package installed and
+# smoke-tested).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -19,5 +20,9 @@ wait "$pg_builds"
 # The threaded units under TSan, the parsing and threaded units under
 # ASan + UBSan (scripts/sanitize.sh).
 scripts/sanitize.sh
-# A bounded fuzz run of the archive reader (clang, libFuzzer, ASan + UBSan).
+# A bounded fuzz run (clang, libFuzzer, ASan + UBSan): the archive reader,
+# the S3 error parser and the plain-SQL restore filters.
 fuzz/run.sh "${PGSHUTTLE_FUZZ_SECONDS:-60}"
+# The Debian package: built from a release build, installed with apt,
+# --version, man page and completions checked, removed again.
+scripts/package.sh --smoke

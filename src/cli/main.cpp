@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", context.quiet, "Print only warnings and errors");
   if (const char* dir = std::getenv("PGSHUTTLE_STATE_DIR")) context.state_dir = dir;
   app.add_option("--state-dir", context.state_dir,
-                 "Transfer registry folder (default ~/.local/state/pgshuttle)");
+                 "State folder: transfers, resume progress (default ~/.local/state/pgshuttle)");
   cli::add_all_commands(app, context);
 
   try {

@@ -25,6 +25,7 @@
 #include "exec/retry.h"
 #include "extensions/extension_plan.h"
 #include "maintenance/maintenance.h"
+#include "pg/cancel_watch.h"
 #include "pg/data_session.h"
 #include "pg/tools.h"
 #include "settings/settings.h"
@@ -438,7 +439,15 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   }
   PGS_TRY(begin_snapshot(r));
   PGS_TRY(r.state->mark_done("started"));
-  Status st = run_phases(r);
+  Status st = ok_status();
+  {
+    // Ctrl-C or `pgshuttle cancel` stops a long statement of the
+    // coordinator's own sessions (a matview refresh, a foreign key added
+    // after the load), not only the workers'. The target session may be
+    // replaced by a retry meanwhile; cancel_running() allows that.
+    pg::CancelWatch watch({&r.target, &r.holder});
+    st = run_phases(r);
+  }
   if (!st.ok()) {
     Error e = st.error();
     if (r.foreign_keys_off > 0) {

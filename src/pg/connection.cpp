@@ -102,18 +102,28 @@ int64_t QueryResult::affected_rows() const {
 
 void Connection::Deleter::operator()(pg_conn* c) const { PQfinish(c); }
 
-Connection::Connection(pg_conn* conn, Side side) : conn_(conn), side_(side) {}
+Connection::Connection(pg_conn* conn, Side side)
+    : conn_(conn), side_(side), cancel_(conn ? PQgetCancel(conn) : nullptr) {}
 Connection::Connection(Connection&& o) noexcept
     : conn_(std::move(o.conn_)),
       side_(o.side_),
-      copy_buffer_(std::exchange(o.copy_buffer_, nullptr)) {}
+      copy_buffer_(std::exchange(o.copy_buffer_, nullptr)) {
+  std::lock_guard lock(o.cancel_mu_);
+  cancel_ = std::move(o.cancel_);
+}
 Connection& Connection::operator=(Connection&& o) noexcept {
+  if (this == &o) return *this;
+  {
+    std::scoped_lock lock(cancel_mu_, o.cancel_mu_);
+    cancel_ = std::move(o.cancel_);
+  }
   conn_ = std::move(o.conn_);
   side_ = o.side_;
   if (copy_buffer_) PQfreemem(copy_buffer_);
   copy_buffer_ = std::exchange(o.copy_buffer_, nullptr);
   return *this;
 }
+void Connection::CancelDeleter::operator()(pg_cancel* c) const { PQfreeCancel(c); }
 Connection::~Connection() {
   if (copy_buffer_) PQfreemem(copy_buffer_);
 }
@@ -338,11 +348,10 @@ void Connection::copy_in_abort(std::string_view reason) {
 }
 
 void Connection::cancel_running() {
-  PGcancel* c = PQgetCancel(conn_.get());
-  if (!c) return;
+  std::lock_guard lock(cancel_mu_);
+  if (!cancel_) return;
   char buf[256];
-  PQcancel(c, buf, sizeof buf);
-  PQfreeCancel(c);
+  PQcancel(cancel_.get(), buf, sizeof buf);
 }
 
 std::string Connection::quote_ident(std::string_view name) const {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "pg/conninfo.h"
 
 struct pg_conn;
+struct pg_cancel;
 struct pg_result;
 
 namespace pgshuttle::pg {
@@ -90,7 +92,9 @@ class Connection {
   // Aborts a COPY FROM STDIN with `reason`.
   void copy_in_abort(std::string_view reason);
 
-  // Asks the server to cancel the running statement (thread-safe).
+  // Asks the server to cancel the running statement. Thread-safe, also
+  // against this object being assigned a new session meanwhile (a retried
+  // step replaces its lost session while a CancelWatch watches it).
   void cancel_running();
   // The backend process id, for pg_terminate_backend in tests.
   int backend_pid() const;
@@ -109,9 +113,16 @@ class Connection {
   struct Deleter {
     void operator()(pg_conn* c) const;
   };
+  struct CancelDeleter {
+    void operator()(pg_cancel* c) const;
+  };
   std::unique_ptr<pg_conn, Deleter> conn_;
   Side side_;
   char* copy_buffer_ = nullptr;
+  // The session's cancel handle, made once; guarded by cancel_mu_, which
+  // stays with this object (a move takes the handle, not the mutex).
+  std::mutex cancel_mu_;
+  std::unique_ptr<pg_cancel, CancelDeleter> cancel_;
 };
 
 // The statement of `sql` an error is about, for its message: the one

@@ -140,8 +140,9 @@ TEST(Verify, AnotherSessionsTemporaryTableIsNoDifference) {
   std::string seen;
   for (int i = 0; i < 100 && seen != "1"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    seen = psql(source.admin_url(),
-                "SELECT count(*) FROM pg_class WHERE relname = 'work_items' AND relpersistence = 't'");
+    seen =
+        psql(source.admin_url(),
+             "SELECT count(*) FROM pg_class WHERE relname = 'work_items' AND relpersistence = 't'");
   }
   EXPECT_EQ(seen, "1");
   auto r = rig::run_pgshuttle({"verify", source.url(), target.url()});
