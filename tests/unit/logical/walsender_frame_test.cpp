@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "logical/lsn.h"
+#include "logical/replication_stream.h"
 #include "wire_builder.h"
 
 namespace pgshuttle::logical {
@@ -94,6 +95,16 @@ TEST(Lsn, ParseAndFormat) {
     EXPECT_FALSE(Lsn::parse(bad)) << bad;
   }
   EXPECT_LT(*Lsn::parse("0/FFFFFFFF"), *Lsn::parse("1/0"));
+}
+
+TEST(ReplicationStream, SlotNamesAsTheServerAllows) {
+  EXPECT_TRUE(valid_slot_name("shuttle_1"));
+  EXPECT_TRUE(valid_slot_name("0abc"));
+  EXPECT_TRUE(valid_slot_name(std::string(63, 'a')));
+  for (const char* bad : {"", "Upper", "with-dash", "sp ace", "quote\"", "semi;colon"}) {
+    EXPECT_FALSE(valid_slot_name(bad)) << bad;
+  }
+  EXPECT_FALSE(valid_slot_name(std::string(64, 'a')));
 }
 
 }  // namespace
