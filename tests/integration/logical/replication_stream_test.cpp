@@ -413,6 +413,34 @@ TEST(LogicalReplication, LargeTransactionsStreamWithTheirXid) {
             (std::vector<std::string>{"Begin", "Insert big 0|end", "Commit"}));
 }
 
+TEST(LogicalReplication, ATerminatedSessionEndsNextWithATransientError) {
+  rig::ScratchDatabase db(rig::Server::kSource, "logical_terminated");
+  const std::string url = db.url();
+  psql(url, "CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION p FOR TABLE t");
+  const std::string slot = rig::unique_name("shuttle_terminated");
+  SlotCleanup cleanup{url, slot};
+  ReplicationStream stream = open_stream(url);
+  ASSERT_TRUE(stream.create_slot(slot).ok());
+  StartOptions options;
+  options.slot = slot;
+  options.publications = {"p"};
+  ASSERT_TRUE(stream.start(options).ok());
+  ASSERT_TRUE(stream.next(200ms).ok());  // streaming, nothing to say yet
+
+  EXPECT_EQ(psql(url,
+                 "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
+                 "WHERE slot_name = '" +
+                     slot + "'"),
+            "t");
+  Result<StreamEvent> event = StreamEvent(StreamTimeout{});
+  for (int i = 0; i < 50 && event.ok(); ++i) event = stream.next(100ms);
+  ASSERT_FALSE(event.ok()) << "next() kept returning after the walsender was terminated";
+  EXPECT_EQ(event.error().code, ErrorCode::kSource);
+  // What exec/retry.h counts as transient: the session lost, or 57P01.
+  EXPECT_TRUE(event.error().connection_lost || event.error().sqlstate == "57P01")
+      << event.error().to_string();
+}
+
 TEST(LogicalReplication, AWrongPasswordIsRefusedWithoutShowingIt) {
   rig::ScratchDatabase db(rig::Server::kSource, "logical_auth");
   auto info = pg::ConnInfo::parse(db.url())->with("password", "not-the-Secret-4711");
