@@ -11,6 +11,7 @@ namespace {
 
 using namespace test;
 
+// What a streamed (protocol 2) run of messages holds.
 struct StreamedSummary {
   std::vector<uint32_t> started;    // StreamStart xids, in order, first segments only
   std::map<uint32_t, int> inserts;  // per xid
