@@ -38,10 +38,10 @@ Status check_start_options(const StartOptions& o, int major) {
   if (o.streaming && o.proto_version < 2) {
     return make_error(ErrorCode::kUsage, "streaming in-progress transactions needs protocol 2");
   }
-  if ((o.proto_version >= 2 || o.messages) && major < 14) {
+  if ((o.proto_version >= 2 || o.messages || o.binary) && major < 14) {
     return make_error(ErrorCode::kVersionMismatch,
-                      fmt::format("the source runs PostgreSQL {}: protocol version 2 and "
-                                  "logical decoding messages need 14 or later",
+                      fmt::format("the source runs PostgreSQL {}: protocol version 2, binary "
+                                  "values and logical decoding messages need 14 or later",
                                   major));
   }
   return check_slot_name(o.slot);
@@ -73,6 +73,7 @@ Result<std::string> start_replication_command(const pg::Connection& conn,
                   names_literal);
   if (options.messages) sql += ", messages 'true'";
   if (options.streaming) sql += ", streaming 'on'";
+  if (options.binary) sql += ", binary 'true'";
   return sql + ")";
 }
 

@@ -54,6 +54,7 @@ struct StartOptions {
   std::vector<std::string> publications;
   bool messages = false;   // pg_logical_emit_message() too (PostgreSQL 14+)
   bool streaming = false;  // large in-progress transactions (needs protocol 2)
+  bool binary = false;     // column values in binary (send/recv) form (PostgreSQL 14+)
 };
 
 // One decoded message and the XLogData frame it came in.

@@ -218,6 +218,38 @@ TEST(LogicalReplication, PublicationNamesAreQuotedByLibpq) {
 }
 
 // Counts what a streamed (protocol 2) run of messages holds.
+TEST(LogicalReplication, BinaryValuesWhenAsked) {
+  rig::ScratchDatabase db(rig::Server::kSource, "logical_binary");
+  const std::string url = db.url();
+  psql(url, "CREATE TABLE t (id int PRIMARY KEY, s text); CREATE PUBLICATION p FOR TABLE t");
+  const std::string slot = rig::unique_name("shuttle_binary");
+  SlotCleanup cleanup{url, slot};
+  ReplicationStream stream = open_stream(url);
+  if (stream.server_major() < 14) GTEST_SKIP() << "binary values need PostgreSQL 14";
+  ASSERT_TRUE(stream.create_slot(slot).ok());
+  psql(url, "INSERT INTO t VALUES (258, 'hi'), (-1, NULL)");
+
+  StartOptions options;
+  options.slot = slot;
+  options.publications = {"p"};
+  options.binary = true;
+  auto started = stream.start(options);
+  ASSERT_TRUE(started.ok()) << started.error().to_string();
+  std::map<uint32_t, Relation> relations;
+  auto messages = read_until(stream, relations, [](const PgOutputMessage& m) {
+    return std::holds_alternative<Commit>(m);
+  });
+  std::vector<TupleData> rows;
+  for (const auto& m : messages) {
+    if (auto* i = std::get_if<Insert>(&m.message)) rows.push_back(i->new_tuple);
+  }
+  // int4send: four bytes, big-endian; textsend: the bytes themselves.
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0],
+            (TupleData{BinaryValue{std::string("\x00\x00\x01\x02", 4)}, BinaryValue{"hi"}}));
+  EXPECT_EQ(rows[1], (TupleData{BinaryValue{"\xFF\xFF\xFF\xFF"}, NullValue{}}));
+}
+
 TEST(LogicalReplication, AWrongPasswordIsRefusedWithoutShowingIt) {
   rig::ScratchDatabase db(rig::Server::kSource, "logical_auth");
   auto info = pg::ConnInfo::parse(db.url())->with("password", "not-the-Secret-4711");
