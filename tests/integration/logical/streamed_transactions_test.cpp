@@ -1,6 +1,7 @@
 // ReplicationStream with transactions the server streams before they end
 // (protocol 2, streaming on): every change carries its xid, a rollback is a
-// StreamAbort; and a walsender terminated under a streaming session.
+// StreamAbort; keepalives that ask for an answer get one, so an idle session
+// outlives wal_sender_timeout; and a walsender terminated under a session.
 #include <gtest/gtest.h>
 
 #include "logical/replication_stream.h"
@@ -90,6 +91,36 @@ TEST(LogicalReplication, LargeTransactionsStreamWithTheirXid) {
   ASSERT_GE(lines.size(), 3u);
   EXPECT_EQ(std::vector<std::string>(lines.end() - 3, lines.end()),
             (std::vector<std::string>{"Begin", "Insert big 0|end", "Commit"}));
+}
+
+TEST(LogicalReplication, KeepalivesAreAnsweredSoAnIdleSessionStays) {
+  rig::ScratchDatabase db(rig::Server::kSource, "logical_keepalive");
+  const std::string url = db.url();
+  psql(url, "CREATE TABLE t (id int PRIMARY KEY); CREATE PUBLICATION p FOR TABLE t");
+  const std::string slot = rig::unique_name("shuttle_keepalive");
+  SlotCleanup cleanup{url, slot};
+  // The walsender asks for an answer after half of this and gives up after all of it.
+  auto info = pg::ConnInfo::parse(url)->with("options", "-c wal_sender_timeout=1s");
+  auto opened = ReplicationStream::open(info);
+  ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+  ReplicationStream stream = std::move(*opened);
+  auto created = stream.create_slot(slot);
+  ASSERT_TRUE(created.ok());
+  StartOptions options;
+  options.slot = slot;
+  options.publications = {"p"};
+  ASSERT_TRUE(stream.start(options).ok());
+
+  int asked = 0;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < until) {
+    auto event = stream.next(200ms);
+    ASSERT_TRUE(event.ok()) << "the session ended while idle: " << event.error().to_string();
+    if (auto* k = std::get_if<Keepalive>(&*event); k && k->reply_requested) ++asked;
+  }
+  EXPECT_GE(asked, 2);
+  // Answers never confirm more than the caller did.
+  EXPECT_EQ(Lsn::parse(slot_value(url, slot, "confirmed_flush_lsn")), created->consistent_point);
 }
 
 TEST(LogicalReplication, ATerminatedSessionEndsNextWithATransientError) {
