@@ -25,6 +25,7 @@ struct Lsn {
   std::string to_string() const;
   bool valid() const { return value != 0; }  // 0/0 is InvalidXLogRecPtr
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const Lsn&) const = default;
 };
 
