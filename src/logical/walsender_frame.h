@@ -24,7 +24,7 @@
 namespace pgshuttle::logical {
 
 struct XLogData {
-  Lsn wal_start;  // where this message starts (0/0 for some, e.g. Commit's Origin)
+  Lsn wal_start;  // the WAL position of what the message describes
   Lsn wal_end;    // the server's current end of WAL
   PgTimestamp send_time = 0;
   std::string_view payload;  // one pgoutput message; points into the frame
