@@ -4,7 +4,8 @@
 # and what that depends on): ThreadSanitizer on the threaded units (the task
 # pool, the transfer lifecycle), AddressSanitizer + UndefinedBehaviorSanitizer
 # on the units of the modules that parse untrusted input or run threads
-# (core, exec, state, pg, storage, archive). Exits non-zero on a finding.
+# (core, exec, state, pg, storage, archive, logical). Exits non-zero on a
+# finding.
 # CI runs it after the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ for t in unit_exec unit_state; do
 done
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 configure build-asan "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-units=(unit_core unit_exec unit_state unit_pg unit_storage unit_archive)
+units=(unit_core unit_exec unit_state unit_pg unit_storage unit_archive unit_logical)
 ninja -C build-asan "${units[@]}"
 for t in "${units[@]}"; do
   ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \

@@ -9,6 +9,7 @@
 // connections may be used from different threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -92,6 +93,15 @@ class Connection {
   // Aborts a COPY FROM STDIN with `reason`.
   void copy_in_abort(std::string_view reason);
 
+  // COPY BOTH, as START_REPLICATION on a replication connection opens it
+  // (copy_both.cpp): start it; read the next CopyData message, waiting up to
+  // `timeout` (nullopt when none came; the bytes stay valid until the next
+  // read; the server ending the copy is an error with its reason); send one
+  // CopyData message, flushed before returning.
+  Status copy_both_start(std::string_view sql);
+  Result<std::optional<std::string_view>> copy_data_read(std::chrono::milliseconds timeout);
+  Status copy_data_send(std::string_view data);
+
   // Asks the server to cancel the running statement. Thread-safe, also
   // against this object being assigned a new session meanwhile (a retried
   // step replaces its lost session while a CancelWatch watches it).
@@ -105,6 +115,11 @@ class Connection {
   // Quotes an identifier / literal using the connection's encoding rules.
   std::string quote_ident(std::string_view name) const;
   std::string quote_literal(std::string_view value) const;
+  // A literal in the plain '...' form only (quotes doubled by libpq's
+  // PQescapeStringConn, never E'...'), the one form replication commands
+  // accept. A value with a backslash is refused unless the server reported
+  // standard_conforming_strings on (then the backslash stays as it is).
+  Result<std::string> quote_plain_literal(std::string_view value) const;
 
  private:
   Connection(pg_conn* conn, Side side);

@@ -44,6 +44,11 @@ start)
       echo "work_mem = '16MB'"
       echo "random_page_cost = 4"
       echo "max_prepared_transactions = 10"
+      # logical decoding (tests/integration/logical); host settings, so the
+      # settings diff groups them apart and no other test sees a difference
+      echo "wal_level = logical"
+      echo "max_replication_slots = 20"
+      echo "max_wal_senders = 20"
     else   # a managed provider's defaults differ from the source's
       echo "timezone = 'America/New_York'"
       echo "datestyle = 'SQL, DMY'"
