@@ -26,6 +26,12 @@ struct CliContext {
 
   // Prints `value` as indented JSON on stdout.
   void print_json(const nlohmann::json& value) const;
+  // With --json, a command that fails before printing its report prints
+  // this instead, so stdout always holds exactly one JSON document:
+  // {"error": {"code": 13, "name": "not-found", "message": ..., "hint": ...}}.
+  void print_json_error(const Error& error) const;
+
+  mutable bool printed_json = false;
 };
 
 using CommandRegistrar = void (*)(CLI::App& app, CliContext& context);

@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   }
   if (status.ok()) return 0;
   const Error& e = status.error();
+  if (context.json && !context.printed_json) context.print_json_error(e);
   if (e.code != ErrorCode::kWarnings && e.code != ErrorCode::kVerifyFailed) {
     log::error("{}", e.to_string());
   } else if (!e.message.empty()) {

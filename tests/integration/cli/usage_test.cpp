@@ -1,6 +1,7 @@
 // Mistakes a user makes on the command line end before anything is touched,
 // with the usage exit code and a message naming the cause.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "rig/rig.h"
 
@@ -32,6 +33,39 @@ TEST(Usage, EmptyConnectionStringsAreRefused) {
   }
   // Nothing reached the target.
   EXPECT_EQ(rig::psql(dst.url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"), "0");
+}
+
+// With --json, a failing command still prints one JSON document on stdout:
+// its report when it got that far (verify's differences), else the error
+// with its exit code, name and hint; the message stays on stderr too.
+TEST(Usage, JsonErrorsAreOneJsonDocumentOnStdout) {
+  std::map<std::string, std::string> env{{"PGSHUTTLE_STATE_DIR", "/tmp/pgshuttle-usage-test"}};
+  rig::ScratchDatabase dst(rig::Server::kTarget, "usage_json");
+  struct Case {
+    std::vector<std::string> argv;
+    int code;
+    std::string name;
+  };
+  std::vector<Case> cases = {
+      {{"--json", "info", "c999"}, 13, "not-found"},
+      {{"--json", "restore", "/nonexistent/archive.dump", "--target", dst.url()}, 13, ""},
+      {{"--json", "copy", "", dst.url()}, 2, "usage"},
+  };
+  for (const auto& c : cases) {
+    auto r = rig::run_pgshuttle(c.argv, env);
+    EXPECT_EQ(r.exit_code, c.code) << c.argv[1] << "\n" << r.out << r.err;
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << c.argv[1] << ": stdout is not one JSON document:\n"
+                                     << r.out;
+    ASSERT_TRUE(doc.contains("error")) << r.out;
+    EXPECT_EQ(doc["error"]["code"], c.code) << r.out;
+    if (!c.name.empty()) {
+      EXPECT_EQ(doc["error"]["name"], c.name) << r.out;
+    }
+    EXPECT_FALSE(doc["error"]["message"].get<std::string>().empty());
+    EXPECT_FALSE(r.err.empty()) << "the message belongs on stderr as well";
+    EXPECT_EQ(r.out.find("apppass"), std::string::npos) << "a password in the JSON";
+  }
 }
 
 }  // namespace
