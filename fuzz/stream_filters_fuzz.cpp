@@ -44,7 +44,9 @@ std::string inflate(std::string_view in, size_t chunk, bool& ok) {
   GzipInflater z;
   std::string out;
   ok = true;
-  for (size_t at = 0; at < in.size() && !z.finished(); at += chunk) {
+  // Fed to the end as restore feeds it: finished() at a member's end is not
+  // the end of the file when another member follows.
+  for (size_t at = 0; at < in.size(); at += chunk) {
     auto part = z.feed(in.substr(at, chunk));
     if (!part.ok()) {
       ok = false;

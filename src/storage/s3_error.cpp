@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/parse_number.h"
@@ -125,8 +126,29 @@ std::string xml_tag(std::string_view xml, std::string_view tag) {
   return out;
 }
 
+namespace {
+
+// The signature, credential and token a presigned URL carries are secrets
+// wherever they appear, also without their parameter name (a server may
+// echo them in its error text): redact() learns them here.
+void learn_url_secrets(std::string_view url) {
+  for (std::string_view name : {"X-Amz-Signature=", "X-Amz-Credential=", "X-Amz-Security-Token="}) {
+    size_t at = url.find(name);
+    if (at == std::string_view::npos) continue;
+    std::string_view value = url.substr(at + name.size());
+    value = value.substr(0, value.find('&'));
+    register_secret(value);
+    // The access key id alone: the credential up to its first (encoded) slash.
+    size_t slash = std::min(value.find("%2F"), value.find('/'));
+    if (slash != std::string_view::npos) register_secret(value.substr(0, slash));
+  }
+}
+
+}  // namespace
+
 Error http_error(const HttpResponse& r, std::string_view method, std::string_view url) {
   bool presigned = url.find("X-Amz-Signature=") != std::string_view::npos;
+  if (presigned) learn_url_secrets(url);
   std::string code = xml_tag(r.body, "Code"), message = xml_tag(r.body, "Message");
   Error err;
   bool expired =
@@ -145,6 +167,7 @@ Error http_error(const HttpResponse& r, std::string_view method, std::string_vie
                      r.status >= 500 ? "the server failed; it was retried, try again later" : "");
   }
   err.message = redact(err.message);
+  err.hint = redact(err.hint);
   err.context = redact(fmt::format("{} {}", method, url.substr(0, url.find('?'))));
   return err;
 }

@@ -62,6 +62,23 @@ TEST(S3Error, MessagesNeverCarrySignatures) {
   EXPECT_NE(e.hint.find("altered"), std::string::npos);
 }
 
+// Found by fuzz/s3_error_fuzz.cpp: a server that echoes the signature or
+// the access key id without its parameter name (here in a NotImplemented
+// message) got it printed. The URL's secrets are now redacted wherever they
+// appear.
+TEST(S3Error, EchoedSignatureOrKeyIdWithoutTheirNamesAreRedactedToo) {
+  const std::string sig = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+  const std::string url =
+      "https://b.s3.amazonaws.com/k.dump?X-Amz-Credential=AKIAECHOED01%2F20250101%2Fus-east-1"
+      "%2Fs3%2Faws4_request&X-Amz-Signature=" +
+      sig;
+  Error e =
+      http_error(xml(501, "NotImplemented", "encryption " + sig + " for AKIAECHOED01"), "GET", url);
+  std::string text = e.to_string();
+  EXPECT_EQ(text.find(sig.substr(0, 24)), std::string::npos) << text;
+  EXPECT_EQ(text.find("AKIAECHOED01"), std::string::npos) << text;
+}
+
 TEST(S3Error, BodilessHeadAnswers) {
   EXPECT_EQ(http_error({404, {}, ""}, "HEAD", "http://h/b/k").code, ErrorCode::kS3NoSuchKey);
   EXPECT_EQ(http_error({403, {}, ""}, "HEAD", "http://h/b/k").code, ErrorCode::kS3AccessDenied);
