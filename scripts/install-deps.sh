@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS=(
   build-essential cmake ninja-build pkg-config git clang-format bison flex libicu-dev libxml2-dev
   postgresql-15 postgresql-client-15 libpq-dev postgresql-15-postgis-3
-  postgresql-server-dev-15 dpkg-dev
+  postgresql-server-dev-15 dpkg-dev file man-db
   libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsqlite3-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
   clang-14 libclang-rt-14-dev
