@@ -18,6 +18,7 @@ struct RestoreCliOptions {
   std::string target;
   int jobs = 0;
   bool keep_owner = false;
+  bool skip_unsupported = false;
   bool keep_acl = false;
   bool clean = false;
   std::string confirm;
@@ -66,6 +67,7 @@ nlohmann::json outcome_json(const restore::RestoreOutcome& out) {
           {"seconds", out.seconds},
           {"warnings", out.warning_count()},
           {"skipped", out.skipped},
+          {"skipped_unsupported", out.skipped_unsupported},
           {"errors", errors}};
 }
 
@@ -109,6 +111,12 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.pg_bindir = o.pg_bindir;
   ro.sql_continue_on_error = o.continue_on_error;
   ro.single_transaction = o.single_transaction;
+  ro.skip_unsupported = o.skip_unsupported;
+  if (o.skip_unsupported && o.keep_owner) {
+    return make_error(ErrorCode::kUsage, "--skip-unsupported cannot be combined with --keep-owner",
+                      "drop --keep-owner: --skip-unsupported is for a target whose role is no "
+                      "superuser, and such a role cannot give objects to other roles anyway");
+  }
   ro.state_dir = ctx.state_dir;
   if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
   std::optional<pg::ConnInfo> against;
@@ -168,6 +176,10 @@ void register_restore(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--single-transaction", o->single_transaction,
                 "Plain SQL: run the script in one transaction, so that a failure leaves the "
                 "target as it was");
+  cmd->add_flag("--skip-unsupported", o->skip_unsupported,
+                "Leave out schema objects the target role may not create (C functions, base "
+                "types, operator classes ...: only a superuser may) and what depends on them, "
+                "list them, and restore the rest (custom-format archives with data offsets)");
   cmd->add_option("--verify-against", o->verify_against,
                   "Then verify the target against this database (the backup's source): schema, "
                   "row counts and content checksums, recorded as vNNN");

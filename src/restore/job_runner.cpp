@@ -258,16 +258,16 @@ Result<JobResult> JobRunner::large_objects(const RestoreJob& job) {
 // Archives of pg_dump 17 and later group large objects: a "BLOB METADATA"
 // entry's definition is the list of their OIDs, from which the restoring
 // side creates them (pg_restore does the same); the data entry fills them.
-Status JobRunner::create_large_objects(pg::Connection& conn, const std::string& oids) {
+std::string large_object_create_sql(const pg::Connection& conn, std::string_view oids) {
   std::string sql;
   size_t start = oids.find_first_of("0123456789");
-  while (start != std::string::npos) {
+  while (start != std::string_view::npos) {
     size_t end = oids.find_first_not_of("0123456789", start);
-    std::string oid = oids.substr(start, end == std::string::npos ? end : end - start);
+    std::string_view oid = oids.substr(start, end == std::string_view::npos ? end : end - start);
     sql += "SELECT pg_catalog.lo_create(" + conn.quote_literal(oid) + "::pg_catalog.oid);\n";
-    start = end == std::string::npos ? end : oids.find_first_of("0123456789", end);
+    start = end == std::string_view::npos ? end : oids.find_first_of("0123456789", end);
   }
-  return conn.exec(sql);
+  return sql;
 }
 
 Result<JobResult> JobRunner::statement(const RestoreJob& job) {
@@ -278,7 +278,7 @@ Result<JobResult> JobRunner::statement(const RestoreJob& job) {
     PGS_TRY(conn.exec("SET default_tablespace = " + ts));
     tablespace_ = e.tablespace;
   }
-  Status st = e.desc == "BLOB METADATA" ? create_large_objects(conn, e.defn) : conn.exec(e.defn);
+  Status st = conn.exec(e.desc == "BLOB METADATA" ? large_object_create_sql(conn, e.defn) : e.defn);
   if (st.ok()) return JobResult{};
   const Error& err = st.error();
   bool lost = err.sqlstate.empty() || starts_with(err.sqlstate, "08") ||

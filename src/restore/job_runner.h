@@ -82,6 +82,10 @@ std::string session_preamble(const archive::ArchiveToc& toc,
 // `COPY ... FROM stdin;` with FREEZE added: "COPY t (a) FROM stdin WITH (FREEZE)".
 std::string freeze_copy_statement(std::string_view copy_stmt);
 
+// The statements that create the large objects a "BLOB METADATA" entry
+// (pg_dump 17 and later) lists by OID.
+std::string large_object_create_sql(const pg::Connection& conn, std::string_view oids);
+
 // The steady clock in nanoseconds, for the read-wait accounting.
 inline int64_t steady_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -120,7 +124,6 @@ class JobRunner : public ReadMeter {
   Status stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter);
   Result<JobResult> large_objects(const RestoreJob& job);
   Result<JobResult> statement(const RestoreJob& job);
-  Status create_large_objects(pg::Connection& conn, const std::string& oids);
   // `extension_config` is set for an extension's configuration table.
   Result<std::string> truncate_statement(const archive::TocEntry& entry, bool& extension_config);
   // True when the entry's data block holds no rows (read whole: only for

@@ -12,6 +12,8 @@
 #include "core/progress.h"
 #include "pg/connection.h"
 #include "pg/passfile.h"
+#include "restore/entry_apply.h"
+#include "restore/job_runner.h"
 #include "restore/job_scheduler.h"
 #include "restore/restore_plan.h"
 #include "restore/toc_selection.h"
@@ -127,7 +129,9 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
   PGS_TRY(write_file(scratch.file("toc.dump"), head));
   auto selection = TocSelection::for_managed_target(toc);
   out.skipped = selection.warnings(toc);
-  for (const auto& w : out.skipped) log::warn("{}", w);
+  if (!o.skip_unsupported) {
+    for (const auto& w : out.skipped) log::warn("{}", w);  // else with the refused ones below
+  }
   PGS_TRY(prepare(selection.extensions(toc)));
 
   RestorePlan plan = plan_restore(toc, selection.excluded_ids(), o.keep_acl, size);
@@ -138,14 +142,28 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
       plan.tail.size(), out.jobs);
   bool cancelled = false;
   auto phase = std::chrono::steady_clock::now();
-  PGS_ASSIGN_OR_RETURN(out.errors,
-                       pg_restore_pass(o, scratch, toc, selection, plan.pre, "pre", cancelled));
+  if (o.skip_unsupported) {
+    PGS_ASSIGN_OR_RETURN(auto pre,
+                         apply_entries(o.target, toc, plan.pre,
+                                       session_preamble(toc, o.maintenance_work_mem), o.keep_acl));
+    cancelled = pre.cancelled;
+    out.errors = std::move(pre.errors);
+    out.skipped_unsupported = std::move(pre.refused_labels);
+    // The rest of the plan without what was refused and what depends on it.
+    selection.leave_out_refused(toc, pre.refused, pre.dependent, pre.applied);
+    out.skipped = selection.warnings(toc);
+    for (const auto& w : out.skipped) log::warn("{}", w);
+    plan = plan_restore(toc, selection.excluded_ids(), o.keep_acl, size);
+  } else {
+    PGS_ASSIGN_OR_RETURN(out.errors,
+                         pg_restore_pass(o, scratch, toc, selection, plan.pre, "pre", cancelled));
+  }
   if (cancelled || has_fatal(out.errors)) {
     out.status = cancelled ? RestoreStatus::kCancelled : RestoreStatus::kFailed;
     return ok_status();
   }
-  log::info("phase schema: {:.2f}s ({} entries by pg_restore); loading data", since(phase),
-            plan.pre.size());
+  log::info("phase schema: {:.2f}s ({} entries by {}); loading data", since(phase), plan.pre.size(),
+            o.skip_unsupported ? "pgshuttle" : "pg_restore");
   phase = std::chrono::steady_clock::now();
 
   Progress progress("restore", ProgressUnit::kBytes, plan.data_bytes);
@@ -167,7 +185,17 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
     out.status = jobs.cancelled ? RestoreStatus::kCancelled : RestoreStatus::kFailed;
     return ok_status();
   }
-  if (!plan.tail.empty()) {
+  if (!plan.tail.empty() && o.skip_unsupported) {
+    PGS_ASSIGN_OR_RETURN(auto tail,
+                         apply_entries(o.target, toc, plan.tail,
+                                       session_preamble(toc, o.maintenance_work_mem), o.keep_acl));
+    cancelled = tail.cancelled;
+    out.errors.insert(out.errors.end(), tail.errors.begin(), tail.errors.end());
+    out.skipped_unsupported.insert(out.skipped_unsupported.end(), tail.refused_labels.begin(),
+                                   tail.refused_labels.end());
+    selection.leave_out_refused(toc, tail.refused, tail.dependent, tail.applied);
+    out.skipped = selection.warnings(toc);
+  } else if (!plan.tail.empty()) {
     PGS_ASSIGN_OR_RETURN(auto tail,
                          pg_restore_pass(o, scratch, toc, selection, plan.tail, "tail", cancelled));
     out.errors.insert(out.errors.end(), tail.begin(), tail.end());

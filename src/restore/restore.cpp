@@ -330,6 +330,15 @@ Status restore_into(const RestoreOptions& options, const std::optional<state::Tr
   if (toc) {
     PGS_ASSIGN_OR_RETURN(ranged, ranged_possible(in, *toc));
   }
+  if (!ranged && o.skip_unsupported) {
+    return make_error(
+        ErrorCode::kUsage,
+        fmt::format("--skip-unsupported needs a custom-format archive that records its data "
+                    "offsets; this is a {} {}",
+                    format_name(in.format), toc ? "archive without them" : "script"),
+        "make the backup with `pgshuttle backup` or `pg_dump -Fc -f FILE` (to a file, so that "
+        "pg_dump can record the offsets), or restore without --skip-unsupported");
+  }
   if (!ranged) return stream_restore(o, in, toc, scratch, out);
   out.parallel = true;
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency());

@@ -66,6 +66,12 @@ struct RestoreOptions {
   // Plain SQL: one transaction (psql --single-transaction), so that a
   // failure leaves the target as it was.
   bool single_transaction = false;
+  // Leave out the schema objects the target role may not create (a C
+  // function, a base type, an operator class: only a superuser may), and
+  // everything that depends on them; list them. Needs an archive readable
+  // at random (custom format with data offsets): pgshuttle runs its schema
+  // entries itself to know each refusal by its SQLSTATE.
+  bool skip_unsupported = false;
 };
 
 enum class RestoreStatus { kCompleted, kFinishedWithWarnings, kFailed, kCancelled };
@@ -76,6 +82,8 @@ struct RestoreOutcome {
   SourceFormat format = SourceFormat::kCustom;
   std::vector<RestoreError> errors;  // warnings and fatal errors, in order
   std::vector<std::string> skipped;  // TOC entries left out, one warning each
+  // Entries the target refused to its non-superuser role (--skip-unsupported).
+  std::vector<std::string> skipped_unsupported;
   uint64_t bytes_read = 0;
   int64_t rows = 0;          // rows loaded (parallel restore)
   int tables_loaded = 0;     // tables whose data was loaded (parallel restore)

@@ -47,6 +47,18 @@ Status RestoreOutcome::to_status() const {
     case RestoreStatus::kCompleted:
       return ok_status();
     case RestoreStatus::kFinishedWithWarnings:
+      if (!skipped_unsupported.empty()) {
+        std::string list;
+        for (const auto& k : skipped_unsupported) list += (list.empty() ? "" : "; ") + k;
+        return make_error(ErrorCode::kWarnings,
+                          fmt::format("restore finished: {} object(s) the target role may not "
+                                      "create were skipped (--skip-unsupported), with what "
+                                      "depends on them: {}",
+                                      skipped_unsupported.size(), list),
+                          "create them through the provider (or as a superuser), or do without "
+                          "them; every left-out entry is listed above, and `pgshuttle verify` "
+                          "names each as missing");
+      }
       return make_error(ErrorCode::kWarnings,
                         fmt::format("restore finished with {} warnings", warning_count()),
                         "read each warning above; none stopped the restore");

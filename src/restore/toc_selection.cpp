@@ -31,6 +31,10 @@ std::string_view skip_reason_text(SkipReason reason) {
       return "event triggers need a superuser";
     case SkipReason::kProviderOnly:
       return "provider-only object";
+    case SkipReason::kRefused:
+      return "only a superuser may create it (--skip-unsupported)";
+    case SkipReason::kDependsOnSkipped:
+      return "it depends on an object skipped before (--skip-unsupported)";
   }
   return "skipped";
 }
@@ -53,6 +57,30 @@ TocSelection TocSelection::for_managed_target(const archive::ArchiveToc& toc) {
     }
   }
   return s;
+}
+
+void TocSelection::leave_out_refused(const archive::ArchiveToc& toc, const std::set<int>& refused,
+                                     const std::set<int>& dependent, const std::set<int>& applied) {
+  for (int id : refused) skipped_[id] = SkipReason::kRefused;
+  for (int id : dependent) skipped_[id] = SkipReason::kDependsOnSkipped;
+  // pg_dump sorts entries after what they depend on; repeating the pass
+  // until nothing changes covers any entry that does not follow that order.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const TocEntry& e : toc.entries) {
+      if (skipped(e.dump_id) || applied.count(e.dump_id)) continue;
+      for (int dep : e.dependencies) {
+        auto it = skipped_.find(dep);
+        if (it == skipped_.end()) continue;
+        if (it->second != SkipReason::kRefused && it->second != SkipReason::kDependsOnSkipped) {
+          continue;
+        }
+        skipped_[e.dump_id] = SkipReason::kDependsOnSkipped;
+        changed = true;
+        break;
+      }
+    }
+  }
 }
 
 std::set<int> TocSelection::excluded_ids() const {

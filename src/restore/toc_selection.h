@@ -18,12 +18,26 @@
 
 namespace pgshuttle::restore {
 
-enum class SkipReason { kNeedsSuperuser, kProviderOnly };
+enum class SkipReason {
+  kNeedsSuperuser,    // an event trigger: left out of every managed restore
+  kProviderOnly,      // the provider's own schema or extension
+  kRefused,           // the target refused it to a non-superuser (--skip-unsupported)
+  kDependsOnSkipped,  // it depends, directly or not, on a refused entry
+};
 
 class TocSelection {
  public:
   // The selection for a target where pgshuttle's role is no superuser.
   static TocSelection for_managed_target(const archive::ArchiveToc& toc);
+
+  // Leaves out `refused` (entries the target role may not create:
+  // --skip-unsupported), `dependent` (entries that failed for want of one)
+  // and every entry that depends on one of them, directly or through others
+  // (a table with a column of a refused type, its data, its indexes, their
+  // comments), except the entries in `applied`, which were created anyway
+  // (a table whose access method was refused, created in the default one).
+  void leave_out_refused(const archive::ArchiveToc& toc, const std::set<int>& refused,
+                         const std::set<int>& dependent, const std::set<int>& applied);
 
   bool skipped(int dump_id) const { return skipped_.count(dump_id) > 0; }
   // Dump ids left out, with their reasons.

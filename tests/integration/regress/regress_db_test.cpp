@@ -178,18 +178,18 @@ TEST(RegressionDatabase, CopyAndRestoreIntoASuperuserTargetMatchPgRestore) {
 }
 
 // A managed provider's target: the application role is no superuser. With
-// --skip-unsupported, copy loads what that role may create and lists the
-// rest; the result is what pg_restore as the same role leaves (pg_restore
-// reports each refusal and goes on), nothing less.
-TEST(RegressionDatabase, CopyIntoANonSuperuserTargetSkipsWhatPgRestoreCannotCreate) {
+// --skip-unsupported, copy and restore load what that role may create and
+// list the rest; the result is what pg_restore as the same role leaves
+// (pg_restore reports each refusal and goes on), nothing less.
+TEST(RegressionDatabase, CopyAndRestoreIntoANonSuperuserTargetSkipWhatPgRestoreCannotCreate) {
   create_source_roles_on_target();
   rig::ScratchDatabase peer(rig::Server::kTarget, "reg_apppeer");
   rig::ScratchDatabase copied(rig::Server::kTarget, "reg_appcopy");
+  rig::ScratchDatabase restored(rig::Server::kTarget, "reg_apprestore");
   std::string state = "/tmp/" + rig::unique_name("reg_state");
 
   std::string archive = dump_source("reg_apppeer");
   EXPECT_NE(peer_restore(archive, peer.url()), 0);  // it does meet refusals
-  std::remove(archive.c_str());
 
   auto c = rig::run_pgshuttle({"--state-dir", state, "copy", source_url(), copied.url(), "--jobs",
                                "2", "--skip-unsupported"});
@@ -199,6 +199,15 @@ TEST(RegressionDatabase, CopyIntoANonSuperuserTargetSkipsWhatPgRestoreCannotCrea
       << c.err;
   EXPECT_NE(c.err.find("TYPE public widget"), std::string::npos) << c.err;
   rig::expect_identical(peer.admin_url(), copied.admin_url());
+
+  auto r = rig::run_pgshuttle({"--state-dir", state, "restore", archive, "--target", restored.url(),
+                               "--jobs", "2", "--skip-unsupported"});
+  std::remove(archive.c_str());
+  EXPECT_EQ(r.exit_code, 12) << r.out << r.err;
+  EXPECT_NE(r.err.find("may not create were skipped (--skip-unsupported)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("TYPE public.widget"), std::string::npos) << r.out;
+  rig::expect_identical(peer.admin_url(), restored.admin_url());
 
   // Verify names the skipped objects as missing; it never passes.
   Verdict v = verify(state, copied.url());
