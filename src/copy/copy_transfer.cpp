@@ -8,6 +8,7 @@
 #include "copy/data_only.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "pg/connection.h"
 
 namespace pgshuttle::copy {
 namespace {
@@ -28,6 +29,25 @@ Error busy(const state::Transfer& t) {
       ErrorCode::kBlocked,
       fmt::format("copy {} of these databases is still running (pid {})", t.id, t.pid.value_or(0)),
       fmt::format("wait for it to end, or stop it with: pgshuttle cancel {}", t.id));
+}
+
+// What tells this target database from another of the same name (dropped
+// and created again since a run started): its OID.
+Result<std::string> target_identity(const pg::ConnInfo& target) {
+  PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(target, pg::Side::kTarget));
+  PGS_ASSIGN_OR_RETURN(auto r,
+                       conn.query("SELECT oid::text FROM pg_catalog.pg_database WHERE datname = "
+                                  "pg_catalog.current_database()"));
+  return r.get(0, 0);
+}
+
+// Whether run `id` wrote into the database `target` is now; a run from
+// before the identity was recorded counts as the same.
+Result<bool> same_target(const std::string& dir, const std::string& id,
+                         const std::string& identity) {
+  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir, id));
+  std::string recorded = state->get_meta("target_database_oid");
+  return recorded.empty() || recorded == identity;
 }
 
 Result<bool> has_progress(const std::string& dir, const std::string& id) {
@@ -108,6 +128,11 @@ Status CopyTransfer::choose(const CopyOptions& o) {
     PGS_ASSIGN_OR_RETURN(
         run_, state::TransferRun::begin(dir_, state::TransferKind::kCopy, o.source.to_uri(false),
                                         o.target.to_uri(false)));
+    // The database this run writes into, so that a resume never continues
+    // it in a database created again under the same name.
+    PGS_ASSIGN_OR_RETURN(std::string identity, target_identity(o.target));
+    PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(dir_, run_->id()));
+    PGS_TRY(state->set_meta("target_database_oid", identity));
   }
   return ok_status();
 }
@@ -132,6 +157,15 @@ Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
                         fmt::format("copy {} left no resume state under {}", t.id, dir_),
                         "use the same --state-dir as the interrupted run, or start a new copy");
     }
+    PGS_ASSIGN_OR_RETURN(std::string identity, target_identity(o.target));
+    PGS_ASSIGN_OR_RETURN(bool same, same_target(dir_, t.id, identity));
+    if (!same) {
+      return make_error(ErrorCode::kUsage,
+                        fmt::format("copy {} wrote into another database of this name: the "
+                                    "target was dropped and created again since",
+                                    t.id),
+                        "start a new copy: the same command without --resume");
+    }
     return t.id;
   }
   PGS_ASSIGN_OR_RETURN(auto all, registry.list());
@@ -146,6 +180,15 @@ Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
     if (running_elsewhere(t)) return busy(t);
     PGS_ASSIGN_OR_RETURN(bool progressed, has_progress(dir_, t.id));
     if (progressed) {
+      PGS_ASSIGN_OR_RETURN(std::string identity, target_identity(o.target));
+      PGS_ASSIGN_OR_RETURN(bool same, same_target(dir_, t.id, identity));
+      if (!same) {
+        log::info(
+            "the interrupted copy {} wrote into another database of this name (the target was "
+            "created again since): starting a new copy",
+            t.id);
+        break;
+      }
       log::info("continuing the interrupted copy {} of these databases", t.id);
       return t.id;
     }
