@@ -5,7 +5,7 @@
 #include <map>
 #include <string_view>
 
-#include "sql/check.h"
+#include "sql/target.h"
 
 namespace pgshuttle::check {
 namespace {
@@ -73,7 +73,7 @@ std::string list_names(const std::vector<std::string>& names, size_t limit = 10)
 }  // namespace
 
 Status check_superuser_objects(CheckReport& rep, pg::Connection& source, bool target_superuser) {
-  PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql::check::superuser_objects));
+  PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql::target::superuser_objects));
   std::map<std::string, std::vector<std::string>> by_kind;
   for (int i = 0; i < rows.rows(); ++i) by_kind[rows.get(i, 0)].push_back(rows.get(i, 1));
   for (const auto& [kind, names] : by_kind) {

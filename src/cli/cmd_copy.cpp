@@ -59,12 +59,8 @@ nlohmann::json summary_json(const copy::CopySummary& s) {
 }
 
 // Why the automatic verify is skipped, or empty when it runs.
-std::string verify_skipped(const CopyCliOptions& o, const copy::CopySummary& s) {
+std::string verify_skipped(const CopyCliOptions& o) {
   if (o.no_verify) return "--no-verify";
-  if (!s.skipped_unsupported.empty()) {
-    return "--skip-unsupported left objects out, which verify would report; run pgshuttle "
-           "verify and read those differences as expected";
-  }
   if (!o.copy.include.empty() || !o.copy.exclude.empty()) {
     return "--include/--exclude copied a part of the database; run pgshuttle verify on it";
   }
@@ -86,6 +82,7 @@ Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, const copy::C
   vo.jobs = std::max(1, o.copy.jobs);
   vo.compare_data = !o.copy.schema_only;
   vo.compare_schema = !o.copy.data_only;
+  vo.skip_unsupported = o.copy.skip_unsupported;
   Status st = verify_after(ctx, o.copy.source, o.copy.target, vo, "the copy", "", json);
   if (st.ok() || st.error().code != ErrorCode::kVerifyFailed) return st;
   // Whether writes to the source can explain a difference is known: the
@@ -103,13 +100,24 @@ Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, const copy::C
             "written during or after the copy explains such differences (verify compares with "
             "the live source); verify again on a quiet source to tell.";
   e.hint = why + e.hint;
+  if (!s.skipped_unsupported.empty()) {
+    e.message += fmt::format(
+        ", besides the {} object(s) the target role may not create that "
+        "--skip-unsupported left out (reported as known skips)",
+        s.skipped_unsupported.size());
+  }
   return e;
 }
 
 // A verify that reached a result (identical, or differences) is recorded,
 // so that only an interrupted one is redone by the next run.
 Status record_outcome(const CopyCliOptions& o, const std::string& id, const Status& verified) {
-  if (!verified.ok() && verified.error().code != ErrorCode::kVerifyFailed) return ok_status();
+  // A verdict (differences, or known skips only) is a result; anything else
+  // (lost session, Ctrl-C) is not, and a re-run verifies again.
+  if (!verified.ok() && verified.error().code != ErrorCode::kVerifyFailed &&
+      verified.error().code != ErrorCode::kWarnings) {
+    return ok_status();
+  }
   return copy::CopyTransfer::record_verified(o.copy, id);
 }
 
@@ -152,7 +160,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
               << " sequences in " << human_duration(std::chrono::duration<double>(s.seconds))
               << (s.retries ? " (" + std::to_string(s.retries) + " retries)" : "") << "\n";
   }
-  std::string skipped = verify_skipped(o, s);
+  std::string skipped = verify_skipped(o);
   Status verified = ok_status();
   if (skipped.empty()) {
     PGS_TRY(copy::CopyTransfer::record_verify_started(o.copy, s.id));
@@ -162,7 +170,9 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   }
   PGS_TRY(record_outcome(o, s.id, verified));
   if (ctx.json) ctx.print_json(json);
-  PGS_TRY(verified);
+  // Known skips only (--skip-unsupported): the list below says more.
+  bool known_skips_only = !verified.ok() && verified.error().code == ErrorCode::kWarnings;
+  if (!known_skips_only) PGS_TRY(verified);
   if (!s.skipped_unsupported.empty()) {
     std::string list;
     for (const auto& k : s.skipped_unsupported) list += (list.empty() ? "" : "; ") + k;
@@ -173,6 +183,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
                       "create them through the provider (or as a superuser), or do without "
                       "them; `pgshuttle check` lists why each needs a superuser");
   }
+  if (known_skips_only) return verified;
   if (s.warnings > 0) {
     return make_error(
         ErrorCode::kWarnings,

@@ -1,4 +1,6 @@
 // pgshuttle migrate SOURCE TARGET --via s3://bucket/prefix | --direct
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "cli/command.h"
@@ -45,6 +47,14 @@ Status run_migrate(const CliContext& ctx, migrate::MigrateOptions o, bool resume
   } else {
     std::cout << migrate::to_text(summary);
   }
+  if (summary.known_skips > 0) {
+    return make_error(ErrorCode::kWarnings,
+                      fmt::format("migrated, but {} object(s) of the source the target role may "
+                                  "not create were left out (--skip-unsupported)",
+                                  summary.known_skips),
+                      "the transfer log lists each; create them through the provider (or as a "
+                      "superuser), or accept that the target does without them");
+  }
   return ok_status();
 }
 
@@ -81,6 +91,10 @@ void register_migrate(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--no-verify", a->no_verify, "Skip the final verification");
   cmd->add_option("--confirm", a->o.confirm, "Target database name (for a non-empty target)");
   cmd->add_flag("--clean", a->o.clean, "Drop what the target holds (with --confirm)");
+  cmd->add_flag("--skip-unsupported", a->o.skip_unsupported,
+                "Leave out what the target role may not create (C functions, base types, "
+                "operator classes ...) and what depends on it; list it; verify reports it as "
+                "known skips");
   cmd->add_flag("--show-password", a->o.show_password, "Print the target password in the summary");
   cmd->callback([&ctx, a] {
     ctx.run = [&ctx, a] {

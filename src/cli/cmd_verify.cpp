@@ -67,6 +67,10 @@ void register_verify(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(1, 256));
   cmd->add_flag("--compare-owners", args->options.compare_owners, "Also compare object owners");
   cmd->add_flag("--compare-acls", args->options.compare_acls, "Also compare privileges (ACLs)");
+  cmd->add_flag("--skip-unsupported", args->options.skip_unsupported,
+                "The target was loaded with --skip-unsupported: report what only a superuser may "
+                "create (and what depends on it) as known skips when missing on the target; the "
+                "verdict is then INCOMPLETE (exit 12), never PASSED");
   cmd->add_option("--query-file", args->options.query_files,
                   "Run each query of FILE on both sides and compare the results (queries end "
                   "with ';' at the end of a line or with a blank line); repeatable");

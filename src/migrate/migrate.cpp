@@ -66,6 +66,10 @@ Result<std::string> step_check(Run& r) {
   for (const auto& f : report.findings) {
     if (f.severity == check::Severity::kBlocker) {
       if (f.code == "target-not-empty" && target_cleared) continue;
+      if (r.o.skip_unsupported && f.code.rfind("superuser-only-", 0) == 0) {
+        log::warn("{} — left out (--skip-unsupported)", f.message);
+        continue;
+      }
       log::error("blocker: {} — {}", f.message, f.fix);
       ++blockers;
     } else if (f.severity == check::Severity::kWarning) {
@@ -156,6 +160,7 @@ Result<std::string> step_restore(Run& r) {
   ro.state_dir = r.o.state_dir;
   ro.verify = false;  // the verify step compares the whole target with the source
   ro.backup_id = r.state.artifact("backup_id");  // the URL is checked against its record
+  ro.skip_unsupported = r.o.skip_unsupported;
   PGS_ASSIGN_OR_RETURN(bool partial, own_partial_target(r));
   if (partial) clear_own_partial_target(r, ro.clean, ro.confirm);
   PGS_ASSIGN_OR_RETURN(auto outcome, restore::run_restore(ro));
@@ -173,6 +178,7 @@ Result<std::string> step_copy(Run& r) {
   co.clean = r.o.clean;
   co.confirm = r.o.confirm;
   co.state_dir = r.o.state_dir;
+  co.skip_unsupported = r.o.skip_unsupported;
   PGS_ASSIGN_OR_RETURN(bool partial, own_partial_target(r));
   // A copy resumes its own partial target itself while the source stayed
   // fenced (the same data); after a refence it starts over.
@@ -200,17 +206,25 @@ Result<std::string> step_settings(Run& r) {
 Result<std::string> step_verify(Run& r) {
   verify::VerifyOptions vo;
   vo.jobs = default_jobs(r.o.jobs);
+  vo.skip_unsupported = r.o.skip_unsupported;
   PGS_ASSIGN_OR_RETURN(auto report, verify::verify_databases(r.source, r.target, vo));
   for (const auto& d : report.differences) {
     if (d.severity == verify::Severity::kDifference) {
       log::error("difference: {} {} {} {}", d.kind, d.object, d.property, d.problem);
     }
   }
-  PGS_TRY(verify::report_status(report));
+  Status verdict = verify::report_status(report);
+  // Known skips only (--skip-unsupported) end the step; the summary says so.
+  if (!verdict.ok() && report.difference_count() > 0) return std::move(verdict).error();
   std::string summary =
-      fmt::format("{} tables and {} schema objects identical ({} warning(s))", report.tables.size(),
-                  report.schema_objects, report.warning_count());
+      fmt::format("{} tables and {} schema objects identical ({} warning(s){})",
+                  report.tables.size(), report.schema_objects, report.warning_count(),
+                  report.known_skip_count() > 0
+                      ? fmt::format(", {} known skips: left out by --skip-unsupported",
+                                    report.known_skip_count())
+                      : "");
   r.state.set_artifact("verify_summary", summary);
+  r.state.set_artifact("known_skips", std::to_string(report.known_skip_count()));
   return summary;
 }
 
@@ -357,6 +371,7 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   s.source_read_only = fenced.ok() && *fenced;
   s.finished_earlier = finished_earlier && runner.skipped().size() == s.steps.size();
   s.verify_summary = state.artifact("verify_summary");
+  s.known_skips = parse_u64(state.artifact("known_skips")).value_or(0);
   auto eff = target.effective();
   s.host = eff["host"];
   s.port = eff["port"];

@@ -13,6 +13,7 @@
 // calls start their own workers.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct MigrateOptions {
   bool clean = false;
   std::string state_dir;
   bool show_password = false;
+  // Load what a non-superuser target may create, leave the rest out and
+  // list it: check reports those objects as warnings instead of blockers,
+  // restore/copy skip them, verify reports them as known skips.
+  bool skip_unsupported = false;
 };
 
 struct MigrateSummary {
@@ -55,6 +60,9 @@ struct MigrateSummary {
   bool finished_earlier = false;  // every step was done by an earlier run; none ran now
   double seconds = 0;
   std::string verify_summary;
+  // Objects verify found left out by --skip-unsupported: the migration is
+  // done, but not whole.
+  uint64_t known_skips = 0;
 };
 
 // The plan as it would run: steps, with size and time estimates. Writes nothing.

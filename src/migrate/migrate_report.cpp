@@ -27,7 +27,8 @@ nlohmann::json to_json(const MigrateSummary& s) {
           {"backup", s.backup_location},
           {"source_read_only", s.source_read_only},
           {"finished_earlier", s.finished_earlier},
-          {"verify", s.verify_summary}};
+          {"verify", s.verify_summary},
+          {"known_skips", s.known_skips}};
 }
 
 std::string to_text(const MigrateSummary& s) {

@@ -35,7 +35,7 @@ std::string table_rows(const VerifyReport& r) {
 std::string difference_rows(const VerifyReport& r) {
   std::string out;
   for (const auto& d : r.differences) {
-    const char* sev = d.severity == Severity::kWarning ? "warning" : "difference";
+    std::string_view sev = severity_name(d.severity);
     out += fmt::format(
         "<tr class=\"{0}\"><td class=\"sev\">{0}</td><td>{1}</td><td>{2}</td><td>{3}</td>"
         "<td>{4}</td><td><pre>{5}</pre></td><td><pre>{6}</pre></td></tr>\n",
@@ -89,16 +89,18 @@ std::string xml_escape(std::string_view text) {
 
 std::string to_html(const VerifyReport& r) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
-  out += "<title>pgshuttle verify: " + std::string(r.passed() ? "passed" : "FAILED") + "</title>\n";
+  out += "<title>pgshuttle verify: " + std::string(r.verdict()) + "</title>\n";
   out += "<style>" + std::string(kStyle) + "</style></head><body>\n";
   out += fmt::format(
       "<h1 id=\"verdict\" class=\"{}\">{}: {} differences, {} warnings</h1>\n"
       "<p>Source <code>{}</code><br>Target <code>{}</code><br>Started {} &middot; {:.2f}s "
       "(schema {:.2f}s, data {:.2f}s) &middot; {} schema objects compared &middot; row hash "
       "{}</p>\n",
-      r.passed() ? "passed" : "failed", r.passed() ? "Passed" : "Failed", r.difference_count(),
-      r.warning_count(), xml_escape(r.source), xml_escape(r.target), xml_escape(r.started_at),
-      r.seconds, r.schema_seconds, r.data_seconds, r.schema_objects, xml_escape(r.row_hash));
+      r.passed() ? "passed" : "failed",
+      r.passed() ? "Passed" : (r.difference_count() > 0 ? "Failed" : "Incomplete (known skips)"),
+      r.difference_count(), r.warning_count(), xml_escape(r.source), xml_escape(r.target),
+      xml_escape(r.started_at), r.seconds, r.schema_seconds, r.data_seconds, r.schema_objects,
+      xml_escape(r.row_hash));
   out += "<h2>Differences</h2>\n";
   if (r.differences.empty()) {
     out += "<p>None.</p>\n";

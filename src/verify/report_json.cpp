@@ -15,6 +15,8 @@ nlohmann::json to_json(const VerifyReport& r) {
   j["row_hash"] = r.row_hash;
   j["difference_count"] = r.difference_count();
   j["warning_count"] = r.warning_count();
+  j["known_skip_count"] = r.known_skip_count();
+  j["verdict"] = r.verdict();
   j["tables"] = nlohmann::json::array();
   for (const auto& t : r.tables) {
     j["tables"].push_back({{"schema", t.schema},
@@ -42,14 +44,13 @@ nlohmann::json to_json(const VerifyReport& r) {
   }
   j["differences"] = nlohmann::json::array();
   for (const auto& d : r.differences) {
-    j["differences"].push_back(
-        {{"severity", d.severity == Severity::kWarning ? "warning" : "difference"},
-         {"kind", d.kind},
-         {"object", d.object},
-         {"property", d.property},
-         {"problem", d.problem},
-         {"source", d.source_value},
-         {"target", d.target_value}});
+    j["differences"].push_back({{"severity", severity_name(d.severity)},
+                                {"kind", d.kind},
+                                {"object", d.object},
+                                {"property", d.property},
+                                {"problem", d.problem},
+                                {"source", d.source_value},
+                                {"target", d.target_value}});
   }
   return j;
 }

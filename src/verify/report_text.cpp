@@ -17,8 +17,10 @@ std::string clip(const std::string& s) {
 }
 
 std::string difference_line(const Difference& d) {
-  std::string line = fmt::format("  {} {} {}", d.severity == Severity::kWarning ? "WARN" : "DIFF",
-                                 d.kind, d.object);
+  std::string_view tag = d.severity == Severity::kWarning     ? "WARN"
+                         : d.severity == Severity::kKnownSkip ? "SKIP"
+                                                              : "DIFF";
+  std::string line = fmt::format("  {} {} {}", tag, d.kind, d.object);
   if (!d.property.empty()) line += " [" + d.property + "]";
   line += ": " + d.problem;
   if (!d.source_value.empty()) line += "\n      source: " + clip(d.source_value);
@@ -48,10 +50,11 @@ std::string to_text(const VerifyReport& r) {
   if (!r.differences.empty()) out += "\n";
   for (const auto& d : r.differences) out += difference_line(d);
   out += fmt::format(
-      "\n{}: {} schema objects, {} tables, {} queries compared; {} differences, {} warnings "
+      "\n{}: {} schema objects, {} tables, {} queries compared; {} differences, {} warnings{} "
       "({:.1f}s)\n",
-      r.passed() ? "PASSED" : "FAILED", r.schema_objects, r.tables.size(), r.queries.size(),
-      r.difference_count(), r.warning_count(), r.seconds);
+      r.verdict(), r.schema_objects, r.tables.size(), r.queries.size(), r.difference_count(),
+      r.warning_count(),
+      r.known_skip_count() ? fmt::format(", {} known skips", r.known_skip_count()) : "", r.seconds);
   return out;
 }
 

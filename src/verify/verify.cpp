@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "pg/cancel_watch.h"
 #include "verify/data_compare.h"
+#include "verify/known_skips.h"
 #include "verify/query_compare.h"
 #include "verify/schema_compare.h"
 #include "verify/session.h"
@@ -258,7 +259,32 @@ int VerifyReport::difference_count() const {
 }
 
 int VerifyReport::warning_count() const {
-  return static_cast<int>(differences.size()) - difference_count();
+  return static_cast<int>(std::count_if(differences.begin(), differences.end(), [](const auto& d) {
+    return d.severity == Severity::kWarning;
+  }));
+}
+
+int VerifyReport::known_skip_count() const {
+  return static_cast<int>(std::count_if(differences.begin(), differences.end(), [](const auto& d) {
+    return d.severity == Severity::kKnownSkip;
+  }));
+}
+
+std::string_view VerifyReport::verdict() const {
+  if (difference_count() > 0) return "FAILED";
+  return known_skip_count() > 0 ? "INCOMPLETE" : "PASSED";
+}
+
+std::string_view severity_name(Severity severity) {
+  switch (severity) {
+    case Severity::kDifference:
+      return "difference";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kKnownSkip:
+      return "known skip";
+  }
+  return "difference";
 }
 
 Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::ConnInfo& target,
@@ -285,6 +311,7 @@ Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::Conn
   if (options.compare_data) {
     PGS_TRY(compare_tables(src, tgt, src_conn, tgt_conn, options, report));
   }
+  if (options.skip_unsupported) PGS_TRY(mark_known_skips(src_conn, report.differences));
   for (const auto& file : options.query_files) {
     PGS_TRY(compare_query_file(src_conn, tgt_conn, file, report.queries, report.differences));
   }
@@ -296,6 +323,19 @@ Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::Conn
 
 Status report_status(const VerifyReport& report) {
   if (report.passed()) return ok_status();
+  if (report.difference_count() == 0) {
+    std::string list;
+    for (const auto& d : report.differences) {
+      if (d.severity != Severity::kKnownSkip) continue;
+      list += (list.empty() ? "" : "; ") + d.kind + " " + d.object;
+    }
+    return make_error(ErrorCode::kWarnings,
+                      fmt::format("verify is incomplete: no difference, but {} object(s) of the "
+                                  "source were left out by --skip-unsupported (known skips): {}",
+                                  report.known_skip_count(), list),
+                      "these need a superuser on the target (or depend on what does): create "
+                      "them through the provider, or accept that the target does without them");
+  }
   return make_error(ErrorCode::kVerifyFailed,
                     fmt::format("verify found {} differences between source and target",
                                 report.difference_count()),

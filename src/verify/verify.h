@@ -41,6 +41,10 @@ struct VerifyOptions {
   bool md5_row_hash = false;
   // 64 (one hashtextextended per row) or 128 (two seeds); md5 is always 128.
   int hash_bits = 64;
+  // The target was loaded with --skip-unsupported: what the source holds
+  // that only a superuser may create, and what depends on it, is reported
+  // as a known skip when missing on the target (never as a pass).
+  bool skip_unsupported = false;
 };
 
 // Chunk size when none is given: only as many chunks as balancing the work
@@ -50,7 +54,12 @@ struct VerifyOptions {
 // 17.3 s with 1,000,000, 14.5 s with one chunk per table).
 int64_t auto_chunk_rows(int64_t total_rows, int jobs);
 
-enum class Severity { kDifference, kWarning };
+// kKnownSkip: an object missing on the target that --skip-unsupported left
+// out on purpose (only a superuser may create it, or it depends on such an
+// object). It is no difference, but the verify does not pass with it.
+enum class Severity { kDifference, kWarning, kKnownSkip };
+// "difference", "warning", "known skip".
+std::string_view severity_name(Severity severity);
 
 // One finding: "index shop.orders_customer_idx: missing on target".
 struct Difference {
@@ -107,7 +116,10 @@ struct VerifyReport {
 
   int difference_count() const;
   int warning_count() const;
-  bool passed() const { return difference_count() == 0; }
+  int known_skip_count() const;
+  bool passed() const { return difference_count() == 0 && known_skip_count() == 0; }
+  // "PASSED", "FAILED", or "INCOMPLETE" (no difference but known skips).
+  std::string_view verdict() const;
 };
 
 // Verifies `target` against `source`. Differences are in the report; the
@@ -115,7 +127,8 @@ struct VerifyReport {
 Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::ConnInfo& target,
                                       const VerifyOptions& options);
 
-// kVerifyFailed with a one-line summary when the report has differences.
+// kVerifyFailed with a one-line summary when the report has differences;
+// kWarnings naming the known skips when it has only those.
 Status report_status(const VerifyReport& report);
 
 }  // namespace pgshuttle::verify

@@ -30,7 +30,7 @@ Result<RecordedVerify> verify_recorded(const pg::ConnInfo& source, const pg::Con
   for (const auto& d : r.differences) {
     std::string line = fmt::format("{} {}{}: {}", d.kind, d.object,
                                    d.property.empty() ? "" : " " + d.property, d.problem);
-    if (d.severity == Severity::kWarning) {
+    if (d.severity != Severity::kDifference) {
       run->add_warning(line);
     } else {
       run->add_log("error", "difference: " + line);

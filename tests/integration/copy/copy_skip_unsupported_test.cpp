@@ -34,6 +34,10 @@ TEST(CopySkipUnsupported, LoadsTheRestAndListsWhatItSkipped) {
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.out;
   EXPECT_EQ(j["skipped_unsupported"].size(), 2u) << r.out;
+  // The closing verify ran and found nothing but the two known skips.
+  EXPECT_EQ(j["verify"]["differences"], 0) << r.out;
+  EXPECT_EQ(j["verify"]["known_skips"], 2) << r.out;
+  EXPECT_EQ(j["verify"]["verdict"], "INCOMPLETE") << r.out;
   std::string rows = "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM t";
   EXPECT_EQ(psql(dst.url(), rows), psql(src.url(), rows));
   EXPECT_EQ(psql(dst.url(), "SELECT string_agg(a::text, ',' ORDER BY id) FROM tv"), "1,5");

@@ -84,6 +84,35 @@ TEST_F(MigrateTest, DirectLeavesTheSourceReadOnly) {
   EXPECT_EQ(again.out.find("still read-only"), std::string::npos) << again.out;
 }
 
+// A source with objects only a superuser may create: the preflight blocks
+// the migration into the non-superuser target; with --skip-unsupported it
+// runs, leaves them (and what depends on them) out, and its verify reports
+// them as known skips: exit 12, never "identical" alone.
+TEST_F(MigrateTest, SkipUnsupportedLeavesOutWhatTheTargetRoleMayNotCreate) {
+  rig::ScratchDatabase src(rig::Server::kSource, "mig_skip_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "mig_skip_dst");
+  rig::psql(src.url(),
+            "CREATE FUNCTION my_abs(int) RETURNS int LANGUAGE internal IMMUTABLE STRICT AS "
+            "'int4abs'; CREATE TABLE t (id int PRIMARY KEY, v int); "
+            "INSERT INTO t VALUES (1, -1), (2, 5); "
+            "CREATE VIEW tv AS SELECT id, my_abs(v) AS a FROM t");
+  std::vector<std::string> args{
+      src.url(), dst.url(), "--via",           "s3://" + bucket_ + "/skip",
+      "--sse",   "none",    "--release-source"};
+  auto blocked = migrate(args);
+  EXPECT_EQ(blocked.exit_code, 8) << blocked.out << blocked.err;
+  EXPECT_NE(blocked.err.find("my_abs"), std::string::npos) << blocked.err;
+
+  args.push_back("--skip-unsupported");
+  auto r = migrate(args);
+  EXPECT_EQ(r.exit_code, 12) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 known skips"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("left out (--skip-unsupported)"), std::string::npos) << r.err;
+  EXPECT_EQ(rig::psql(dst.url(), "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM t"),
+            "1:-1,2:5");
+  EXPECT_EQ(rig::psql(dst.url(), "SELECT to_regclass('tv') IS NULL"), "t");
+}
+
 // A step fails (the rig's S3 refuses --sse AES256), so migrate makes the
 // source writable again, and it is written to. The re-run must fence it
 // again before its backup and must not restore what it read before.

@@ -82,6 +82,25 @@ TEST(RestoreSkipUnsupported, LoadsTheRestAndListsWhatItLeftOut) {
   auto v = rig::run_pgshuttle({"--state-dir", state_dir(), "verify", src.url(), dst.url()});
   EXPECT_EQ(v.exit_code, 6) << v.out << v.err;
   EXPECT_NE(v.out.find("odd"), std::string::npos) << v.out;
+  // Told what was left out on purpose, verify reports those as known skips:
+  // incomplete (exit 12), no difference, still not passed.
+  auto known = rig::run_pgshuttle(
+      {"--state-dir", state_dir(), "verify", src.url(), dst.url(), "--skip-unsupported"});
+  EXPECT_EQ(known.exit_code, 12) << known.out << known.err;
+  EXPECT_NE(known.out.find("INCOMPLETE: "), std::string::npos) << known.out;
+  EXPECT_NE(known.out.find("SKIP table public.odd"), std::string::npos) << known.out;
+  EXPECT_NE(known.out.find("SKIP function public.my_abs(integer)"), std::string::npos) << known.out;
+  EXPECT_EQ(known.out.find("DIFF"), std::string::npos) << known.out;
+  EXPECT_EQ(known.out.find("PASSED"), std::string::npos) << known.out;
+
+  // A real loss besides the known skips still fails the verify, naming it.
+  psql(dst.url(), "DELETE FROM t WHERE id = 2; DROP VIEW tv");
+  auto lost = rig::run_pgshuttle(
+      {"--state-dir", state_dir(), "verify", src.url(), dst.url(), "--skip-unsupported"});
+  EXPECT_EQ(lost.exit_code, 6) << lost.out << lost.err;
+  EXPECT_NE(lost.out.find("DIFF view public.tv"), std::string::npos) << lost.out;
+  EXPECT_NE(lost.out.find("FAILED: "), std::string::npos) << lost.out;
+  EXPECT_NE(lost.out.find("public.t"), std::string::npos) << lost.out;
 }
 
 TEST(RestoreSkipUnsupported, RefusesAnArchiveItCannotReadAtRandom) {

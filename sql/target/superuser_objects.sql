@@ -6,7 +6,8 @@
 -- methods. Untrusted procedural languages and event triggers have checks of
 -- their own. What an extension owns comes with CREATE EXTENSION and is not
 -- listed; nor is anything of the system (OIDs below FirstNormalObjectId).
--- Columns: kind, name.
+-- Columns: kind, name, classid, objid (the object's catalog and OID; 0 for
+-- kinds that are no pg_depend object of their own).
 WITH extension_owned AS (
   SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 ),
@@ -23,7 +24,8 @@ user_schemas AS (
 )
 SELECT 'c-function' AS kind,
        format('%I.%I(%s) LANGUAGE %s', n.nspname, p.proname,
-              pg_get_function_identity_arguments(p.oid), l.lanname) AS name
+              pg_get_function_identity_arguments(p.oid), l.lanname) AS name,
+       'pg_proc'::regclass::oid AS classid, p.oid AS objid
 FROM pg_proc p
 JOIN user_schemas n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
@@ -31,7 +33,7 @@ WHERE l.lanname IN ('c', 'internal') AND p.prokind <> 'a'
   AND (p.oid, 'pg_proc'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
   AND (p.oid, 'pg_proc'::regclass) NOT IN (SELECT objid, classid FROM made_with_parent)
 UNION ALL
-SELECT 'base-type', format('%I.%I', n.nspname, t.typname)
+SELECT 'base-type', format('%I.%I', n.nspname, t.typname), 'pg_type'::regclass::oid, t.oid
 FROM pg_type t
 JOIN user_schemas n ON n.oid = t.typnamespace
 WHERE t.typtype = 'b'
@@ -39,21 +41,24 @@ WHERE t.typtype = 'b'
   AND (t.oid, 'pg_type'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
 SELECT 'internal-aggregate', format('%I.%I(%s)', n.nspname, p.proname,
-                                     pg_get_function_identity_arguments(p.oid))
+                                     pg_get_function_identity_arguments(p.oid)),
+       'pg_proc'::regclass::oid, p.oid
 FROM pg_aggregate a
 JOIN pg_proc p ON p.oid = a.aggfnoid
 JOIN user_schemas n ON n.oid = p.pronamespace
 WHERE a.aggtranstype = 'internal'::regtype
   AND (p.oid, 'pg_proc'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
-SELECT 'operator-class', format('%I.%I USING %s', n.nspname, c.opcname, am.amname)
+SELECT 'operator-class', format('%I.%I USING %s', n.nspname, c.opcname, am.amname),
+       'pg_opclass'::regclass::oid, c.oid
 FROM pg_opclass c
 JOIN user_schemas n ON n.oid = c.opcnamespace
 JOIN pg_am am ON am.oid = c.opcmethod
 WHERE (c.oid, 'pg_opclass'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
 -- A family CREATE OPERATOR CLASS made implicitly (same name) goes with its class.
-SELECT 'operator-family', format('%I.%I USING %s', n.nspname, f.opfname, am.amname)
+SELECT 'operator-family', format('%I.%I USING %s', n.nspname, f.opfname, am.amname),
+       'pg_opfamily'::regclass::oid, f.oid
 FROM pg_opfamily f
 JOIN user_schemas n ON n.oid = f.opfnamespace
 JOIN pg_am am ON am.oid = f.opfmethod
@@ -62,34 +67,39 @@ WHERE (f.oid, 'pg_opfamily'::regclass) NOT IN (SELECT objid, classid FROM extens
                   WHERE c.opcfamily = f.oid AND c.opcname = f.opfname
                     AND c.opcnamespace = f.opfnamespace)
 UNION ALL
-SELECT 'transform', format('FOR %s LANGUAGE %s', format_type(tr.trftype, NULL), l.lanname)
+SELECT 'transform', format('FOR %s LANGUAGE %s', format_type(tr.trftype, NULL), l.lanname),
+       'pg_transform'::regclass::oid, tr.oid
 FROM pg_transform tr
 JOIN pg_language l ON l.oid = tr.trflang
 WHERE tr.oid >= 16384
   AND (tr.oid, 'pg_transform'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
 SELECT 'binary-cast', format('(%s AS %s) WITHOUT FUNCTION', format_type(c.castsource, NULL),
-                             format_type(c.casttarget, NULL))
+                             format_type(c.casttarget, NULL)),
+       'pg_cast'::regclass::oid, c.oid
 FROM pg_cast c
 WHERE c.oid >= 16384 AND c.castmethod = 'b'
   AND (c.oid, 'pg_cast'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
-SELECT 'text-search-parser', format('%I.%I', n.nspname, p.prsname)
+SELECT 'text-search-parser', format('%I.%I', n.nspname, p.prsname), 'pg_ts_parser'::regclass::oid,
+       p.oid
 FROM pg_ts_parser p
 JOIN user_schemas n ON n.oid = p.prsnamespace
 WHERE (p.oid, 'pg_ts_parser'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
-SELECT 'text-search-template', format('%I.%I', n.nspname, t.tmplname)
+SELECT 'text-search-template', format('%I.%I', n.nspname, t.tmplname),
+       'pg_ts_template'::regclass::oid, t.oid
 FROM pg_ts_template t
 JOIN user_schemas n ON n.oid = t.tmplnamespace
 WHERE (t.oid, 'pg_ts_template'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
 UNION ALL
-SELECT 'foreign-data-wrapper', format('%I', w.fdwname)
+SELECT 'foreign-data-wrapper', format('%I', w.fdwname), 'pg_foreign_data_wrapper'::regclass::oid,
+       w.oid
 FROM pg_foreign_data_wrapper w
 WHERE (w.oid, 'pg_foreign_data_wrapper'::regclass) NOT IN (SELECT objid, classid
                                                           FROM extension_owned)
 UNION ALL
-SELECT 'access-method', format('%I', am.amname)
+SELECT 'access-method', format('%I', am.amname), 'pg_am'::regclass::oid, am.oid
 FROM pg_am am
 WHERE am.oid >= 16384
   AND (am.oid, 'pg_am'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
