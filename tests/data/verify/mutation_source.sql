@@ -1,7 +1,7 @@
 -- The source database of tests/integration/verify/mutation_test.cpp: one of
 -- every object kind pg_dump dumps and verify compares, so that one change
--- to any of them on an exact copy can be shown to fail verify. Includes
--- fidelity case 08 (verify blind spots) and 14 (keyword names). Run as a
+-- to any of them on an exact copy can be shown to fail verify. Loaded after
+-- fidelity case 08 (verify blind spots); includes 14 (keyword names). Run as a
 -- superuser (PostGIS, event trigger, access method, FDW).
 CREATE EXTENSION postgis;
 CREATE EXTENSION postgres_fdw;
@@ -11,23 +11,8 @@ CREATE DOMAIN app.posint AS int CHECK (VALUE > 0);
 CREATE SEQUENCE app.ticket_seq START 100;
 SELECT setval('app.ticket_seq', 150);
 
--- Fidelity case 08, part 1 (in public, as the case has it).
-CREATE TABLE acct (id int PRIMARY KEY, a int, b int, note text);
-INSERT INTO acct SELECT i, i % 10, i % 10, 'n' || i FROM generate_series(1, 100) i;
-CREATE TABLE acct_log (id int, note text);
-CREATE RULE acct_log_ins AS ON INSERT TO acct DO ALSO INSERT INTO acct_log VALUES (NEW.id, NEW.note);
-CREATE STATISTICS acct_ab (dependencies) ON a, b FROM acct;
-CREATE PUBLICATION pub_acct FOR TABLE acct;
-CREATE TEXT SEARCH CONFIGURATION my_english (COPY = english);
-CREATE FUNCTION int_close(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT abs($1 - $2) < 2';
-CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = int, FUNCTION = int_close);
-CREATE TYPE money2 AS (units bigint, cur text);
-CREATE FUNCTION int_to_money2(int) RETURNS money2 LANGUAGE sql IMMUTABLE AS 'SELECT ROW($1::bigint, ''EUR'')::money2';
-CREATE CAST (int AS money2) WITH FUNCTION int_to_money2(int);
-ALTER TABLE acct REPLICA IDENTITY FULL;
-ALTER TABLE acct ALTER COLUMN note SET STORAGE EXTERNAL;
-ALTER TABLE acct ALTER COLUMN a SET STATISTICS 1000;
-ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
+-- Fidelity case 08 (verify blind spots) is loaded before this file, from
+-- tests/data/fidelity/08_verify_blind_spots.sql (its part 1, in public).
 
 -- Fidelity case 14: keyword and odd names.
 CREATE TABLE "user" (id int PRIMARY KEY, "user" text NOT NULL, "order" int);

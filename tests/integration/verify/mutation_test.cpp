@@ -24,8 +24,11 @@ namespace {
 
 using rig::psql;
 
-std::string source_sql_path() {
-  return rig::source_dir() + "/tests/data/verify/mutation_source.sql";
+// The source's SQL files, loaded in this order: fidelity case 08 (verify's
+// old blind spots), then one of every other kind.
+std::vector<std::string> source_sql_paths() {
+  return {rig::source_dir() + "/tests/data/fidelity/08_verify_blind_spots.sql",
+          rig::source_dir() + "/tests/data/verify/mutation_source.sql"};
 }
 
 // The rig's admin URL with another database name.
@@ -57,7 +60,8 @@ struct SharedSource {
 
  private:
   static SharedSource build() {
-    std::string sql = rig::read_file(source_sql_path());
+    std::string sql;
+    for (const auto& path : source_sql_paths()) sql += rig::read_file(path);
     std::string name =
         "verify_mutation_src_" + std::to_string(std::hash<std::string>{}(sql) % 1000000007);
     std::string dir = rig::env("RIG_ROOT");
@@ -67,7 +71,7 @@ struct SharedSource {
     if (::access(s.dump.c_str(), R_OK) != 0 || ::access((s.dump + ".view").c_str(), R_OK) != 0) {
       psql(rig::env("RIG_SOURCE_ADMIN"), "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
       psql(rig::env("RIG_SOURCE_ADMIN"), "CREATE DATABASE " + name);
-      rig::psql_file(s.url, source_sql_path());
+      for (const auto& path : source_sql_paths()) rig::psql_file(s.url, path);
       auto r = rig::run_program({"pg_dump", "-Fc", "-f", s.dump + ".tmp", s.url});
       if (r.exit_code != 0) throw std::runtime_error("pg_dump failed: " + r.err);
       std::ofstream(s.dump + ".view") << independent_view(s.url);
