@@ -6,13 +6,16 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "archive/archive_toc.h"
 #include "archive/block_scanner.h"
 #include "backup/stale_uploads.h"
 #include "core/cancel.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "core/redact.h"
 #include "core/subprocess.h"
 #include "pg/connection.h"
 #include "pg/passfile.h"
@@ -298,10 +301,33 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
     return std::move(outcome).error();
   }
   PGS_TRY(sink->commit());
+  fault::hit("backup:committed");  // the object is complete, its record not yet
   BackupResult result{id, outcome->bytes, outcome->streamed_sha256, outcome->offsets_present,
                       outcome->toc_entries};
   if (o.destination != "-" && o.checksum) PGS_TRY(add_checksum(o, result));
   return result;
+}
+
+// The id of the newest backup to `o.destination` when it was interrupted
+// (killed, failed, cancelled) and no finished backup recorded that
+// destination: what is there is that run's unrecorded output (a killed
+// upload can complete before its record does), which no backup id points
+// at, so the same command may replace it.
+Result<std::optional<std::string>> interrupted_writer(const BackupOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto registry,
+                       state::TransferRegistry::open(state::default_state_dir(o.state_dir)));
+  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
+  std::optional<std::string> newest;
+  for (const auto& t : all) {  // newest first
+    if (t.kind != state::TransferKind::kBackup || t.destination != redact(o.destination)) continue;
+    if (t.status == state::TransferStatus::kCompleted ||
+        t.status == state::TransferStatus::kWarnings) {
+      return std::optional<std::string>();
+    }
+    if (!newest && state::interrupted(t)) newest = t.id;
+    if (!newest) return std::optional<std::string>();  // running elsewhere
+  }
+  return newest;
 }
 
 }  // namespace
@@ -314,6 +340,15 @@ Result<BackupResult> run_backup(const BackupOptions& options) {
   // Recorded so that a restore by path from another directory still finds
   // this record (and checks against it).
   o.destination = storage::recorded_location(o.destination);
+  if (!o.replace) {
+    PGS_ASSIGN_OR_RETURN(auto killed, interrupted_writer(o));
+    if (killed) {
+      log::info(
+          "{} may hold what the interrupted backup {} wrote without recording it: replacing it",
+          o.destination, *killed);
+      o.replace = true;
+    }
+  }
   PGS_ASSIGN_OR_RETURN(auto run, state::TransferRun::begin(state::default_state_dir(o.state_dir),
                                                            state::TransferKind::kBackup,
                                                            info.to_uri(false), o.destination));

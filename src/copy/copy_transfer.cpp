@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/redact.h"
 #include "pg/connection.h"
+#include "target/target_objects.h"
 
 namespace pgshuttle::copy {
 namespace {
@@ -31,14 +32,10 @@ Error busy(const state::Transfer& t) {
       fmt::format("wait for it to end, or stop it with: pgshuttle cancel {}", t.id));
 }
 
-// What tells this target database from another of the same name (dropped
-// and created again since a run started): its OID.
+// The target database's identity (target::database_identity).
 Result<std::string> target_identity(const pg::ConnInfo& target) {
   PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(target, pg::Side::kTarget));
-  PGS_ASSIGN_OR_RETURN(auto r,
-                       conn.query("SELECT oid::text FROM pg_catalog.pg_database WHERE datname = "
-                                  "pg_catalog.current_database()"));
-  return r.get(0, 0);
+  return target::database_identity(conn);
 }
 
 // Whether run `id` wrote into the database `target` is now; a run from

@@ -19,6 +19,7 @@
 #include "pg/tools.h"
 #include "restore/backup_record.h"
 #include "restore/fed_child.h"
+#include "restore/partial_target.h"
 #include "restore/ranged_restore.h"
 #include "restore/stream_filters.h"
 #include "restore/target_preflight.h"
@@ -199,6 +200,10 @@ Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& a
   }
   PGS_TRY(check_extensions(conn, names));
   PGS_TRY(target::guard_target(conn, {o.clean, o.confirm}));
+  // From here on the target holds only what this restore writes.
+  if (!o.run_id.empty()) {
+    PGS_TRY(record_target(state::default_state_dir(o.state_dir), o.run_id, o.target));
+  }
   return create_extensions(conn, requests);
 }
 
@@ -363,6 +368,15 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
     PGS_ASSIGN_OR_RETURN(recorded, find_backup_record(registry, o.source, o.backup_id));
   }
   if (is_transfer_id(o.source)) o.source = recorded->destination;
+  PGS_ASSIGN_OR_RETURN(auto partial, own_partial_target(dir, o.source, o.target));
+  if (partial && !o.clean) {
+    log::info(
+        "the target holds what the unfinished restore {} of this archive wrote (the target was "
+        "empty when it began): clearing that before restoring again",
+        *partial);
+    o.clean = true;
+    o.confirm = o.target.effective()["dbname"];
+  }
   state::RunOptions run_options;
   run_options.warnings_from_log = false;  // the outcome's warnings are recorded below
   PGS_ASSIGN_OR_RETURN(auto run,
@@ -370,6 +384,7 @@ Result<RestoreOutcome> run_restore(const RestoreOptions& options) {
                                                  o.target.to_uri(false), run_options));
   RestoreOutcome out;
   out.transfer_id = run->id();
+  o.run_id = run->id();
   out.target_database = o.target.effective()["dbname"];
   Status st = restore_into(o, recorded, out);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

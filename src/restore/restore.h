@@ -72,6 +72,9 @@ struct RestoreOptions {
   // at random (custom format with data offsets): pgshuttle runs its schema
   // entries itself to know each refusal by its SQLSTATE.
   bool skip_unsupported = false;
+  // Set by run_restore: the run that records the target it writes into
+  // (partial_target.h), so that the same command can clear it after a crash.
+  std::string run_id;
 };
 
 enum class RestoreStatus { kCompleted, kFinishedWithWarnings, kFailed, kCancelled };

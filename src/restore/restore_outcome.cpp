@@ -40,9 +40,10 @@ Status RestoreOutcome::to_status() const {
                         "same command again",
                         target_database)
                   : fmt::format(
-                        "the target {} is left partially restored; fix the cause, then rerun with "
-                        "--clean --confirm {} (or restore into a new database)",
-                        target_database, target_database);
+                        "the target {} is left partially restored; fix the cause, then run the "
+                        "same command again: it clears what this restore wrote first (or "
+                        "restore into a new database)",
+                        target_database);
   switch (status) {
     case RestoreStatus::kCompleted:
       return ok_status();

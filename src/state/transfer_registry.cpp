@@ -78,6 +78,18 @@ Result<int64_t> next_sequence(SqliteDb& db, const std::string& letter) {
 
 }  // namespace
 
+bool interrupted(const Transfer& t) {
+  switch (t.status) {
+    case TransferStatus::kFailed:
+    case TransferStatus::kCancelled:
+      return true;
+    case TransferStatus::kRunning:
+      return !t.pid || (::kill(static_cast<pid_t>(*t.pid), 0) != 0 && errno == ESRCH);
+    default:
+      return false;
+  }
+}
+
 std::string_view status_name(TransferStatus s) {
   switch (s) {
     case TransferStatus::kPending:

@@ -50,6 +50,10 @@ struct Transfer {
   std::string status_text() const;
 };
 
+// True when `t` ended without finishing: failed, cancelled, or recorded
+// Running by a process that no longer exists (killed).
+bool interrupted(const Transfer& t);
+
 // An S3 multipart upload a backup started; recorded until it is completed
 // or aborted, so that one a killed run left can be aborted later.
 struct PendingUpload {

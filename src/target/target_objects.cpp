@@ -63,6 +63,13 @@ Status sweep_owned(pg::Connection& conn, const RoleFacts& role) {
 
 }  // namespace
 
+Result<std::string> database_identity(pg::Connection& conn) {
+  PGS_ASSIGN_OR_RETURN(auto r,
+                       conn.query("SELECT oid::text FROM pg_catalog.pg_database WHERE datname = "
+                                  "pg_catalog.current_database()"));
+  return r.get(0, 0);
+}
+
 Result<std::vector<UserObject>> list_user_objects(pg::Connection& conn) {
   PGS_ASSIGN_OR_RETURN(auto rows, conn.query(sql::target::user_objects));
   std::vector<UserObject> out;

@@ -41,6 +41,11 @@ struct GuardOptions {
 // The user objects of the connection's database, by kind and name.
 Result<std::vector<UserObject>> list_user_objects(pg::Connection& conn);
 
+// What tells the connected database from another of the same name (dropped
+// and created again since): its OID, as text. A resumable run records it
+// and continues only in the same database.
+Result<std::string> database_identity(pg::Connection& conn);
+
 // "relation public.t, function public.f and 3 more" (the first `limit`).
 std::string describe(const std::vector<UserObject>& objects, size_t limit = 5);
 
