@@ -83,9 +83,9 @@ Status begin_snapshot(Run& r) {
     if (!r.o.allow_inconsistent_resume) {
       return make_error(
           ErrorCode::kBlocked,
-          fmt::format("run {} was interrupted and its snapshot {} is gone (it lived only as "
-                      "long as the interrupted process): the tables already copied and the "
-                      "rest would come from different moments of the source",
+          fmt::format("run {} stopped before it finished (it failed, was cancelled or was "
+                      "killed), and its snapshot {} went with its process: the tables already "
+                      "copied and the rest would come from different moments of the source",
                       r.state->id(), old),
           "if the source was not written to since, pass --allow-inconsistent-resume; "
           "otherwise start over with --clean --confirm TARGETDB. A copy started while the "

@@ -89,7 +89,8 @@ std::string xml_escape(std::string_view text) {
 
 std::string to_html(const VerifyReport& r) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
-  out += "<title>pgshuttle verify: " + std::string(r.passed() ? "passed" : r.verdict()) + "</title>\n";
+  out +=
+      "<title>pgshuttle verify: " + std::string(r.passed() ? "passed" : r.verdict()) + "</title>\n";
   out += "<style>" + std::string(kStyle) + "</style></head><body>\n";
   out += fmt::format(
       "<h1 id=\"verdict\" class=\"{}\">{}: {} differences, {} warnings</h1>\n"

@@ -103,6 +103,14 @@ class ChaosRig : public ::testing::Test {
     return !ended;
   }
 
+  // Runs `args` with the fault point `point` killing it (SIGKILL).
+  void kill_at(const std::vector<std::string>& args, const std::string& point) {
+    auto env = env_;
+    env["PGSHUTTLE_FAULTS"] = "kill@" + point;
+    auto killed = rig::run_pgshuttle(args, env);
+    ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  }
+
   // Sessions still connected to `db` (other than this query's), waiting up
   // to 10 s for what a killed run left to end.
   std::string sessions_left(const std::string& admin_url, const std::string& db) {
@@ -185,10 +193,7 @@ TEST_P(Chaos, KillNineThenOneRerunOfTheSameCommand) {
 // object no backup id points at.
 TEST_F(ChaosRig, BackupKilledAfterItsObjectCompletedReplacesItOnTheRerun) {
   std::vector<std::string> args = command("backup");
-  auto env = env_;
-  env["PGSHUTTLE_FAULTS"] = "kill@backup:committed";
-  auto killed = rig::run_pgshuttle(args, env);
-  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  kill_at(args, "backup:committed");
   auto r = rig::run_pgshuttle(args, env_);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find("interrupted backup b001"), std::string::npos) << r.err;
@@ -200,10 +205,7 @@ TEST_F(ChaosRig, BackupKilledAfterItsObjectCompletedReplacesItOnTheRerun) {
 // target it had half written ("not empty ... --clean", exit 30).
 TEST_F(ChaosRig, RestoreKilledWhileLoadingClearsItsOwnPartialTargetOnTheRerun) {
   std::vector<std::string> args = command("restore");
-  auto env = env_;
-  env["PGSHUTTLE_FAULTS"] = "kill@restore:chunk";
-  auto killed = rig::run_pgshuttle(args, env);
-  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  kill_at(args, "restore:chunk");
   auto r = rig::run_pgshuttle(args, env_);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find("unfinished restore r001"), std::string::npos) << r.err;
@@ -215,9 +217,7 @@ TEST_F(ChaosRig, RestoreKilledWhileLoadingClearsItsOwnPartialTargetOnTheRerun) {
 // one wrote: the guard applies as before.
 TEST_F(ChaosRig, AnotherArchiveIsStillRefusedAPartialTarget) {
   std::vector<std::string> args = command("restore");
-  auto env = env_;
-  env["PGSHUTTLE_FAULTS"] = "kill@restore:chunk";
-  ASSERT_EQ(rig::run_pgshuttle(args, env).exit_code, 128 + 9);
+  kill_at(args, "restore:chunk");
   std::string other = tmp_dir_ + "/../other.dump";
   ASSERT_EQ(rig::run_program({"cp", archive_, other}).exit_code, 0);
   auto r = rig::run_pgshuttle({"restore", other, "--target", dst_.url()}, env_);
