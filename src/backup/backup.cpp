@@ -308,8 +308,8 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   return result;
 }
 
-// The id of the newest backup to `o.destination` when it was interrupted
-// (killed, failed, cancelled) and no finished backup recorded that
+// The id of the newest backup to `o.destination` when it was killed
+// (recorded Running, its process gone) and no finished backup recorded that
 // destination: what is there is that run's unrecorded output (a killed
 // upload can complete before its record does), which no backup id points
 // at, so the same command may replace it.
@@ -324,7 +324,12 @@ Result<std::optional<std::string>> interrupted_writer(const BackupOptions& o) {
         t.status == state::TransferStatus::kWarnings) {
       return std::optional<std::string>();
     }
-    if (!newest && state::interrupted(t)) newest = t.id;
+    // Only a killed run (never finished: no end time): a failed or
+    // cancelled backup removed what it wrote, and one refused because the
+    // object existed never wrote it.
+    if (!newest && !t.finished_at && state::interrupted(t)) {
+      newest = t.id;
+    }
     if (!newest) return std::optional<std::string>();  // running elsewhere
   }
   return newest;

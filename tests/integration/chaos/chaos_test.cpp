@@ -201,6 +201,21 @@ TEST_F(ChaosRig, BackupKilledAfterItsObjectCompletedReplacesItOnTheRerun) {
   expect_nothing_left();
 }
 
+// An object that was there before (not a killed backup's) is never
+// replaced, however often the refused command is repeated.
+TEST_F(ChaosRig, AnObjectThatWasThereBeforeIsStillRefusedOnTheRerun) {
+  std::string file = tmp_dir_ + "/../foreign.dump";
+  rig::run_program({"sh", "-c", "echo foreign > " + file});
+  auto put = rig::run_program({"aws", "--endpoint-url", rig::env("S3_ENDPOINT"), "s3", "cp", file,
+                               "s3://" + bucket_ + "/chaos.dump"},
+                              env_);
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+  std::vector<std::string> args = command("backup");
+  EXPECT_EQ(rig::run_pgshuttle(args, env_).exit_code, 14);
+  EXPECT_EQ(rig::run_pgshuttle(args, env_).exit_code, 14);
+  std::remove(file.c_str());
+}
+
 // A restore killed while loading: the same command used to refuse the
 // target it had half written ("not empty ... --clean", exit 30).
 TEST_F(ChaosRig, RestoreKilledWhileLoadingClearsItsOwnPartialTargetOnTheRerun) {
