@@ -267,6 +267,15 @@ Status add_checksum(const BackupOptions& o, BackupResult& result) {
   return ok_status();
 }
 
+// Records (or clears) that this run may open multipart uploads at
+// `location` whose ids are not yet known (an empty upload id).
+Status mark_upload_intent(state::TransferRun& run, const std::string& location, bool pending) {
+  return run.with_registry([&](state::TransferRegistry& registry) {
+    return pending ? registry.add_pending_upload(run.id(), location, "")
+                   : registry.remove_pending_upload(location, "");
+  });
+}
+
 Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
                                   state::TransferRun& run) {
   const std::string& id = run.id();
@@ -275,6 +284,12 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3,
                                                      o.replace ? storage::Existing::kReplace
                                                                : storage::Existing::kRefuse));
+  // Recorded before any upload exists: a kill between S3 creating an upload
+  // (the probe's or the object's) and its id being recorded would otherwise
+  // leave an upload nothing names. The next backup aborts every open upload
+  // of this key that a dead run recorded this way.
+  const bool s3 = storage::is_s3_url(o.destination);
+  if (s3) PGS_TRY(mark_upload_intent(run, sink->describe(), true));
   // An unsupported encryption or a missing right to write fails here, not
   // after pg_dump has started.
   PGS_TRY(storage::probe_upload(o.destination, o.s3));
@@ -298,9 +313,12 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   auto outcome = stream_dump(cmd, *sink, estimate, run);
   if (!outcome.ok()) {
     sink->abort();
+    if (s3) (void)mark_upload_intent(run, sink->describe(), false);
     return std::move(outcome).error();
   }
-  PGS_TRY(sink->commit());
+  Status committed = sink->commit();
+  if (s3) PGS_TRY(mark_upload_intent(run, sink->describe(), false));
+  PGS_TRY(committed);
   fault::hit("backup:committed");  // the object is complete, its record not yet
   BackupResult result{id, outcome->bytes, outcome->streamed_sha256, outcome->offsets_present,
                       outcome->toc_entries};

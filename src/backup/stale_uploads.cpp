@@ -6,6 +6,32 @@
 
 namespace pgshuttle::backup {
 
+namespace {
+
+// Aborts every open upload of `where`'s key: a run that died before
+// recording its upload id may have left one there.
+Status abort_unrecorded(const storage::S3Client& client, const storage::S3Location& where,
+                        const state::PendingUpload& intent, StaleUploadReport& report) {
+  PGS_ASSIGN_OR_RETURN(auto open, client.list_multipart_uploads(where.bucket));
+  for (const auto& up : open) {
+    if (up.key != where.key) continue;
+    state::PendingUpload found{intent.transfer_id, intent.location, up.upload_id};
+    Status s = client.abort_multipart(where, up.upload_id);
+    if (!s.ok()) {
+      log::warn("could not abort the multipart upload {} left of {}: {}", intent.transfer_id,
+                intent.location, s.error().to_string());
+      report.failed.push_back(std::move(found));
+      continue;
+    }
+    log::info("aborted the incomplete multipart upload of {} that {} left", intent.location,
+              intent.transfer_id);
+    report.aborted.push_back(std::move(found));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 Result<StaleUploadReport> abort_stale_uploads(state::TransferRegistry& registry,
                                               const storage::S3Options& s3,
                                               const std::string& bucket) {
@@ -17,6 +43,11 @@ Result<StaleUploadReport> abort_stale_uploads(state::TransferRegistry& registry,
     if (!where.ok() || (!bucket.empty() && where->bucket != bucket)) continue;
     if (!client) {
       PGS_ASSIGN_OR_RETURN(client, storage::S3Client::create(s3));
+    }
+    if (u.upload_id.empty()) {  // killed before it knew (or recorded) its upload id
+      PGS_TRY(abort_unrecorded(*client, *where, u, report));
+      PGS_TRY(registry.remove_pending_upload(u.location, u.upload_id));
+      continue;
     }
     Status s = client->abort_multipart(*where, u.upload_id);
     if (!s.ok()) {

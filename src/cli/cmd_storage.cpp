@@ -105,7 +105,10 @@ Status run_mb(StorageOptions& o) {
 std::string left_by(const std::vector<state::PendingUpload>& stale, const std::string& bucket,
                     const storage::S3Upload& u) {
   for (const auto& s : stale) {
-    if (s.upload_id == u.upload_id && s.location == "s3://" + bucket + "/" + u.key) {
+    // An empty id: that run died before it recorded the id of an upload it
+    // may have started at that key.
+    bool same = s.upload_id == u.upload_id || s.upload_id.empty();
+    if (same && s.location == "s3://" + bucket + "/" + u.key) {
       return s.transfer_id;
     }
   }

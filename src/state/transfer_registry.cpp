@@ -230,7 +230,11 @@ Result<Transfer> TransferRegistry::load(SqliteStatement& row) {
   for (;;) {
     PGS_ASSIGN_OR_RETURN(bool more, u.step());
     if (!more) break;
-    t.pending_uploads.push_back(u.column_text(0) + " (upload " + u.column_text(1) + ")");
+    std::string upload = u.column_text(1);
+    t.pending_uploads.push_back(
+        u.column_text(0) +
+        (upload.empty() ? " (an upload may have been started before its id was recorded)"
+                        : " (upload " + upload + ")"));
   }
   return t;
 }

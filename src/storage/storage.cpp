@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/fault.h"
 #include "core/human.h"
 #include "storage/file_sink.h"
 #include "storage/file_source.h"
@@ -59,6 +60,7 @@ Status probe_upload(std::string_view location, const S3Options& options) {
   PGS_ASSIGN_OR_RETURN(S3Location loc, object_location(location));
   PGS_ASSIGN_OR_RETURN(auto client, S3Client::create(options));
   PGS_ASSIGN_OR_RETURN(std::string upload, client->create_multipart(loc));
+  fault::hit("s3:probe-created");  // an upload exists whose id nothing recorded
   return client->abort_multipart(loc, upload);
 }
 

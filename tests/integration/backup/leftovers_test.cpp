@@ -116,7 +116,11 @@ TEST_F(BackupLeftovers, KilledBackupsUploadIsNamedAndAbortedLater) {
   auto recorded = [&](const std::string& id) {
     return [&, id] {
       auto j = nlohmann::json::parse(pgs({"--json", "info", id}).out, nullptr, false);
-      return !j.is_discarded() && j.contains("pending_uploads") && !j["pending_uploads"].empty();
+      if (j.is_discarded() || !j.contains("pending_uploads")) return false;
+      for (const auto& u : j["pending_uploads"]) {  // not the intent recorded before it
+        if (u.get<std::string>().find("(upload ") != std::string::npos) return true;
+      }
+      return false;
     };
   };
   interrupt_backup("s3://" + bucket + "/killed.dump", recorded("b001"), SIGKILL);
@@ -157,6 +161,32 @@ TEST_F(BackupLeftovers, KilledBackupsUploadIsNamedAndAbortedLater) {
                 .out.find("aborted the incomplete multipart upload of s3://" + bucket +
                           "/killed-again.dump that b002 left"),
             std::string::npos);
+}
+
+// Before: a kill between S3 creating an upload and its id being recorded
+// (here the write probe's) left an upload that nothing named or aborted.
+TEST_F(BackupLeftovers, UploadKilledBeforeItsIdWasRecordedIsAbortedByTheNextBackup) {
+  std::string bucket = make_bucket();
+  auto env = env_;
+  env["PGSHUTTLE_FAULTS"] = "kill@s3:probe-created";
+  std::vector<std::string> args = backup_args(source_.url(), "s3://" + bucket + "/probe.dump");
+  args.erase(args.begin());
+  auto killed = rig::run_pgshuttle(args, env);
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  ASSERT_EQ(uploads(bucket).size(), 1u);
+  EXPECT_EQ(uploads(bucket)[0]["left_by"], "b001");
+
+  rig::ScratchDatabase small(rig::Server::kSource, "bleft_small");
+  rig::psql(small.admin_url(), "CREATE TABLE t AS SELECT 1 AS i");
+  std::vector<std::string> next_args = backup_args(small.url(), "s3://" + bucket + "/next.dump");
+  next_args.erase(next_args.begin());
+  auto next = pgs(next_args);
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(uploads(bucket).size(), 0u);
+  EXPECT_TRUE(
+      nlohmann::json::parse(pgs({"--json", "info", "b001"}).out)["pending_uploads"].empty());
+  EXPECT_TRUE(
+      nlohmann::json::parse(pgs({"--json", "info", "b002"}).out)["pending_uploads"].empty());
 }
 
 // A password file would outlive kill -9; the temp file next to the
