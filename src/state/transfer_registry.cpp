@@ -232,9 +232,9 @@ Result<Transfer> TransferRegistry::load(SqliteStatement& row) {
     if (!more) break;
     std::string upload = u.column_text(1);
     t.pending_uploads.push_back(
-        u.column_text(0) +
-        (upload.empty() ? " (an upload may have been started before its id was recorded)"
-                        : " (upload " + upload + ")"));
+        u.column_text(0) + (upload.empty()
+                                ? " (an upload may have been started before its id was recorded)"
+                                : " (upload " + upload + ")"));
   }
   return t;
 }
