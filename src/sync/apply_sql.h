@@ -28,6 +28,11 @@ struct TableShape {
   std::vector<std::string> columns;  // quoted names, in the source's column order
   std::vector<std::string> types;    // the target's spelling, for casts
   std::vector<bool> key;             // replica identity columns
+  // No foreign key from or to it and no user trigger on it: its changes
+  // may go out before or after other tables' changes of the same batch.
+  bool independent = false;
+  // Its only unique index is the key's: changes of distinct keys commute.
+  bool key_only_unique = false;
 };
 
 // One row of a run: values of the run's columns, in its column order.

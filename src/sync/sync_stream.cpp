@@ -78,8 +78,7 @@ Status StreamLoop::on_message(const logical::PgOutputMessage& m) {
     return ok_status();
   }
   if (const auto* r = std::get_if<logical::Relation>(&m)) {
-    applier_.relation(*r);
-    return ok_status();
+    return applier_.relation(*r);
   }
   if (skip_) return ok_status();
   if (const auto* i = std::get_if<logical::Insert>(&m)) return applier_.insert(*i);

@@ -62,9 +62,14 @@ Result<std::unique_ptr<TargetApplier>> TargetApplier::open(pg::Connection target
   return a;
 }
 
-void TargetApplier::relation(const logical::Relation& r) {
+Status TargetApplier::relation(const logical::Relation& r) {
+  // Pending changes of the table go out in the shape they were read in.
+  auto pending = free_.find(r.relation_id);
+  if (pending != free_.end()) PGS_TRY(execute_segment(pending->second));
+  if (ordered_ && ordered_->relation() == r.relation_id) PGS_TRY(execute_segment(*ordered_));
   relations_[r.relation_id] = r;
   shapes_.erase(r.relation_id);
+  return ok_status();
 }
 
 Status TargetApplier::check_relation(const logical::Relation& r) {
@@ -108,6 +113,9 @@ Status TargetApplier::check_relation(const logical::Relation& r) {
     return ddl_error(name, all);
   }
   if (!any_key) return ddl_error(name, "no replica identity column was sent");
+  PGS_ASSIGN_OR_RETURN(auto links, target_.query(sql::sync::target_table_links, {t.qualified}));
+  t.independent = !links.get_bool(0, 0);
+  t.key_only_unique = links.get_int(0, 1) <= 1;
   shapes_[r.relation_id] = std::move(t);
   return ok_status();
 }
@@ -155,7 +163,7 @@ Status TargetApplier::insert(const logical::Insert& m) {
   PGS_ASSIGN_OR_RETURN(const TableShape* t, shape(m.relation_id));
   auto cols = all_columns(*t);
   PGS_ASSIGN_OR_RETURN(RowExprs row, exprs(*t, m.new_tuple, cols));
-  return add(m.relation_id, RunKind::kUpsert, std::move(cols), std::move(row),
+  return add(m.relation_id, ChangeKind::kUpsert, std::move(cols), std::move(row),
              key_text(m.new_tuple, key_columns(*t)));
 }
 
@@ -174,13 +182,13 @@ Status TargetApplier::update(const logical::Update& m) {
   auto keys = key_columns(*t);
   if (m.old_kind != logical::OldRow::kNone) {
     // The key changed (or the old row came whole): one row at its old key.
-    PGS_TRY(execute_run());
+    PGS_TRY(execute_all());
     PGS_ASSIGN_OR_RETURN(RowExprs old_key, exprs(*t, m.old_tuple, keys));
     PGS_ASSIGN_OR_RETURN(RowExprs values, exprs(*t, m.new_tuple, present));
     ++batch_.changes;
     return execute(update_key_sql(*t, present, values, old_key));
   }
-  RunKind kind = present.size() == t->columns.size() ? RunKind::kUpsert : RunKind::kUpdate;
+  ChangeKind kind = present.size() == t->columns.size() ? ChangeKind::kUpsert : ChangeKind::kUpdate;
   PGS_ASSIGN_OR_RETURN(RowExprs row, exprs(*t, m.new_tuple, present));
   return add(m.relation_id, kind, std::move(present), std::move(row), key_text(m.new_tuple, keys));
 }
@@ -189,11 +197,11 @@ Status TargetApplier::remove(const logical::Delete& m) {
   PGS_ASSIGN_OR_RETURN(const TableShape* t, shape(m.relation_id));
   auto keys = key_columns(*t);
   PGS_ASSIGN_OR_RETURN(RowExprs row, exprs(*t, m.old_tuple, keys));
-  return add(m.relation_id, RunKind::kDelete, keys, std::move(row), key_text(m.old_tuple, keys));
+  return add(m.relation_id, ChangeKind::kDelete, keys, std::move(row), key_text(m.old_tuple, keys));
 }
 
 Status TargetApplier::truncate(const logical::Truncate& m) {
-  PGS_TRY(execute_run());
+  PGS_TRY(execute_all());
   std::string list;
   for (uint32_t id : m.relation_ids) {
     PGS_ASSIGN_OR_RETURN(const TableShape* t, shape(id));
@@ -211,38 +219,41 @@ void TargetApplier::commit(const logical::Commit& c) {
   batch_.end = c.end_lsn;
 }
 
-Status TargetApplier::add(uint32_t relation, RunKind kind, std::vector<int> cols, RowExprs row,
+Status TargetApplier::add(uint32_t relation, ChangeKind kind, std::vector<int> cols, RowExprs row,
                           std::string key) {
-  if (run_ && (run_->relation != relation || run_->kind != kind || run_->cols != cols ||
-               run_->keys.count(key) > 0 || static_cast<int>(run_->rows.size()) >= run_rows_)) {
-    PGS_TRY(execute_run());
+  PGS_ASSIGN_OR_RETURN(const TableShape* t, shape(relation));
+  ChangeSegment* segment = nullptr;
+  if (t->independent) {
+    segment = &free_.try_emplace(relation, relation, t->key_only_unique).first->second;
+    if (!segment->accepts(kind, cols, key, run_rows_)) PGS_TRY(execute_segment(*segment));
+  } else {
+    if (ordered_ &&
+        (ordered_->relation() != relation || !ordered_->accepts(kind, cols, key, run_rows_))) {
+      PGS_TRY(execute_segment(*ordered_));
+    }
+    if (!ordered_ || ordered_->relation() != relation) {
+      ordered_.emplace(relation, t->key_only_unique);
+    }
+    segment = &*ordered_;
   }
-  if (!run_) run_ = Run{relation, kind, std::move(cols), {}, {}};
-  run_->rows.push_back(std::move(row));
-  run_->keys.insert(std::move(key));
+  segment->add(kind, std::move(cols), std::move(row), std::move(key));
   ++batch_.changes;
   return ok_status();
 }
 
-Status TargetApplier::execute_run() {
-  if (!run_) return ok_status();
-  Run run = std::move(*run_);
-  run_.reset();
-  PGS_ASSIGN_OR_RETURN(const TableShape* t, shape(run.relation));
-  std::string sql;
-  switch (run.kind) {
-    case RunKind::kUpsert:
-      sql = upsert_sql(*t, run.rows);
-      break;
-    case RunKind::kUpdate:
-      sql = update_sql(*t, run.cols, run.rows);
-      break;
-    case RunKind::kDelete:
-      sql = delete_sql(*t, run.rows);
-      break;
-  }
-  if (sql.empty()) return ok_status();
-  return execute(sql);
+Status TargetApplier::execute_segment(ChangeSegment& segment) {
+  if (segment.empty()) return ok_status();
+  PGS_ASSIGN_OR_RETURN(const TableShape* t, shape(segment.relation()));
+  auto statements = segment.statements(*t);
+  segment = ChangeSegment(segment.relation(), t->key_only_unique);
+  for (const auto& sql : statements) PGS_TRY(execute(sql));
+  return ok_status();
+}
+
+Status TargetApplier::execute_all() {
+  if (ordered_) PGS_TRY(execute_segment(*ordered_));
+  for (auto& [relation, segment] : free_) PGS_TRY(execute_segment(segment));
+  return ok_status();
 }
 
 Status TargetApplier::execute(const std::string& sql) {
@@ -255,7 +266,7 @@ Status TargetApplier::execute(const std::string& sql) {
 
 Status TargetApplier::flush() {
   if (batch_.transactions == 0) return ok_status();
-  PGS_TRY(execute_run());
+  PGS_TRY(execute_all());
   PGS_TRY(execute("SELECT 1"));  // opens the transaction when no change did
   auto recorded =
       target_.query(sql::sync::record_position,

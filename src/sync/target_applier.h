@@ -6,9 +6,12 @@
 // stream is replayed from the slot and every transaction at or before the
 // recorded commit position is skipped, never applied twice.
 //
-// Changes go out as they arrive, inside one open target transaction that
-// flush() commits, so memory stays bounded by one run of statements even for
-// a source transaction of millions of rows. A Relation message is checked
+// Changes go out as segments fill (change_segment.h), inside one open
+// target transaction that flush() commits, so memory stays bounded even for
+// a source transaction of millions of rows. Within a batch, changes of a
+// table with no foreign key and no user trigger are gathered per table
+// across transactions (they commute with other tables' changes); the other
+// tables' changes keep their order. A Relation message is checked
 // against the target's table: a column added, dropped, renamed or retyped on
 // the source (DDL, which logical decoding does not carry) stops the apply
 // with the table named, before any of its changes is written.
@@ -29,6 +32,7 @@
 #include "logical/pgoutput.h"
 #include "pg/connection.h"
 #include "sync/apply_sql.h"
+#include "sync/change_segment.h"
 
 namespace pgshuttle::sync {
 
@@ -50,7 +54,7 @@ class TargetApplier {
   // A Relation message; checked against the target when a change of it is
   // applied (a replayed transaction that is skipped may describe a table as
   // it was before a DDL change the target already has).
-  void relation(const logical::Relation& r);
+  Status relation(const logical::Relation& r);
   Status insert(const logical::Insert& m);
   Status update(const logical::Update& m);
   Status remove(const logical::Delete& m);
@@ -69,15 +73,6 @@ class TargetApplier {
   pg::Connection& connection() { return target_; }
 
  private:
-  enum class RunKind { kUpsert, kUpdate, kDelete };
-  struct Run {
-    uint32_t relation = 0;
-    RunKind kind = RunKind::kUpsert;
-    std::vector<int> cols;
-    std::vector<RowExprs> rows;
-    std::set<std::string> keys;
-  };
-
   TargetApplier(pg::Connection target, std::string sync_id, int run_rows)
       : target_(std::move(target)), sync_id_(std::move(sync_id)), run_rows_(run_rows) {}
   // The target's shape of `relation`, checked against the source's last
@@ -86,8 +81,11 @@ class TargetApplier {
   Status check_relation(const logical::Relation& r);
   Result<RowExprs> exprs(const TableShape& t, const logical::TupleData& tuple,
                          const std::vector<int>& cols) const;
-  Status add(uint32_t relation, RunKind kind, std::vector<int> cols, RowExprs row, std::string key);
-  Status execute_run();
+  Status add(uint32_t relation, ChangeKind kind, std::vector<int> cols, RowExprs row,
+             std::string key);
+  Status execute_segment(ChangeSegment& segment);
+  // Everything pending goes out (before a truncate, a key change, a commit).
+  Status execute_all();
   Status execute(const std::string& sql);
 
   pg::Connection target_;
@@ -95,7 +93,10 @@ class TargetApplier {
   int run_rows_;
   std::map<uint32_t, logical::Relation> relations_;  // as the source last described them
   std::map<uint32_t, TableShape> shapes_;            // checked against the target
-  std::optional<Run> run_;
+  // Pending changes: one segment per independent table, and one for the
+  // tables whose changes keep their order relative to each other's.
+  std::map<uint32_t, ChangeSegment> free_;
+  std::optional<ChangeSegment> ordered_;
   bool open_ = false;  // a target transaction is open
   AppliedPosition batch_;
   AppliedPosition applied_;

@@ -25,7 +25,11 @@ const char* const kSchema =
     "CREATE TABLE log (id bigserial PRIMARY KEY, account int NOT NULL, delta int NOT NULL,"
     "  at timestamptz NOT NULL DEFAULT clock_timestamp());"
     "CREATE TABLE kv (k int PRIMARY KEY, v text NOT NULL);"
-    "INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, 2000) g;";
+    "INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, 2000) g;"
+    // Linked by a foreign key: their changes keep their order on the target.
+    "CREATE TABLE orders (id bigserial PRIMARY KEY, account int NOT NULL);"
+    "CREATE TABLE order_lines (id bigserial PRIMARY KEY,"
+    "  order_id bigint NOT NULL REFERENCES orders ON DELETE CASCADE, qty int NOT NULL);";
 
 const char* const kLoad =
     "\\set aid random(1, 1000)\n"
@@ -39,9 +43,12 @@ const char* const kLoad =
     "INSERT INTO kv VALUES (:k, md5(random()::text)) ON CONFLICT (k) DO UPDATE SET v = "
     "EXCLUDED.v;\n"
     "DELETE FROM kv WHERE k = :k + 7;\n"
+    "WITH o AS (INSERT INTO orders (account) VALUES (:aid) RETURNING id) "
+    "INSERT INTO order_lines (order_id, qty) SELECT id, :delta FROM o;\n"
+    "DELETE FROM orders WHERE id = currval('orders_id_seq') - 20;\n"
     "END;\n";
 
-const std::vector<std::string> kTables = {"accounts", "docs", "kv", "log"};
+const std::vector<std::string> kTables = {"accounts", "docs", "kv", "log", "orders", "order_lines"};
 
 // The log rows one side has and the other lacks, for the failure message.
 std::string log_difference(const std::string& source, const std::string& target) {
