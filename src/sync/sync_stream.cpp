@@ -166,7 +166,7 @@ Result<Drained> StreamLoop::run() {
     if (in_tx_) continue;
     now = Clock::now();
     if (applier_.pending_transactions() > 0 &&
-        (!message || cutover_ || applier_.pending_changes() >= o_.batch_changes ||
+        (!message || applier_.pending_changes() >= o_.batch_changes ||
          now - oldest_pending_ >= o_.batch_wait)) {
       PGS_TRY(applier_.flush());
       // A test's kill here leaves the target ahead of the slot: the resumed
