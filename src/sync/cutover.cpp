@@ -21,6 +21,16 @@ Error not_running(const state::Transfer& t) {
                     "stopped), then cut over");
 }
 
+Result<CutoverReport> recorded(const std::string& id, state::RunStore& store) {
+  PGS_ASSIGN_OR_RETURN(auto values, store.values());
+  CutoverReport report;
+  report.id = id;
+  report.lsn = values["cutover_lsn"];
+  report.downtime_seconds = parse_number<double>(values["downtime_seconds"]).value_or(0);
+  report.sequences = parse_number<int64_t>(values["sequences"]).value_or(0);
+  return report;
+}
+
 }  // namespace
 
 Result<CutoverReport> request_cutover(const std::string& state_dir, const std::string& id,
@@ -32,8 +42,12 @@ Result<CutoverReport> request_cutover(const std::string& state_dir, const std::s
     return make_error(ErrorCode::kUsage, fmt::format("{} is not a sync", id),
                       "pass the id of a sync (s001 ...); pgshuttle transfers lists them");
   }
-  if (t.status != state::TransferStatus::kRunning) return not_running(t);
   PGS_ASSIGN_OR_RETURN(auto store, state::RunStore::open(dir, "sync:" + id));
+  PGS_ASSIGN_OR_RETURN(auto phase, store->value("phase"));
+  // Cut over already (a re-run of a sync killed during its cutover
+  // finishes it): the recorded result.
+  if (phase.value_or("") == "done") return recorded(id, *store);
+  if (t.status != state::TransferStatus::kRunning) return not_running(t);
   PGS_TRY(store->set_value("cutover", "requested"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -48,12 +62,7 @@ Result<CutoverReport> request_cutover(const std::string& state_dir, const std::s
     }
     if (t.status == state::TransferStatus::kRunning) continue;
     if (values["phase"] != "done") return not_running(t);
-    CutoverReport report;
-    report.id = id;
-    report.lsn = values["cutover_lsn"];
-    report.downtime_seconds = parse_number<double>(values["downtime_seconds"]).value_or(0);
-    report.sequences = parse_number<int64_t>(values["sequences"]).value_or(0);
-    return report;
+    return recorded(id, *store);
   }
   return make_error(
       ErrorCode::kBlocked,

@@ -122,6 +122,7 @@ Status StreamLoop::look_for_cutover() {
   PGS_ASSIGN_OR_RETURN(logical::Lsn lsn, current_wal_lsn(source_));
   PGS_TRY(store_.set_value("fenced_at", fmt::format("{:.3f}", fenced_at)));
   PGS_TRY(store_.set_value("cutover_lsn", lsn.to_string()));
+  fault::hit("sync:fenced");
   log::info("cutover: source read-only at {} ({} session(s) ended); draining to it",
             lsn.to_string(), fenced->terminated.size());
   cutover_ = Drained{lsn, fenced_at};

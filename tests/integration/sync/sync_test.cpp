@@ -145,5 +145,53 @@ TEST(Sync, KilledMidStreamResumesWithoutLosingOrRepeatingAChange) {
             "0");
 }
 
+// Killed in the middle of the initial copy (its snapshot is then gone: the
+// resumed copy reads a later one and the stream replays over it), then
+// killed right after fencing the source for a cutover: the same command
+// finishes the cutover itself, and `cutover` reports it.
+TEST(Sync, KilledDuringTheCopyAndDuringTheCutoverFinishesIdentical) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), kSchema);
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto load = start_pgbench(src.admin_url(), kLoad, 300, 180);
+  std::this_thread::sleep_for(1s);
+  auto sync = start_sync(dir, src.url(), dst.url(), "kill@copy:stream:public.kv");
+  auto killed = sync.wait();
+  ASSERT_TRUE(killed.ok());
+  ASSERT_EQ(*killed, 128 + SIGKILL) << sync.stderr_text();
+  sync = start_sync(dir, src.url(), dst.url());
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  std::this_thread::sleep_for(4s);
+  sync.kill(SIGKILL);
+  (void)sync.wait();
+  sync = start_sync(dir, src.url(), dst.url(), "kill@sync:fenced");
+  std::this_thread::sleep_for(2s);
+  // The cutover runs while the sync dies at its fence (reaped here, so that
+  // the registry sees it gone): it says the sync does not run.
+  SubprocessOptions c;
+  c.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "cutover", "s001", "--timeout", "120"};
+  c.inherit = {"*"};
+  auto refused = Subprocess::spawn(c);
+  ASSERT_TRUE(refused.ok());
+  killed = sync.wait();
+  ASSERT_TRUE(killed.ok());
+  ASSERT_EQ(*killed, 128 + SIGKILL) << sync.stderr_text();
+  auto refused_status = refused->wait();
+  ASSERT_TRUE(refused_status.ok());
+  EXPECT_EQ(*refused_status, 8) << refused->stderr_text();
+  EXPECT_NE(refused->stderr_text().find("is not running"), std::string::npos)
+      << refused->stderr_text();
+  sync = start_sync(dir, src.url(), dst.url());
+  auto status = sync.wait();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 0) << sync.stderr_text();
+  auto cut = cutover(dir, "s001");
+  EXPECT_EQ(cut.exit_code, 0) << cut.out << cut.err;
+  EXPECT_NE(cut.out.find("downtime"), std::string::npos) << cut.out;
+  (void)load.wait();
+  expect_same(src.admin_url(), dst.admin_url());
+}
+
 }  // namespace
 }  // namespace pgshuttle::sync::test
