@@ -19,6 +19,7 @@
 #include "sync/sync_source.h"
 #include "sync/sync_stream.h"
 #include "sync/target_applier.h"
+#include "sync/target_triggers.h"
 
 namespace pgshuttle::sync {
 namespace {
@@ -134,6 +135,8 @@ Result<Drained> stream(Run& r, pg::Connection& source) {
         }
         PGS_ASSIGN_OR_RETURN(auto target,
                              pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
+        PGS_ASSIGN_OR_RETURN(int disabled, disable_target_triggers(target, *r.store));
+        (void)disabled;
         PGS_ASSIGN_OR_RETURN(auto applier,
                              TargetApplier::open(std::move(target), plan.id, r.o.run_rows));
         auto result = stream_until_cutover(r.o, plan, *r.store, source, *applier);
@@ -155,6 +158,7 @@ Status finish_cutover(Run& r, pg::Connection& source) {
   PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, nullptr));
   PGS_TRY(drop_slot(source, r.name));
   PGS_TRY(drop_publication(source, r.name));
+  PGS_TRY(enable_target_triggers(target, *r.store));
   PGS_TRY(forget_position(target, r.transfer->id()));
   PGS_ASSIGN_OR_RETURN(auto lsn, r.store->value("cutover_lsn"));
   PGS_ASSIGN_OR_RETURN(auto fenced, r.store->value("fenced_at"));
@@ -201,6 +205,10 @@ void drop_on_cancel(Run& r) {
   auto source = pg::Connection::connect(r.o.source, pg::Side::kSource);
   Status st = source.ok() ? drop_slot(*source, r.name) : Status(source.error());
   if (st.ok()) st = drop_publication(*source, r.name);
+  if (st.ok()) {
+    auto target = pg::Connection::connect(r.o.target, pg::Side::kTarget);
+    st = target.ok() ? enable_target_triggers(*target, *r.store) : Status(target.error());
+  }
   if (st.ok()) st = r.store->set_value("phase", "cancelled");
   if (st.ok()) {
     log::info("sync {}: slot and publication {} dropped", r.transfer->id(), r.name);

@@ -104,8 +104,8 @@ inline std::string leftovers(const std::string& source_admin_url) {
 
 // A trigger on the target's `table` that counts every time the apply
 // writes a row (by `id`) into applied_count: a change applied twice
-// counts 2. Made by the target's superuser, so the app role's apply
-// cannot tell it from a user's trigger.
+// counts 2. Made by the target's superuser; ENABLE ALWAYS, as a trigger
+// meant to fire on a subscriber's apply is.
 inline void count_applications(const std::string& target_admin_url, const std::string& table) {
   rig::psql(target_admin_url,
             "CREATE TABLE public.applied_count (id bigint PRIMARY KEY, n int NOT NULL);"
@@ -114,7 +114,11 @@ inline void count_applications(const std::string& target_admin_url, const std::s
             "INSERT INTO public.applied_count VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE "
             "SET n = applied_count.n + 1; RETURN NEW; END $$;"
             "CREATE TRIGGER count_apply AFTER INSERT OR UPDATE ON public." +
-                table + " FOR EACH ROW EXECUTE FUNCTION public.count_apply();");
+                table +
+                " FOR EACH ROW EXECUTE FUNCTION public.count_apply();"
+                // Fires on a replica too: sync keeps only such triggers on.
+                "ALTER TABLE public." +
+                table + " ENABLE ALWAYS TRIGGER count_apply;");
 }
 
 }  // namespace pgshuttle::sync::test

@@ -30,6 +30,14 @@ TEST(SyncShapes, KeyChangesIdentityIndexPartitionsAndTruncateApply) {
             "CREATE TABLE parts_us PARTITION OF parts FOR VALUES IN ('us');"
             "INSERT INTO parts SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, g "
             "FROM generate_series(1, 40) g;"
+            // Its trigger fired on the source; on the target it must not
+            // fire again while changes are applied (another touched value).
+            "CREATE TABLE stamped (id int PRIMARY KEY, v int, touched timestamptz);"
+            "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "NEW.touched := clock_timestamp(); RETURN NEW; END $$;"
+            "CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON stamped FOR EACH ROW EXECUTE "
+            "FUNCTION touch();"
+            "INSERT INTO stamped SELECT g, g FROM generate_series(1, 20) g;"
             "CREATE TABLE scratch (id int PRIMARY KEY, v text);"
             "INSERT INTO scratch SELECT g, 'x' FROM generate_series(1, 30) g;");
   std::string dir = "/tmp/" + rig::unique_name("sync_state");
@@ -46,6 +54,8 @@ TEST(SyncShapes, KeyChangesIdentityIndexPartitionsAndTruncateApply) {
             "UPDATE parts SET region = 'eu' WHERE id = 1;"
             "UPDATE parts SET v = v * 10 WHERE id > 30;"
             "DELETE FROM parts WHERE id BETWEEN 20 AND 25;"
+            "UPDATE stamped SET v = v + 1 WHERE id <= 10;"
+            "INSERT INTO stamped VALUES (21, 21);"
             "TRUNCATE scratch;"
             "INSERT INTO scratch VALUES (1, 'after truncate');");
   std::this_thread::sleep_for(2s);
@@ -54,9 +64,13 @@ TEST(SyncShapes, KeyChangesIdentityIndexPartitionsAndTruncateApply) {
   auto status = sync.wait();
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(*status, 0) << sync.stderr_text();
-  std::vector<std::string> tables = {"\"Mixed Case\"", "ident", "parts_eu", "parts_us", "scratch"};
+  std::vector<std::string> tables = {"\"Mixed Case\"", "ident",   "parts_eu",
+                                     "parts_us",       "scratch", "stamped"};
   EXPECT_EQ(digest(src.admin_url(), tables), digest(dst.admin_url(), tables));
   EXPECT_EQ(rig::psql(dst.admin_url(), "SELECT count(*) FROM scratch"), "1");
+  // The target's trigger is on again after the cutover.
+  EXPECT_EQ(rig::psql(dst.admin_url(), "SELECT tgenabled FROM pg_trigger WHERE tgname = 'touch'"),
+            "O");
   EXPECT_EQ(rig::psql(dst.admin_url(),
                       "SELECT count(*) FROM \"Mixed Case\" WHERE \"order\" > 1000 AND "
                       "length(big) = 3200"),
