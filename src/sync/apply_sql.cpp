@@ -33,7 +33,9 @@ std::string key_match(const TableShape& t) {
   std::vector<std::string> parts;
   for (int k : key_columns(t)) {
     const auto& c = t.columns[static_cast<size_t>(k)];
-    parts.push_back("t." + c + " = v." + c);
+    std::string part = "t." + c;
+    part.append(" = v.").append(c);
+    parts.push_back(std::move(part));
   }
   return join(parts, " AND ");
 }
@@ -68,7 +70,9 @@ std::string update_sql(const TableShape& t, const std::vector<int>& cols,
   for (int c : cols) {
     if (t.key[static_cast<size_t>(c)]) continue;
     const auto& n = t.columns[static_cast<size_t>(c)];
-    sets.push_back(n + " = v." + n);
+    std::string set = n;
+    set.append(" = v.").append(n);
+    sets.push_back(std::move(set));
   }
   // Only key columns sent: the row is unchanged as far as the target can tell.
   if (sets.empty()) return {};

@@ -122,33 +122,43 @@ Status resume_copy(Run& r) {
   return record_copy(r, copied);
 }
 
+// The stream phase, with the one retry rule: a lost session (the source's,
+// the walsender's or the target's) is replaced and the stream resumes from
+// the slot, skipping what the target holds. A sync runs for days, so a
+// round of attempts that applied something before failing starts a new one.
 Result<Drained> stream(Run& r, pg::Connection& source) {
   StreamPlan plan{r.transfer->id(), r.name, r.name, r.encoding};
   Drained drained;
-  exec::RetryPolicy policy;
-  int64_t retries = 0;
-  Status st = exec::retry(
-      policy, exec::steady_clock(), "sync stream",
-      [&](int attempt) -> Status {
-        if (attempt > 1) {
-          PGS_ASSIGN_OR_RETURN(source, pg::Connection::connect(r.o.source, pg::Side::kSource));
-        }
-        PGS_ASSIGN_OR_RETURN(auto target,
-                             pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
-        PGS_ASSIGN_OR_RETURN(int disabled, disable_target_triggers(target, *r.store));
-        (void)disabled;
-        PGS_ASSIGN_OR_RETURN(auto applier,
-                             TargetApplier::open(std::move(target), plan.id, r.o.run_rows));
-        auto result = stream_until_cutover(r.o, plan, *r.store, source, *applier);
-        r.summary.changes = applier->applied().changes;
-        r.summary.transactions = applier->applied().transactions;
-        if (!result.ok()) return result.error();
-        drained = *result;
-        return ok_status();
-      },
-      [] { return cancelled(); }, &retries);
-  if (!st.ok()) return st.error();
-  return drained;
+  bool reconnect = false;
+  for (;;) {
+    int64_t before = r.summary.transactions;
+    int64_t retries = 0;
+    Status st = exec::retry(
+        exec::RetryPolicy{}, exec::steady_clock(), "sync stream",
+        [&](int) -> Status {
+          if (reconnect) {
+            PGS_ASSIGN_OR_RETURN(source, pg::Connection::connect(r.o.source, pg::Side::kSource));
+          }
+          reconnect = true;
+          PGS_ASSIGN_OR_RETURN(auto target,
+                               pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
+          PGS_ASSIGN_OR_RETURN(int disabled, disable_target_triggers(target, *r.store));
+          (void)disabled;
+          PGS_ASSIGN_OR_RETURN(auto applier,
+                               TargetApplier::open(std::move(target), plan.id, r.o.run_rows));
+          auto result = stream_until_cutover(r.o, plan, *r.store, source, *applier);
+          r.summary.changes = applier->applied().changes;
+          r.summary.transactions = applier->applied().transactions;
+          if (!result.ok()) return result.error();
+          drained = *result;
+          return ok_status();
+        },
+        [] { return cancelled(); }, &retries);
+    if (st.ok()) return drained;
+    if (!exec::is_transient(st.error()) || r.summary.transactions == before || cancelled()) {
+      return st.error();
+    }
+  }
 }
 
 // The end of a cutover: every step may run again after a crash.

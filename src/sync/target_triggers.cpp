@@ -30,7 +30,8 @@ Result<TriggerList> read_list(state::RunStore& store) {
 
 Status write_list(state::RunStore& store, const TriggerList& list) {
   std::string text;
-  for (const auto& [table, trigger] : list) text += table + '\t' + trigger + '\n';
+  for (const auto& [table, trigger] : list)
+    text.append(table).append(1, '\t').append(trigger) += '\n';
   return store.set_value(kKey, text);
 }
 

@@ -87,5 +87,35 @@ TEST(SyncGuard, RefusesATableWithoutAKeyNamingItAndTheFix) {
   EXPECT_EQ(leftovers(src.admin_url()), "0 slots, 0 publications");
 }
 
+// The source ends the replication session and the target session under
+// the sync (a failover, an idle timeout): it reconnects and goes on.
+TEST(SyncGuard, TerminatedSessionsReconnectAndContinue) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), "CREATE TABLE items (id int PRIMARY KEY, n int NOT NULL);");
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto sync = start_sync(dir, src.url(), dst.url());
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  rig::psql(src.admin_url(), "INSERT INTO items SELECT g, 0 FROM generate_series(1, 100) g;");
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(rig::psql(src.admin_url(),
+                      "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots "
+                      "WHERE database = current_database()"),
+            "1");
+  rig::psql(src.admin_url(), "UPDATE items SET n = n + 1 WHERE id <= 50;");
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(rig::psql(dst.admin_url(),
+                      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                      "datname = current_database() AND usename = 'app'"),
+            "1");
+  rig::psql(src.admin_url(), "DELETE FROM items WHERE id > 90;");
+  std::this_thread::sleep_for(3s);
+  auto cut = cutover(dir, "s001");
+  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
+  EXPECT_EQ(*sync.wait(), 0) << sync.stderr_text();
+  EXPECT_NE(sync.stderr_text().find("retrying"), std::string::npos) << sync.stderr_text();
+  EXPECT_EQ(digest(src.admin_url(), {"items"}), digest(dst.admin_url(), {"items"}));
+}
+
 }  // namespace
 }  // namespace pgshuttle::sync::test
