@@ -80,6 +80,9 @@ void register_sync(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--pg-bindir", s.pg_bindir, "Where to look first for pg_dump");
   cmd->add_option("--batch-changes", s.batch_changes,
                   "Commit the target transaction after about this many changes");
+  cmd->add_flag("--cancel", s.cancel,
+                "Cancel the unfinished sync of these databases whose process is gone (drops "
+                "its slot and publication); a running one: pgshuttle cancel sNNN");
   cmd->add_option("--fence-grace", s.fence_grace_seconds,
                   "Cutover: seconds writers get before their sessions are ended");
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_sync(ctx, *o); }; });

@@ -233,6 +233,11 @@ void drop_on_cancel(Run& r) {
 Result<SyncSummary> run_sync(const SyncOptions& options) {
   Run r{options, state::default_state_dir(options.state_dir)};
   PGS_ASSIGN_OR_RETURN(std::string id, continued_id(r.dir, options));
+  if (options.cancel && id.empty()) {
+    return make_error(ErrorCode::kNotFound,
+                      "no unfinished sync of these databases to cancel (a running one: "
+                      "pgshuttle cancel sNNN)");
+  }
   r.summary.resumed = !id.empty();
   if (r.summary.resumed) {
     PGS_ASSIGN_OR_RETURN(r.transfer, state::TransferRun::resume(r.dir, id));
@@ -246,7 +251,8 @@ Result<SyncSummary> run_sync(const SyncOptions& options) {
   PGS_ASSIGN_OR_RETURN(r.store, state::RunStore::open(r.dir, "sync:" + r.summary.id));
   log::info("sync {}{}: {} -> {}", r.summary.id, r.summary.resumed ? " (resumed)" : "",
             options.source.to_uri(false), options.target.to_uri(false));
-  Status st = sync_phases(r);
+  Status st =
+      options.cancel ? Status(make_error(ErrorCode::kCancelled, "sync cancelled")) : sync_phases(r);
   if (!st.ok()) {
     Error e = st.error();
     if (e.code == ErrorCode::kCancelled || cancelled()) {

@@ -49,6 +49,10 @@ struct SyncOptions {
   std::chrono::milliseconds batch_wait{200};  // or when the oldest pending commit is this old
   int fence_grace_seconds = 5;  // cutover: wait for writers before ending their sessions
   std::function<void(const SyncProgress&)> on_progress;  // about once a second
+  // Instead of running: cancels the unfinished sync of these databases
+  // whose process is gone (its slot would retain the source's WAL for
+  // ever): drops slot and publication, records it Cancelled.
+  bool cancel = false;
 };
 
 struct SyncSummary {

@@ -62,6 +62,25 @@ TEST(SyncGuard, CancelLeavesNoSlotOrPublication) {
   EXPECT_EQ(leftovers(src.admin_url()), "0 slots, 0 publications");
 }
 
+// A sync killed with kill -9 cannot answer `cancel`; `sync --cancel` with
+// the same databases drops what it left.
+TEST(SyncGuard, CancelOfAKilledSyncLeavesNoSlotOrPublication) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), "CREATE TABLE items (id int PRIMARY KEY, name text);");
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto sync = start_sync(dir, src.url(), dst.url());
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  sync.kill(SIGKILL);
+  (void)sync.wait();
+  EXPECT_EQ(leftovers(src.admin_url()), "1 slots, 1 publications");
+  auto r = rig::run_pgshuttle({"--state-dir", dir, "sync", src.url(), dst.url(), "--cancel"});
+  EXPECT_EQ(r.exit_code, 9) << r.err;
+  EXPECT_EQ(leftovers(src.admin_url()), "0 slots, 0 publications");
+  auto again = rig::run_pgshuttle({"--state-dir", dir, "sync", src.url(), dst.url(), "--cancel"});
+  EXPECT_EQ(again.exit_code, 13) << again.err;
+}
+
 TEST(SyncGuard, RefusesASourceWithoutLogicalDecoding) {
   // The rig's target cluster runs wal_level = replica.
   rig::ScratchDatabase src(rig::Server::kTarget, "sync_src");
