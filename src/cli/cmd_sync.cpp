@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "core/human.h"
 #include "core/log.h"
 #include "sync/sync.h"
 
@@ -23,6 +24,7 @@ nlohmann::json progress_json(const sync::SyncProgress& p) {
   return {{"id", p.id},
           {"phase", p.phase},
           {"lag_bytes", p.lag_bytes},
+          {"retained_bytes", p.retained_bytes},
           {"changes_per_second", p.changes_per_second},
           {"changes", p.changes},
           {"transactions", p.transactions},
@@ -43,8 +45,9 @@ Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
     }
     log::info(
         "{} {}: lag {} bytes, {:.0f} changes/s, {} changes in {} transactions applied "
-        "(up to {})",
-        p.id, p.phase, p.lag_bytes, p.changes_per_second, p.changes, p.transactions, p.applied_lsn);
+        "(up to {}), slot retains {}",
+        p.id, p.phase, p.lag_bytes, p.changes_per_second, p.changes, p.transactions, p.applied_lsn,
+        human_bytes(static_cast<uint64_t>(p.retained_bytes)));
   };
   PGS_ASSIGN_OR_RETURN(auto s, sync::run_sync(o.sync));
   if (ctx.json) {

@@ -30,8 +30,9 @@ namespace pgshuttle::sync {
 
 struct SyncProgress {
   std::string id;
-  std::string phase;  // "copy", "streaming", "cutover"
-  int64_t lag_bytes = 0;
+  std::string phase;           // "copy", "streaming", "cutover"
+  int64_t lag_bytes = 0;       // source WAL not yet applied (insert position - applied)
+  int64_t retained_bytes = 0;  // source WAL the slot keeps from being recycled
   double changes_per_second = 0;
   int64_t changes = 0;  // applied since the sync started streaming (all runs)
   int64_t transactions = 0;

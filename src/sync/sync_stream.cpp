@@ -13,6 +13,7 @@
 #include "core/parse_number.h"
 #include "logical/replication_stream.h"
 #include "maintenance/maintenance.h"
+#include "sql/sync.h"
 
 namespace pgshuttle::sync {
 namespace {
@@ -138,6 +139,8 @@ Status StreamLoop::report(Clock::time_point now) {
   p.id = plan_.id;
   p.phase = cutover_ ? "cutover" : "streaming";
   p.lag_bytes = current > done ? static_cast<int64_t>(current.value - done.value) : 0;
+  PGS_ASSIGN_OR_RETURN(auto retained, source_.query(sql::sync::slot_retained, {plan_.slot}));
+  p.retained_bytes = retained.rows() == 1 ? retained.get_int(0, 0) : 0;
   p.changes = applier_.applied().changes;
   p.transactions = applier_.applied().transactions;
   p.changes_per_second =
