@@ -15,6 +15,7 @@
 #include "copy/copy_workers.h"
 #include "copy/data_only.h"
 #include "copy/post_data_plan.h"
+#include "copy/sequences.h"
 #include "copy/source_session.h"
 #include "core/cancel.h"
 #include "core/fault.h"
@@ -63,6 +64,12 @@ Status begin_snapshot(Run& r) {
   // under this run or under a resumed one while the mark stays the same.
   PGS_ASSIGN_OR_RETURN(std::string fence, maintenance::fence_mark(r.holder));
   PGS_TRY(r.holder.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  // A snapshot exported elsewhere (a replication slot's, for sync) is
+  // imported; the run still exports its own for its workers and pg_dump, as
+  // the given one lives only until its exporter's next command.
+  if (!r.o.snapshot.empty() && !r.resumed) {
+    PGS_TRY(r.holder.exec("SET TRANSACTION SNAPSHOT " + r.holder.quote_literal(r.o.snapshot)));
+  }
   // The snapshot's xmax: a source that never assigned a transaction id
   // past it was not written since (what the closing verify's hint says).
   PGS_ASSIGN_OR_RETURN(auto snap, r.holder.query("SELECT pg_export_snapshot(), "
@@ -180,15 +187,7 @@ Status apply_pre_data(Run& r, ddl::DdlScript& pre) {
 }
 
 Status set_sequences(Run& r, const std::set<std::pair<std::string, std::string>>& wanted) {
-  PGS_ASSIGN_OR_RETURN(auto seqs, r.holder.query(sql::copy::sequences));
-  for (int i = 0; i < seqs.rows(); ++i) {
-    if (!wanted.count({seqs.get(i, 0), seqs.get(i, 1)})) continue;
-    std::string q = seqs.get(i, 2);
-    PGS_ASSIGN_OR_RETURN(auto v, r.holder.query("SELECT last_value, is_called FROM " + q));
-    PGS_TRY(r.target.query("SELECT pg_catalog.setval($1, $2::bigint, $3::boolean)",
-                           {q, v.get(0, 0), v.get(0, 1)}));
-    ++r.summary.sequences;
-  }
+  PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy_sequence_values(r.holder, r.target, &wanted));
   return ok_status();
 }
 

@@ -42,6 +42,9 @@ struct CopyOptions {
   bool no_binary = false;
   std::vector<std::string> include, exclude;  // "schema" or "schema.table" patterns
   std::string resume_id;                      // "c003": continue that transfer
+  // An exported snapshot to read the source at (SET TRANSACTION SNAPSHOT)
+  // instead of a new one, e.g. a replication slot's; a new run only.
+  std::string snapshot;
   bool allow_inconsistent_resume = false;
   int max_attempts = 4;
   std::string pg_bindir;  // where to look for pg_dump first (pg/tools.h)

@@ -170,6 +170,11 @@ Status ReplicationStream::confirm(Lsn flushed) {
   return send_status(false);
 }
 
+Status ReplicationStream::request_reply() {
+  if (!streaming_) return make_error(ErrorCode::kInternal, "request_reply() before start()");
+  return send_status(true);
+}
+
 Status ReplicationStream::send_status(bool reply_requested) {
   StandbyStatus s;
   s.written = std::max(received_, confirmed_);

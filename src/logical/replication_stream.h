@@ -102,6 +102,9 @@ class ReplicationStream {
   // slot's confirmed_flush_lsn advances there (the server may then recycle
   // the WAL before it). Positions only move forward.
   Status confirm(Lsn flushed);
+  // Sends the standby status (the last confirmed position) asking the
+  // server to answer with a keepalive, which reports how far it has sent.
+  Status request_reply();
 
   // The furthest WAL end the server has reported, and the last confirmed position.
   Lsn received() const { return received_; }

@@ -29,6 +29,8 @@ char kind_letter(TransferKind kind) {
       return 'c';
     case TransferKind::kVerify:
       return 'v';
+    case TransferKind::kSync:
+      return 's';
   }
   return 'x';
 }
@@ -37,6 +39,7 @@ TransferKind kind_from_letter(std::string_view s) {
   if (s == "r") return TransferKind::kRestore;
   if (s == "c") return TransferKind::kCopy;
   if (s == "v") return TransferKind::kVerify;
+  if (s == "s") return TransferKind::kSync;
   return TransferKind::kBackup;
 }
 

@@ -1,7 +1,7 @@
 // TransferRegistry: the record of every backup, restore, copy and verify run
 // ("transfers"), kept in SQLite at <state dir>/transfers.db. Each transfer has
 // an id made of a kind letter and a per-kind counter (b001, r001, c001,
-// v001), a status, redacted source and destination, sizes, a SHA-256, start
+// v001, s001), a status, redacted source and destination, sizes, a SHA-256, start
 // and end times, its log lines and warnings, and a cancel flag that another
 // process (`pgshuttle cancel b003`) sets and the running transfer polls.
 //
@@ -23,7 +23,7 @@
 
 namespace pgshuttle::state {
 
-enum class TransferKind { kBackup, kRestore, kCopy, kVerify };
+enum class TransferKind { kBackup, kRestore, kCopy, kVerify, kSync };
 enum class TransferStatus { kPending, kRunning, kCompleted, kFailed, kCancelled, kWarnings };
 
 std::string_view status_name(TransferStatus s);  // "Running", ...

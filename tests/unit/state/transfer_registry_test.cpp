@@ -27,9 +27,13 @@ TEST(TransferRegistry, IdsCountPerKind) {
   EXPECT_EQ(reg->create(TransferKind::kRestore, "a", "b")->id, "r001");
   EXPECT_EQ(reg->create(TransferKind::kCopy, "a", "b")->id, "c001");
   EXPECT_EQ(reg->create(TransferKind::kVerify, "a", "b")->id, "v001");
+  EXPECT_EQ(reg->create(TransferKind::kSync, "a", "b")->id, "s001");
   auto all = reg->list();
   ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->size(), 5u);
+  EXPECT_EQ(all->size(), 6u);
+  auto sync = reg->get("s001");
+  ASSERT_TRUE(sync.ok());
+  EXPECT_EQ(sync->kind, TransferKind::kSync);
 }
 
 mode_t mode_of(const std::string& path) {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# bench/sync/run.sh — pgshuttle sync's apply rate and lag under a pgbench
+# write load on the source, and the cutover's downtime with the load still
+# running. Not part of ctest; no peer is run (pgcopydb follow is not
+# compared yet).
+#
+#   bench/sync/run.sh --rig-env FILE [--seconds S] [--clients C] [--bin PGSHUTTLE]
+#
+# --rig-env: a running rig (tests/rig/rig.sh start DIR writes DIR/rig.env;
+#            its source runs wal_level = logical). Each transaction of the
+#            load changes 5 rows in 4 tables (an update, an insert, an update
+#            leaving a TOASTed column unchanged, an upsert, a delete).
+# Prints the source's transactions per second, the sync's progress lines
+# (changes applied per second, lag in bytes) as a summary, and the
+# downtime `pgshuttle cutover` reports.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); top=$(cd "$here/../.." && pwd)
+rig_env="" seconds=30 clients=4 bin=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rig-env) rig_env=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --clients) clients=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    *) echo "usage: $0 --rig-env FILE [--seconds S] [--clients C] [--bin PGSHUTTLE]" >&2; exit 2 ;;
+  esac
+done
+[ -f "$rig_env" ] || { echo "pass --rig-env of a running rig" >&2; exit 2; }
+if [ -z "$bin" ]; then
+  for b in "$top"/build*/src/cli/pgshuttle; do [ -x "$b" ] && bin=$b && break; done
+fi
+[ -x "$bin" ] || { echo "no pgshuttle binary; build it or pass --bin" >&2; exit 2; }
+# shellcheck disable=SC1090
+source "$rig_env"
+src_base=${RIG_SOURCE_ADMIN%/*} tgt_base=${RIG_TARGET_ADMIN%/*}
+app="postgresql://$RIG_TARGET_APP_USER:$RIG_TARGET_APP_PASSWORD@127.0.0.1:$RIG_TARGET_PORT"
+db=bench_sync_$$ work=$(mktemp -d /tmp/bench-sync.XXXXXX)
+cleanup() {
+  [ -n "${sync_pid:-}" ] && kill "$sync_pid" 2>/dev/null || true
+  psql -q "$src_base/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
+  psql -q "$tgt_base/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+psql -q "$src_base/postgres" -c "CREATE DATABASE $db"
+psql -q "$tgt_base/postgres" -c "CREATE DATABASE $db OWNER $RIG_TARGET_APP_USER"
+psql -q "$src_base/$db" <<'SQL'
+CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);
+INSERT INTO accounts SELECT g, 0, 'a' || g FROM generate_series(1, 100000) g;
+CREATE TABLE docs (id int PRIMARY KEY, counter int NOT NULL, body text);
+ALTER TABLE docs ALTER body SET STORAGE EXTERNAL;
+INSERT INTO docs SELECT g, 0, repeat(md5(g::text), 200) FROM generate_series(1, 10000) g;
+CREATE TABLE log (id bigserial PRIMARY KEY, account int NOT NULL, delta int NOT NULL,
+  at timestamptz NOT NULL DEFAULT clock_timestamp());
+CREATE TABLE kv (k int PRIMARY KEY, v text NOT NULL);
+INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
+SQL
+cat >"$work/load.sql" <<'SQL'
+\set aid random(1, 100000)
+\set did random(1, 10000)
+\set k random(1, 100000)
+\set delta random(-100, 100)
+BEGIN;
+UPDATE accounts SET balance = balance + :delta WHERE id = :aid;
+INSERT INTO log (account, delta) VALUES (:aid, :delta);
+UPDATE docs SET counter = counter + 1 WHERE id = :did;
+INSERT INTO kv VALUES (:k, md5(random()::text)) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;
+DELETE FROM kv WHERE k = :k + 7;
+END;
+SQL
+"$bin" --state-dir "$work/state" sync "$src_base/$db" "$app/$db" --fence-grace 1 \
+  >"$work/sync.out" 2>"$work/sync.err" &
+sync_pid=$!
+for _ in $(seq 1 600); do
+  [ "$(psql -Atc "SELECT to_regclass('pgshuttle.sync_state') IS NOT NULL" "$tgt_base/$db")" = t ] && break
+  sleep 0.2
+done
+pgbench -n -c "$clients" -T "$seconds" -f "$work/load.sql" "$src_base/$db" >"$work/pgbench.out" 2>&1 &
+bench_pid=$!
+sleep $((seconds * 2 / 3))
+start=$(date +%s.%N)
+"$bin" --state-dir "$work/state" cutover s001 | tee "$work/cutover.out"
+end=$(date +%s.%N)
+wait "$sync_pid" || true
+sync_pid=""
+wait "$bench_pid" || true
+echo "source load: $(grep -E '^tps' "$work/pgbench.out" | head -1) ($clients clients, 5 row changes a transaction)"
+echo "cutover command: $(echo "$end - $start" | bc) s wall"
+# The streaming lines while the load ran (the first is the catch-up of
+# the copy's own tail).
+grep ' streaming: ' "$work/sync.err" | tail -n +2 | awk '{
+  for (i = 1; i <= NF; i++) { if ($i == "lag") lag = $(i+1); if ($i == "changes/s,") rate = $(i-1) }
+  n++; sr += rate; if (lag > ml) ml = lag; sl += lag
+} END { if (n) printf "apply: %d samples, mean %.0f changes/s, mean lag %.0f bytes, max lag %d bytes\n", n, sr/n, sl/n, ml }'

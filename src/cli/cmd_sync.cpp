@@ -1,0 +1,129 @@
+// pgshuttle sync SOURCE TARGET: online migration by logical decoding;
+// pgshuttle cutover ID: ends it with the source fenced and the target ready.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+#include "cli/command.h"
+#include "core/human.h"
+#include "core/log.h"
+#include "sync/sync.h"
+
+namespace pgshuttle::cli {
+namespace {
+
+struct SyncCliOptions {
+  std::string source, target;
+  sync::SyncOptions sync;
+};
+
+nlohmann::json progress_json(const sync::SyncProgress& p) {
+  return {{"id", p.id},
+          {"phase", p.phase},
+          {"lag_bytes", p.lag_bytes},
+          {"retained_bytes", p.retained_bytes},
+          {"changes_per_second", p.changes_per_second},
+          {"changes", p.changes},
+          {"transactions", p.transactions},
+          {"applied_lsn", p.applied_lsn}};
+}
+
+Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
+  PGS_ASSIGN_OR_RETURN(o.sync.source, pg::ConnInfo::parse(o.source));
+  PGS_ASSIGN_OR_RETURN(o.sync.target, pg::ConnInfo::parse(o.target));
+  o.sync.state_dir = ctx.state_dir;
+  bool json = ctx.json;
+  // Progress goes to stderr: with --json one object per line, so stdout
+  // keeps exactly one document, the summary.
+  o.sync.on_progress = [json](const sync::SyncProgress& p) {
+    if (json) {
+      std::cerr << nlohmann::json{{"progress", progress_json(p)}}.dump() << std::endl;
+      return;
+    }
+    log::info(
+        "{} {}: lag {} bytes, {:.0f} changes/s, {} changes in {} transactions applied "
+        "(up to {}), slot retains {}",
+        p.id, p.phase, p.lag_bytes, p.changes_per_second, p.changes, p.transactions, p.applied_lsn,
+        human_bytes(static_cast<uint64_t>(p.retained_bytes)));
+  };
+  PGS_ASSIGN_OR_RETURN(auto s, sync::run_sync(o.sync));
+  if (ctx.json) {
+    ctx.print_json({{"id", s.id},
+                    {"resumed", s.resumed},
+                    {"copy_id", s.copy_id},
+                    {"changes", s.changes},
+                    {"transactions", s.transactions},
+                    {"cutover_lsn", s.cutover_lsn},
+                    {"downtime_seconds", s.downtime_seconds},
+                    {"sequences", s.sequences}});
+  } else {
+    std::cout << fmt::format(
+        "sync {}: cut over at {}, {} changes in {} transactions applied, "
+        "{} sequences set, downtime {:.2f} s\n",
+        s.id, s.cutover_lsn, s.changes, s.transactions, s.sequences, s.downtime_seconds);
+  }
+  return ok_status();
+}
+
+void register_sync(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<SyncCliOptions>();
+  o->sync.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto* cmd = app.add_subcommand(
+      "sync",
+      "Copy a database and keep the target in sync by logical decoding until `pgshuttle "
+      "cutover`; resumable, exactly once");
+  cmd->add_option("SOURCE", o->source, "Source connection string (wal_level = logical)")
+      ->required();
+  cmd->add_option("TARGET", o->target, "Target connection string")->required();
+  auto& s = o->sync;
+  cmd->add_option("-j,--jobs", s.jobs, "Concurrency of the initial copy");
+  cmd->add_option("--pg-bindir", s.pg_bindir, "Where to look first for pg_dump");
+  cmd->add_option("--batch-changes", s.batch_changes,
+                  "Commit the target transaction after about this many changes");
+  cmd->add_flag("--cancel", s.cancel,
+                "Cancel the unfinished sync of these databases whose process is gone (drops "
+                "its slot and publication); a running one: pgshuttle cancel sNNN");
+  cmd->add_option("--fence-grace", s.fence_grace_seconds,
+                  "Cutover: seconds writers get before their sessions are ended");
+  cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_sync(ctx, *o); }; });
+}
+
+struct CutoverCliOptions {
+  std::string id;
+  int timeout_seconds = 600;
+};
+
+Status run_cutover(const CliContext& ctx, const CutoverCliOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto r, sync::request_cutover(ctx.state_dir, o.id, o.timeout_seconds));
+  if (ctx.json) {
+    ctx.print_json({{"id", r.id},
+                    {"lsn", r.lsn},
+                    {"downtime_seconds", r.downtime_seconds},
+                    {"sequences", r.sequences}});
+  } else {
+    std::cout << fmt::format(
+        "sync {}: cut over at {}; downtime {:.2f} s (source fenced to target ready); {} "
+        "sequences set; the source stays read-only (pgshuttle maintenance off SOURCE)\n",
+        r.id, r.lsn, r.downtime_seconds, r.sequences);
+  }
+  return ok_status();
+}
+
+void register_cutover(CLI::App& app, CliContext& ctx) {
+  auto o = std::make_shared<CutoverCliOptions>();
+  auto* cmd = app.add_subcommand(
+      "cutover", "Fence the source of a running sync, drain it exactly and finish it");
+  cmd->add_option("ID", o->id, "Sync id, e.g. s001")->required();
+  cmd->add_option("--timeout", o->timeout_seconds, "Seconds to wait for the sync to finish");
+  cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_cutover(ctx, *o); }; });
+}
+
+}  // namespace
+
+PGSHUTTLE_COMMAND(sync, register_sync);
+PGSHUTTLE_COMMAND(cutover, register_cutover);
+
+}  // namespace pgshuttle::cli

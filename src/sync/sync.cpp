@@ -1,0 +1,270 @@
+#include "sync/sync.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "copy/copy.h"
+#include "copy/sequences.h"
+#include "core/cancel.h"
+#include "core/log.h"
+#include "core/parse_number.h"
+#include "core/redact.h"
+#include "exec/retry.h"
+#include "logical/replication_stream.h"
+#include "pg/data_session.h"
+#include "state/run_store.h"
+#include "state/transfer_run.h"
+#include "sync/sync_source.h"
+#include "sync/sync_stream.h"
+#include "sync/target_applier.h"
+#include "sync/target_triggers.h"
+
+namespace pgshuttle::sync {
+namespace {
+
+// The phases a run records in its store ("sync:s001" "phase"): setup (the
+// publication and the slot), copy, stream (until a cutover is drained),
+// finishing (sequences, slot and publication dropped), done; or cancelled.
+struct Run {
+  const SyncOptions& o;
+  std::string dir;
+  std::unique_ptr<state::TransferRun> transfer;
+  std::unique_ptr<state::RunStore> store;
+  std::string name;      // of the publication and the slot
+  std::string encoding;  // the source database's
+  SyncSummary summary;
+};
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The unfinished sync of these databases a re-run continues, or "".
+Result<std::string> continued_id(const std::string& dir, const SyncOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
+  PGS_ASSIGN_OR_RETURN(auto all, registry.list());
+  std::string source = redact(o.source.to_uri(false)), target = redact(o.target.to_uri(false));
+  for (const auto& t : all) {
+    if (t.kind != state::TransferKind::kSync || t.source != source || t.destination != target) {
+      continue;
+    }
+    if (t.status == state::TransferStatus::kRunning) {
+      return make_error(
+          ErrorCode::kBlocked,
+          fmt::format("sync {} of these databases is running (pid {})", t.id, t.pid.value_or(0)),
+          fmt::format("cut it over (pgshuttle cutover {0}) or cancel it (pgshuttle cancel {0})",
+                      t.id));
+    }
+    PGS_ASSIGN_OR_RETURN(auto store, state::RunStore::open(dir, "sync:" + t.id));
+    PGS_ASSIGN_OR_RETURN(auto phase, store->value("phase"));
+    if (phase.value_or("setup") == "done" || phase.value_or("") == "cancelled") continue;
+    return t.id;
+  }
+  return std::string();
+}
+
+Status set_phase(Run& r, const std::string& phase) {
+  log::info("sync {}: {}", r.transfer->id(), phase);
+  return r.store->set_value("phase", phase);
+}
+
+copy::CopyOptions copy_options(const SyncOptions& o) {
+  copy::CopyOptions c;
+  c.source = o.source;
+  c.target = o.target;
+  c.jobs = o.jobs;
+  c.pg_bindir = o.pg_bindir;
+  c.state_dir = o.state_dir;
+  return c;
+}
+
+Status record_copy(Run& r, const copy::CopySummary& s) {
+  r.summary.copy_id = s.id;
+  log::info("sync {}: copy {} loaded {} tables, {} rows", r.transfer->id(), s.id, s.tables, s.rows);
+  PGS_TRY(r.store->set_value("copy_id", s.id));
+  return set_phase(r, "stream");
+}
+
+// The publication, the slot and the copy at the slot's snapshot. The
+// session that created the slot stays open (and idle) until the copy's own
+// session imported the snapshot, which lives only as long as it.
+Status setup_and_copy(Run& r, pg::Connection& source, const std::vector<SyncTable>& tables) {
+  PGS_TRY(create_publication(source, r.name, tables));
+  PGS_TRY(drop_slot(source, r.name));  // an interrupted setup's
+  PGS_ASSIGN_OR_RETURN(
+      auto creator, logical::ReplicationStream::open(replication_conninfo(r.o.source, r.encoding)));
+  PGS_ASSIGN_OR_RETURN(auto slot, creator.create_slot(r.name));
+  log::info("sync {}: publication and slot {} ({} tables), consistent at {}", r.transfer->id(),
+            r.name, tables.size(), slot.consistent_point.to_string());
+  PGS_TRY(r.store->set_value("consistent_point", slot.consistent_point.to_string()));
+  PGS_TRY(set_phase(r, "copy"));
+  copy::CopyOptions c = copy_options(r.o);
+  c.snapshot = slot.snapshot_name;
+  PGS_ASSIGN_OR_RETURN(auto copied, copy::run_copy(c));
+  return record_copy(r, copied);
+}
+
+// A copy interrupted after the slot was made: its snapshot is gone, so the
+// tables it copies now come from a later moment; the stream replays every
+// change since the slot's consistent point over them (the apply is
+// idempotent), so the target converges once the stream passes the resumed
+// copy's snapshot.
+Status resume_copy(Run& r) {
+  log::warn(
+      "sync {}: the interrupted copy resumes with a new snapshot; the change stream replays "
+      "from the slot's start over it, so the target is consistent once streaming catches up",
+      r.transfer->id());
+  copy::CopyOptions c = copy_options(r.o);
+  c.allow_inconsistent_resume = true;
+  PGS_ASSIGN_OR_RETURN(auto copied, copy::run_copy(c));
+  return record_copy(r, copied);
+}
+
+// The stream phase, with the one retry rule: a lost session (the source's,
+// the walsender's or the target's) is replaced and the stream resumes from
+// the slot, skipping what the target holds. A sync runs for days, so a
+// round of attempts that applied something before failing starts a new one.
+Result<Drained> stream(Run& r, pg::Connection& source) {
+  StreamPlan plan{r.transfer->id(), r.name, r.name, r.encoding};
+  Drained drained;
+  bool reconnect = false;
+  for (;;) {
+    int64_t before = r.summary.transactions;
+    int64_t retries = 0;
+    Status st = exec::retry(
+        exec::RetryPolicy{}, exec::steady_clock(), "sync stream",
+        [&](int) -> Status {
+          if (reconnect) {
+            PGS_ASSIGN_OR_RETURN(source, pg::Connection::connect(r.o.source, pg::Side::kSource));
+          }
+          reconnect = true;
+          PGS_ASSIGN_OR_RETURN(auto target,
+                               pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
+          PGS_ASSIGN_OR_RETURN(int disabled, disable_target_triggers(target, *r.store));
+          (void)disabled;
+          PGS_ASSIGN_OR_RETURN(auto applier,
+                               TargetApplier::open(std::move(target), plan.id, r.o.run_rows));
+          auto result = stream_until_cutover(r.o, plan, *r.store, source, *applier);
+          r.summary.changes = applier->applied().changes;
+          r.summary.transactions = applier->applied().transactions;
+          if (!result.ok()) return result.error();
+          drained = *result;
+          return ok_status();
+        },
+        [] { return cancelled(); }, &retries);
+    if (st.ok()) return drained;
+    if (!exec::is_transient(st.error()) || r.summary.transactions == before || cancelled()) {
+      return st.error();
+    }
+  }
+}
+
+// The end of a cutover: every step may run again after a crash.
+Status finish_cutover(Run& r, pg::Connection& source) {
+  PGS_ASSIGN_OR_RETURN(auto target,
+                       pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
+  PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, nullptr));
+  PGS_TRY(drop_slot(source, r.name));
+  PGS_TRY(drop_publication(source, r.name));
+  PGS_TRY(enable_target_triggers(target, *r.store));
+  PGS_TRY(forget_position(target, r.transfer->id()));
+  PGS_ASSIGN_OR_RETURN(auto lsn, r.store->value("cutover_lsn"));
+  PGS_ASSIGN_OR_RETURN(auto fenced, r.store->value("fenced_at"));
+  r.summary.cutover_lsn = lsn.value_or("");
+  r.summary.downtime_seconds =
+      unix_now() - parse_number<double>(fenced.value_or("0")).value_or(unix_now());
+  PGS_TRY(r.store->set_value("sequences", std::to_string(r.summary.sequences)));
+  PGS_TRY(
+      r.store->set_value("downtime_seconds", fmt::format("{:.3f}", r.summary.downtime_seconds)));
+  log::info(
+      "sync {}: cut over at {}: {} sequence(s) set, slot and publication dropped; downtime "
+      "{:.2f} s (source fenced to target ready); the source stays read-only",
+      r.transfer->id(), r.summary.cutover_lsn, r.summary.sequences, r.summary.downtime_seconds);
+  return set_phase(r, "done");
+}
+
+Status sync_phases(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto source, pg::Connection::connect(r.o.source, pg::Side::kSource));
+  PGS_TRY(check_source(source));
+  PGS_ASSIGN_OR_RETURN(auto enc,
+                       source.query("SELECT pg_catalog.current_setting('server_encoding')"));
+  r.encoding = enc.get(0, 0);
+  PGS_ASSIGN_OR_RETURN(auto phase, r.store->value("phase"));
+  std::string p = phase.value_or("setup");
+  if (p == "setup") {
+    PGS_ASSIGN_OR_RETURN(auto tables, sync_tables(source));
+    PGS_TRY(setup_and_copy(r, source, tables));
+    p = "stream";
+  } else if (p == "copy") {
+    PGS_TRY(resume_copy(r));
+    p = "stream";
+  }
+  if (p == "stream") {
+    PGS_ASSIGN_OR_RETURN(auto drained, stream(r, source));
+    (void)drained;
+    PGS_TRY(set_phase(r, "finishing"));
+  }
+  return finish_cutover(r, source);
+}
+
+// Ctrl-C or `pgshuttle cancel`: the slot would retain the source's WAL for
+// ever, so it goes, and the publication with it.
+void drop_on_cancel(Run& r) {
+  auto source = pg::Connection::connect(r.o.source, pg::Side::kSource);
+  Status st = source.ok() ? drop_slot(*source, r.name) : Status(source.error());
+  if (st.ok()) st = drop_publication(*source, r.name);
+  if (st.ok()) {
+    auto target = pg::Connection::connect(r.o.target, pg::Side::kTarget);
+    st = target.ok() ? enable_target_triggers(*target, *r.store) : Status(target.error());
+  }
+  if (st.ok()) st = r.store->set_value("phase", "cancelled");
+  if (st.ok()) {
+    log::info("sync {}: slot and publication {} dropped", r.transfer->id(), r.name);
+  } else {
+    log::warn("sync {}: could not drop slot and publication {}: {}", r.transfer->id(), r.name,
+              st.error().to_string());
+  }
+}
+
+}  // namespace
+
+Result<SyncSummary> run_sync(const SyncOptions& options) {
+  Run r{options, state::default_state_dir(options.state_dir)};
+  PGS_ASSIGN_OR_RETURN(std::string id, continued_id(r.dir, options));
+  if (options.cancel && id.empty()) {
+    return make_error(ErrorCode::kNotFound,
+                      "no unfinished sync of these databases to cancel (a running one: "
+                      "pgshuttle cancel sNNN)");
+  }
+  r.summary.resumed = !id.empty();
+  if (r.summary.resumed) {
+    PGS_ASSIGN_OR_RETURN(r.transfer, state::TransferRun::resume(r.dir, id));
+  } else {
+    PGS_ASSIGN_OR_RETURN(r.transfer, state::TransferRun::begin(r.dir, state::TransferKind::kSync,
+                                                               options.source.to_uri(false),
+                                                               options.target.to_uri(false)));
+  }
+  r.summary.id = r.transfer->id();
+  r.name = object_name(r.summary.id, r.dir);
+  PGS_ASSIGN_OR_RETURN(r.store, state::RunStore::open(r.dir, "sync:" + r.summary.id));
+  log::info("sync {}{}: {} -> {}", r.summary.id, r.summary.resumed ? " (resumed)" : "",
+            options.source.to_uri(false), options.target.to_uri(false));
+  Status st =
+      options.cancel ? Status(make_error(ErrorCode::kCancelled, "sync cancelled")) : sync_phases(r);
+  if (!st.ok()) {
+    Error e = st.error();
+    if (e.code == ErrorCode::kCancelled || cancelled()) {
+      drop_on_cancel(r);
+    } else if (e.hint.empty()) {
+      e.hint = "fix the cause, then run the same command again: it continues where it stopped";
+    }
+    r.transfer->finish(e);
+    return e.with_context("sync " + r.summary.id);
+  }
+  r.transfer->finish(ok_status());
+  return r.summary;
+}
+
+}  // namespace pgshuttle::sync

@@ -1,0 +1,242 @@
+#include "sync/sync_stream.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <variant>
+
+#include "core/cancel.h"
+#include "core/fault.h"
+#include "core/log.h"
+#include "core/parse_number.h"
+#include "logical/replication_stream.h"
+#include "maintenance/maintenance.h"
+#include "sql/sync.h"
+
+namespace pgshuttle::sync {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The insert position, not pg_current_wal_lsn() (the write position): with
+// synchronous_commit = off a committed transaction's commit record may not
+// be written yet, and a drain to the write position would miss it.
+Result<logical::Lsn> current_wal_lsn(pg::Connection& source) {
+  PGS_ASSIGN_OR_RETURN(auto r, source.query("SELECT pg_catalog.pg_current_wal_insert_lsn()::text"));
+  auto lsn = logical::Lsn::parse(r.view(0, 0));
+  if (!lsn) return make_error(ErrorCode::kSource, "the source sent an invalid WAL position");
+  return *lsn;
+}
+
+class StreamLoop {
+ public:
+  StreamLoop(const SyncOptions& o, const StreamPlan& plan, state::RunStore& store,
+             pg::Connection& source, TargetApplier& applier, logical::ReplicationStream& stream)
+      : o_(o), plan_(plan), store_(store), source_(source), applier_(applier), stream_(stream) {}
+
+  Result<Drained> run();
+
+ private:
+  Status on_message(const logical::PgOutputMessage& m);
+  Status look_for_cutover();
+  Status report(Clock::time_point now);
+
+  const SyncOptions& o_;
+  const StreamPlan& plan_;
+  state::RunStore& store_;
+  pg::Connection& source_;
+  TargetApplier& applier_;
+  logical::ReplicationStream& stream_;
+  bool in_tx_ = false;
+  bool skip_ = false;
+  int64_t skipped_ = 0;
+  Clock::time_point oldest_pending_;
+  std::optional<Drained> cutover_;
+  Clock::time_point last_check_, last_report_, last_reply_;
+  int64_t changes_at_report_ = 0;
+  int64_t flushes_ = 0;
+};
+
+Status StreamLoop::on_message(const logical::PgOutputMessage& m) {
+  if (const auto* b = std::get_if<logical::Begin>(&m)) {
+    in_tx_ = true;
+    skip_ = applier_.applied().commit.valid() && b->final_lsn <= applier_.applied().commit;
+    if (skip_) ++skipped_;
+    return ok_status();
+  }
+  if (const auto* c = std::get_if<logical::Commit>(&m)) {
+    in_tx_ = false;
+    if (skip_) return ok_status();
+    if (applier_.pending_transactions() == 0) oldest_pending_ = Clock::now();
+    applier_.commit(*c);
+    return ok_status();
+  }
+  if (const auto* r = std::get_if<logical::Relation>(&m)) {
+    return applier_.relation(*r);
+  }
+  if (skip_) return ok_status();
+  if (const auto* i = std::get_if<logical::Insert>(&m)) return applier_.insert(*i);
+  if (const auto* u = std::get_if<logical::Update>(&m)) return applier_.update(*u);
+  if (const auto* d = std::get_if<logical::Delete>(&m)) return applier_.remove(*d);
+  if (const auto* t = std::get_if<logical::Truncate>(&m)) return applier_.truncate(*t);
+  if (std::holds_alternative<logical::StreamStart>(m) ||
+      std::holds_alternative<logical::StreamCommit>(m)) {
+    return make_error(ErrorCode::kSource,
+                      "the source streamed an in-progress transaction, "
+                      "which sync did not ask for");
+  }
+  return ok_status();  // Type, Origin, Message: nothing to apply
+}
+
+// A cutover asked for by `pgshuttle cutover` (cutover.cpp), or one this run
+// started before it was interrupted (the source is fenced already).
+Status StreamLoop::look_for_cutover() {
+  PGS_ASSIGN_OR_RETURN(auto lsn_text, store_.value("cutover_lsn"));
+  if (lsn_text) {
+    PGS_ASSIGN_OR_RETURN(auto fenced, store_.value("fenced_at"));
+    cutover_ = Drained{logical::Lsn::parse(*lsn_text).value_or(logical::Lsn{}),
+                       parse_number<double>(fenced.value_or("0")).value_or(0)};
+    return ok_status();
+  }
+  PGS_ASSIGN_OR_RETURN(auto asked, store_.value("cutover"));
+  if (asked.value_or("") != "requested") return ok_status();
+  double fenced_at = unix_now();
+  log::info("cutover: fencing the source (writers get {} s, then their sessions end)",
+            o_.fence_grace_seconds);
+  auto fenced = maintenance::enable(source_, {o_.fence_grace_seconds, true});
+  if (fenced.ok() && !fenced->remaining.empty()) {
+    fenced = make_error(ErrorCode::kBlocked,
+                        fmt::format("{} session(s) that may still write could not be ended",
+                                    fenced->remaining.size()));
+  }
+  if (!fenced.ok()) {
+    log::warn("cutover refused, sync goes on: {}", fenced.error().to_string());
+    return store_.set_value("cutover", "failed: " + fenced.error().to_string());
+  }
+  PGS_ASSIGN_OR_RETURN(logical::Lsn lsn, current_wal_lsn(source_));
+  PGS_TRY(store_.set_value("fenced_at", fmt::format("{:.3f}", fenced_at)));
+  PGS_TRY(store_.set_value("cutover_lsn", lsn.to_string()));
+  fault::hit("sync:fenced");
+  log::info("cutover: source read-only at {} ({} session(s) ended); draining to it",
+            lsn.to_string(), fenced->terminated.size());
+  cutover_ = Drained{lsn, fenced_at};
+  return ok_status();
+}
+
+Status StreamLoop::report(Clock::time_point now) {
+  double seconds = std::chrono::duration<double>(now - last_report_).count();
+  last_report_ = now;
+  PGS_ASSIGN_OR_RETURN(logical::Lsn current, current_wal_lsn(source_));
+  logical::Lsn done = std::max(applier_.applied().end, stream_.confirmed());
+  SyncProgress p;
+  p.id = plan_.id;
+  p.phase = cutover_ ? "cutover" : "streaming";
+  p.lag_bytes = current > done ? static_cast<int64_t>(current.value - done.value) : 0;
+  PGS_ASSIGN_OR_RETURN(auto retained, source_.query(sql::sync::slot_retained, {plan_.slot}));
+  p.retained_bytes = retained.rows() == 1 ? retained.get_int(0, 0) : 0;
+  p.changes = applier_.applied().changes;
+  p.transactions = applier_.applied().transactions;
+  p.changes_per_second =
+      seconds > 0 ? static_cast<double>(p.changes - changes_at_report_) / seconds : 0;
+  p.applied_lsn = applier_.applied().end.to_string();
+  changes_at_report_ = p.changes;
+  if (o_.on_progress) o_.on_progress(p);
+  return ok_status();
+}
+
+Result<Drained> StreamLoop::run() {
+  last_report_ = Clock::now();
+  changes_at_report_ = applier_.applied().changes;
+  PGS_TRY(look_for_cutover());
+  for (;;) {
+    if (cancelled()) return make_error(ErrorCode::kCancelled, "sync cancelled");
+    auto now = Clock::now();
+    if (!cutover_ && now - last_check_ >= 250ms) {
+      last_check_ = now;
+      PGS_TRY(look_for_cutover());
+    }
+    if (now - last_report_ >= 1s) PGS_TRY(report(now));
+    bool pending = applier_.pending_transactions() > 0;
+    PGS_ASSIGN_OR_RETURN(auto event, stream_.next(pending ? 5ms : 100ms));
+    const auto* message = std::get_if<logical::StreamMessage>(&event);
+    if (message) PGS_TRY(on_message(message->message));
+    if (in_tx_) continue;
+    now = Clock::now();
+    if (applier_.pending_transactions() > 0 &&
+        (!message || applier_.pending_changes() >= o_.batch_changes ||
+         now - oldest_pending_ >= o_.batch_wait)) {
+      PGS_TRY(applier_.flush());
+      // A test's kill here leaves the target ahead of the slot: the resumed
+      // run must skip what it replays.
+      fault::hit(fmt::format("sync:committed:{}", ++flushes_));
+      PGS_TRY(stream_.confirm(applier_.applied().end));
+    }
+    if (applier_.pending_transactions() > 0) continue;
+    // Nothing pending: everything the server sent is applied or not ours.
+    if (!message && stream_.received() > stream_.confirmed()) {
+      PGS_TRY(stream_.confirm(stream_.received()));
+    }
+    if (cutover_) {
+      if (stream_.received() >= cutover_->lsn) {
+        log::info("cutover: applied up to {} ({} replayed transaction(s) skipped this run)",
+                  cutover_->lsn.to_string(), skipped_);
+        PGS_TRY(report(now));
+        return *cutover_;
+      }
+      if (now - last_reply_ >= 200ms) {
+        last_reply_ = now;
+        PGS_TRY(stream_.request_reply());
+      }
+    }
+  }
+}
+
+}  // namespace
+
+pg::ConnInfo replication_conninfo(const pg::ConnInfo& source, const std::string& encoding) {
+  std::string options = source.get("options");
+  options += std::string(options.empty() ? "" : " ") +
+             "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres "
+             "-c extra_float_digits=3 -c bytea_output=hex -c lc_monetary=C "
+             "-c xmloption=content";
+  pg::ConnInfo info = source.with("options", options);
+  return encoding.empty() ? info : info.with("client_encoding", encoding);
+}
+
+Result<Drained> stream_until_cutover(const SyncOptions& o, const StreamPlan& plan,
+                                     state::RunStore& store, pg::Connection& source,
+                                     TargetApplier& applier) {
+  logical::StartOptions start;
+  start.slot = plan.slot;
+  start.publications = {plan.publication};
+  // The walsender of a run killed a moment ago may still hold the slot
+  // (55006) until it notices its client is gone.
+  constexpr int kTries = 100;
+  std::optional<logical::ReplicationStream> opened;
+  for (int i = 0; !opened; ++i) {
+    PGS_ASSIGN_OR_RETURN(auto stream, logical::ReplicationStream::open(
+                                          replication_conninfo(o.source, plan.encoding)));
+    Status started = stream.start(start);
+    if (started.ok()) {
+      opened.emplace(std::move(stream));
+    } else if (started.error().sqlstate != "55006" || i + 1 >= kTries) {
+      return started.error();
+    } else {
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  logical::ReplicationStream& stream = *opened;
+  log::info("sync {}: streaming from slot {} (target applied up to {})", plan.id, plan.slot,
+            applier.applied().end.to_string());
+  StreamLoop loop(o, plan, store, source, applier, stream);
+  return loop.run();
+}
+
+}  // namespace pgshuttle::sync

@@ -1,0 +1,197 @@
+// sync + cutover under a pgbench write load, and kill -9 of the sync in the
+// middle of the stream: the target ends identical to the source, judged by
+// row digests of both sides and by a trigger on the target that counts how
+// often each row was applied.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "sync_rig.h"
+
+namespace pgshuttle::sync::test {
+namespace {
+
+const char* const kSchema =
+    "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);"
+    "INSERT INTO accounts SELECT g, 0, 'a' || g FROM generate_series(1, 1000) g;"
+    // Bodies stored out of line: an update of the counter alone sends them
+    // as 'unchanged TOAST', which must never overwrite the target's.
+    "CREATE TABLE docs (id int PRIMARY KEY, counter int NOT NULL, body text);"
+    "ALTER TABLE docs ALTER body SET STORAGE EXTERNAL;"
+    "INSERT INTO docs SELECT g, 0, repeat(md5(g::text), 200) FROM generate_series(1, 200) g;"
+    "CREATE TABLE log (id bigserial PRIMARY KEY, account int NOT NULL, delta int NOT NULL,"
+    "  at timestamptz NOT NULL DEFAULT clock_timestamp());"
+    "CREATE TABLE kv (k int PRIMARY KEY, v text NOT NULL);"
+    "INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, 2000) g;"
+    // Linked by a foreign key: their changes keep their order on the target.
+    "CREATE TABLE orders (id bigserial PRIMARY KEY, account int NOT NULL);"
+    "CREATE TABLE order_lines (id bigserial PRIMARY KEY,"
+    "  order_id bigint NOT NULL REFERENCES orders ON DELETE CASCADE, qty int NOT NULL);";
+
+const char* const kLoad =
+    "\\set aid random(1, 1000)\n"
+    "\\set did random(1, 200)\n"
+    "\\set k random(1, 2000)\n"
+    "\\set delta random(-100, 100)\n"
+    "BEGIN;\n"
+    "UPDATE accounts SET balance = balance + :delta WHERE id = :aid;\n"
+    "INSERT INTO log (account, delta) VALUES (:aid, :delta);\n"
+    "UPDATE docs SET counter = counter + 1 WHERE id = :did;\n"
+    "INSERT INTO kv VALUES (:k, md5(random()::text)) ON CONFLICT (k) DO UPDATE SET v = "
+    "EXCLUDED.v;\n"
+    "DELETE FROM kv WHERE k = :k + 7;\n"
+    "WITH o AS (INSERT INTO orders (account) VALUES (:aid) RETURNING id) "
+    "INSERT INTO order_lines (order_id, qty) SELECT id, :delta FROM o;\n"
+    "DELETE FROM orders WHERE id = currval('orders_id_seq') - 20;\n"
+    "END;\n";
+
+const std::vector<std::string> kTables = {"accounts", "docs", "kv", "log", "orders", "order_lines"};
+
+// The log rows one side has and the other lacks, for the failure message.
+std::string log_difference(const std::string& source, const std::string& target) {
+  auto ids = [](const std::string& url) {
+    std::set<std::string> out;
+    std::istringstream in(rig::psql(url, "SELECT id FROM public.log"));
+    for (std::string line; std::getline(in, line);) out.insert(line);
+    return out;
+  };
+  auto a = ids(source), b = ids(target);
+  std::string out;
+  for (const auto& id : a) {
+    if (!b.count(id)) out += "missing " + id + "\n";
+  }
+  for (const auto& id : b) {
+    if (!a.count(id)) out += "extra " + id + "\n";
+  }
+  return out;
+}
+
+void expect_same(const std::string& source, const std::string& target) {
+  EXPECT_EQ(digest(source, kTables), digest(target, kTables)) << log_difference(source, target);
+  EXPECT_EQ(rig::psql(source, "SELECT last_value FROM public.log_id_seq"),
+            rig::psql(target, "SELECT last_value FROM public.log_id_seq"));
+  EXPECT_EQ(leftovers(source), "0 slots, 0 publications");
+  EXPECT_EQ(rig::psql(target, "SELECT to_regnamespace('pgshuttle') IS NULL"), "t");
+}
+
+TEST(Sync, CutoverUnderWriteLoadLeavesTheTargetIdentical) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), kSchema);
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto load = start_pgbench(src.admin_url(), kLoad, 200, 120);
+  std::this_thread::sleep_for(1s);
+  auto sync = start_sync(dir, src.url(), dst.url());
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  std::this_thread::sleep_for(8s);
+  auto cut = cutover(dir, "s001");
+  auto status = sync.wait();
+  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
+  EXPECT_NE(cut.out.find("downtime"), std::string::npos) << cut.out;
+  std::cout << "cutover: " << cut.out;
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 0) << sync.stderr_text();
+  (void)load.wait();  // its sessions were ended by the fence
+  // The load ran during the copy and the stream: both carried changes.
+  EXPECT_GT(std::stoi(rig::psql(src.admin_url(), "SELECT count(*) FROM log")), 1000);
+  EXPECT_GT(std::stoi(rig::psql(src.admin_url(), "SELECT max(counter) FROM docs")), 1);
+  expect_same(src.admin_url(), dst.admin_url());
+}
+
+TEST(Sync, KilledMidStreamResumesWithoutLosingOrRepeatingAChange) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), kSchema);
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto load = start_pgbench(src.admin_url(), kLoad, 300, 180);
+  auto sync = start_sync(dir, src.url(), dst.url());
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  count_applications(dst.admin_url(), "log");
+  // First killed right after a target commit that the slot never heard of:
+  // the resumed run is sent that batch again and must skip it.
+  std::this_thread::sleep_for(1s);
+  sync.kill(SIGKILL);
+  (void)sync.wait();
+  sync = start_sync(dir, src.url(), dst.url(), "kill@sync:committed:5");
+  auto faulted = sync.wait();
+  ASSERT_TRUE(faulted.ok());
+  ASSERT_EQ(*faulted, 128 + SIGKILL) << sync.stderr_text();
+  sync = start_sync(dir, src.url(), dst.url());
+  // Then kill -9 at moments the test does not choose.
+  for (int kill = 0; kill < 3; ++kill) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500 + 700 * kill));
+    sync.kill(SIGKILL);
+    (void)sync.wait();
+    sync = start_sync(dir, src.url(), dst.url());
+  }
+  std::this_thread::sleep_for(5s);
+  auto cut = cutover(dir, "s001");
+  auto status = sync.wait();
+  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 0) << sync.stderr_text();
+  (void)load.wait();
+  expect_same(src.admin_url(), dst.admin_url());
+  // Every log row the stream wrote was written once; the trigger saw many.
+  EXPECT_EQ(rig::psql(dst.admin_url(), "SELECT count(*) FILTER (WHERE n > 1) FROM applied_count"),
+            "0");
+  EXPECT_GT(std::stoi(rig::psql(dst.admin_url(), "SELECT count(*) FROM applied_count")), 500);
+  EXPECT_EQ(rig::psql(dst.admin_url(),
+                      "SELECT count(*) FROM applied_count a WHERE NOT EXISTS (SELECT 1 FROM "
+                      "log l WHERE l.id = a.id)"),
+            "0");
+}
+
+// Killed in the middle of the initial copy (its snapshot is then gone: the
+// resumed copy reads a later one and the stream replays over it), then
+// killed right after fencing the source for a cutover: the same command
+// finishes the cutover itself, and `cutover` reports it.
+TEST(Sync, KilledDuringTheCopyAndDuringTheCutoverFinishesIdentical) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), kSchema);
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto load = start_pgbench(src.admin_url(), kLoad, 300, 180);
+  std::this_thread::sleep_for(1s);
+  auto sync = start_sync(dir, src.url(), dst.url(), "kill@copy:stream:public.kv");
+  auto killed = sync.wait();
+  ASSERT_TRUE(killed.ok());
+  ASSERT_EQ(*killed, 128 + SIGKILL) << sync.stderr_text();
+  sync = start_sync(dir, src.url(), dst.url());
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  std::this_thread::sleep_for(4s);
+  sync.kill(SIGKILL);
+  (void)sync.wait();
+  sync = start_sync(dir, src.url(), dst.url(), "kill@sync:fenced");
+  std::this_thread::sleep_for(2s);
+  // The cutover runs while the sync dies at its fence (reaped here, so that
+  // the registry sees it gone): it says the sync does not run.
+  SubprocessOptions c;
+  c.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "cutover", "s001", "--timeout", "120"};
+  c.inherit = {"*"};
+  auto refused = Subprocess::spawn(c);
+  ASSERT_TRUE(refused.ok());
+  killed = sync.wait();
+  ASSERT_TRUE(killed.ok());
+  ASSERT_EQ(*killed, 128 + SIGKILL) << sync.stderr_text();
+  auto refused_status = refused->wait();
+  ASSERT_TRUE(refused_status.ok());
+  EXPECT_EQ(*refused_status, 8) << refused->stderr_text();
+  EXPECT_NE(refused->stderr_text().find("is not running"), std::string::npos)
+      << refused->stderr_text();
+  sync = start_sync(dir, src.url(), dst.url());
+  auto status = sync.wait();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 0) << sync.stderr_text();
+  auto cut = cutover(dir, "s001");
+  EXPECT_EQ(cut.exit_code, 0) << cut.out << cut.err;
+  EXPECT_NE(cut.out.find("downtime"), std::string::npos) << cut.out;
+  (void)load.wait();
+  expect_same(src.admin_url(), dst.admin_url());
+}
+
+}  // namespace
+}  // namespace pgshuttle::sync::test
