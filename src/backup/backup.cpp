@@ -182,7 +182,10 @@ struct StreamOutcome {
 Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uint64_t estimate,
                                   state::TransferRun& run) {
   PGS_ASSIGN_OR_RETURN(auto dump, Subprocess::spawn(cmd.spawn));
-  Progress progress("backup", ProgressUnit::kBytes, estimate);
+  // The archive is compressed: its size is not known until pg_dump ends,
+  // and the database's size is no denominator for it, so no % or ETA.
+  Progress progress("backup", ProgressUnit::kBytes, 0);
+  progress.set_phase("dump");
   DumpStreamer streamer(sink, progress);
   std::string buffer(kReadSize, '\0');
   Status failure;

@@ -266,6 +266,8 @@ Status stream_restore(const RestoreOptions& o, Input& in,
   PGS_ASSIGN_OR_RETURN(auto pass, pg::Passfile::create(o.target));
   out.jobs = is_archive(in.format) ? effective_jobs(o, in) : 1;
   Progress progress("restore", ProgressUnit::kBytes, in.size);
+  // The bytes fed to the child: it may still build indexes once all are read.
+  progress.set_phase(is_archive(in.format) ? "pg_restore" : "psql");
   ChildRun run;
   if (is_archive(in.format)) {
     PGS_ASSIGN_OR_RETURN(run, run_pg_restore(o, in, scratch, pass, out.jobs, progress));
