@@ -3,7 +3,8 @@
 // the command runs and once after it exited. The progress line must stay
 // on one row of its own (never glued to a log line, never wrapped, never
 // left behind as a new row per redraw), name its phase, and read 100 % only
-// in its final line, which the finished command leaves on screen.
+// in its final line, which the finished command leaves on screen. In a
+// pipe, the last progress line logged is that final line.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -198,6 +199,30 @@ TEST(TtyProgress, BackupRestoreAndCopyAtFortyFiveColumns) {
   ScratchDatabase copied(Server::kTarget, "tty_cp");
   expect_tty_progress({"copy", source.admin_url(), copied.url(), "--jobs", "2"}, "copy",
                       {"data", "indexes"});
+}
+
+// In a pipe the progress is logged; the last such line of each run is its
+// final line (no ETA left standing after a finished command).
+void expect_piped_final(const std::vector<std::string>& args, const std::string& label) {
+  auto r = rig::run_pgshuttle(args, {{"PGSHUTTLE_STATE_DIR", "/tmp/" + rig::unique_name("tty")}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::regex logged(R"(^\d\d:\d\d:\d\d info: )" + label + ": ");
+  std::string last;
+  for (const auto& line : lines_of(r.err)) {
+    if (std::regex_search(line, logged)) last = line.substr(line.find(label + ": "));
+  }
+  EXPECT_TRUE(is_final(last)) << label << ": the last progress line is not a final one:\n" << r.err;
+  EXPECT_EQ(last.find("ETA"), std::string::npos) << last;
+}
+
+TEST(PipedProgress, EndsWithTheFinalLine) {
+  ScratchDatabase source(Server::kSource, "pipe_src");
+  rig::load_fixture(source.admin_url(), 8);
+  std::string archive = "/tmp/" + rig::unique_name("pipe") + ".dump";
+  expect_piped_final({"backup", source.admin_url(), "--to", archive, "--no-checksum"}, "backup");
+  std::filesystem::remove(archive);
+  ScratchDatabase copied(Server::kTarget, "pipe_cp");
+  expect_piped_final({"copy", source.admin_url(), copied.url(), "--no-verify"}, "copy");
 }
 
 }  // namespace
