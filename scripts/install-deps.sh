@@ -11,7 +11,7 @@ PKGS=(
   libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsqlite3-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libgtest-dev googletest
   clang-14 libclang-rt-14-dev
-  awscli pgcopydb curl python3 time gnuplot-nox chromium chromium-driver
+  awscli pgcopydb curl python3 time gnuplot-nox chromium chromium-driver tmux
   swift swift-proxy swift-object swift-container swift-account python3-swift memcached ccache
 )
 log=${TMPDIR:-/tmp}/pgshuttle-apt.log

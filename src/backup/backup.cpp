@@ -7,12 +7,15 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "archive/archive_toc.h"
 #include "archive/block_scanner.h"
+#include "backup/dump_progress.h"
 #include "backup/stale_uploads.h"
 #include "core/cancel.h"
 #include "core/fault.h"
+#include "core/human.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/redact.h"
@@ -20,6 +23,7 @@
 #include "pg/connection.h"
 #include "pg/passfile.h"
 #include "pg/tools.h"
+#include "sql/backup.h"
 #include "state/transfer_run.h"
 #include "storage/s3_client.h"
 #include "storage/s3_location.h"
@@ -54,9 +58,14 @@ Result<DumpCommand> dump_command(const BackupOptions& o, const pg::ConnInfo& inf
   return DumpCommand{std::move(s), std::move(passfile)};
 }
 
+struct SourceSizes {
+  uint64_t database = 0;
+  std::unordered_map<uint32_t, uint64_t> tables;  // pg_table_size by OID
+};
+
 // Chooses pg_dump when not given and refuses one older than the server;
-// returns the server's size estimate.
-Result<uint64_t> preflight(BackupOptions& o, const pg::ConnInfo& info) {
+// returns the database's and its tables' sizes.
+Result<SourceSizes> preflight(BackupOptions& o, const pg::ConnInfo& info) {
   PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(info, pg::Side::kSource));
   int server_major = conn.server_version() / 10000;
   if (o.pg_dump.empty()) {
@@ -82,25 +91,37 @@ Result<uint64_t> preflight(BackupOptions& o, const pg::ConnInfo& info) {
                           " (or newer) and put its pg_dump first in PATH");
   }
   PGS_ASSIGN_OR_RETURN(auto size, conn.query("SELECT pg_database_size(current_database())"));
-  return static_cast<uint64_t>(size.get_int(0, 0));
+  SourceSizes out;
+  out.database = static_cast<uint64_t>(size.get_int(0, 0));
+  PGS_ASSIGN_OR_RETURN(auto tables, conn.query(sql::backup::table_sizes));
+  for (int i = 0; i < tables.rows(); ++i) {
+    out.tables[static_cast<uint32_t>(tables.get_int(i, 0))] =
+        static_cast<uint64_t>(tables.get_int(i, 1));
+  }
+  return out;
 }
 
 // Streams pg_dump's stdout into the sink and patches the TOC's data offsets.
 class DumpStreamer {
  public:
-  DumpStreamer(storage::ByteSink& sink, Progress& progress) : sink_(sink), progress_(progress) {}
+  DumpStreamer(storage::ByteSink& sink, Progress& progress, DumpProgress measure)
+      : sink_(sink), progress_(progress), measure_(std::move(measure)) {}
 
   Status feed(std::string_view bytes) {
-    progress_.add(bytes.size());
+    fed_ += bytes.size();
     if (!toc_) return feed_head(bytes);
     PGS_TRY(write(bytes));
-    return scanner_->feed(bytes);
+    PGS_TRY(scanner_->feed(bytes));
+    progress_.set_note("archive " + human_bytes(fed_));
+    progress_.set_done(measure_.done(scanner_->blocks(), fed_, false));
+    return ok_status();
   }
 
   // After pg_dump exited successfully.
   Status finish() {
     if (!toc_) return archive::parse_toc(head_).error();
     PGS_TRY(scanner_->finish());
+    progress_.set_done(measure_.done(scanner_->blocks(), fed_, true));
     for (const auto& block : scanner_->blocks()) {
       const archive::TocEntry* te = toc_->find(block.dump_id);
       if (te == nullptr || te->data_state != archive::OffsetState::kNotSet) continue;
@@ -139,6 +160,8 @@ class DumpStreamer {
       return ok_status();
     }
     toc_ = std::move(*toc);
+    measure_.set_toc(*toc_);
+    progress_.set_total(measure_.total());
     can_patch_ = sink_.seekable() || sink_.hold_prefix(toc_->toc_end);
     if (!can_patch_) {
       log::warn(
@@ -157,6 +180,8 @@ class DumpStreamer {
 
   storage::ByteSink& sink_;
   Progress& progress_;
+  DumpProgress measure_;
+  uint64_t fed_ = 0;  // archive bytes so far
   std::string head_;
   std::optional<archive::ArchiveToc> toc_;
   std::optional<archive::BlockScanner> scanner_;
@@ -182,11 +207,14 @@ struct StreamOutcome {
 
 // Ctrl-C and `pgshuttle cancel` (turned into cancelled() by the
 // TransferRun's watcher) stop the stream between reads.
-Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uint64_t estimate,
-                                  state::TransferRun& run) {
+Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink,
+                                  const SourceSizes& sizes, state::TransferRun& run) {
+  uint64_t estimate = sizes.database;
   PGS_ASSIGN_OR_RETURN(auto dump, Subprocess::spawn(cmd.spawn));
-  Progress progress("backup", ProgressUnit::kBytes, estimate);
-  DumpStreamer streamer(sink, progress);
+  // Measured in the tables' size, not the (compressed) archive's.
+  Progress progress("backup", ProgressUnit::kBytes, 0);
+  progress.set_phase("dump");
+  DumpStreamer streamer(sink, progress, DumpProgress(sizes.tables));
   std::string buffer(kReadSize, '\0');
   Status failure;
   for (;;) {
@@ -203,10 +231,10 @@ Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink, uin
   }
   if (!failure.ok()) dump.kill(SIGTERM);
   PGS_ASSIGN_OR_RETURN(int exit_status, dump.wait());
-  progress.finish();
   if (!failure.ok()) return failure.error();
   if (exit_status != 0) return pg_dump_error(dump, exit_status);
   PGS_TRY(streamer.finish());
+  progress.finish();  // only now all of it: a failed dump leaves no final line
   return StreamOutcome{sink.bytes_written(), streamer.offsets_present(), streamer.toc_entries(),
                        streamer.streamed_sha256()};
 }
@@ -279,7 +307,7 @@ Status mark_upload_intent(state::TransferRun& run, const std::string& location, 
 Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
                                   state::TransferRun& run) {
   const std::string& id = run.id();
-  PGS_ASSIGN_OR_RETURN(uint64_t estimate, preflight(o, info));
+  PGS_ASSIGN_OR_RETURN(auto sizes, preflight(o, info));
   PGS_ASSIGN_OR_RETURN(auto cmd, dump_command(o, info));
   PGS_ASSIGN_OR_RETURN(auto sink, storage::open_sink(o.destination, o.s3,
                                                      o.replace ? storage::Existing::kReplace
@@ -309,8 +337,8 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
     }
   });
   log::info("backup {}: pg_dump -Fc of {} to {} (database size {} bytes)", id, info.to_uri(false),
-            sink->describe(), estimate);
-  auto outcome = stream_dump(cmd, *sink, estimate, run);
+            sink->describe(), sizes.database);
+  auto outcome = stream_dump(cmd, *sink, sizes, run);
   if (!outcome.ok()) {
     sink->abort();
     if (s3) (void)mark_upload_intent(run, sink->describe(), false);

@@ -227,21 +227,19 @@ void add_worker_skips(Run& r, WorkTotals& totals) {
 
 Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
   WorkTotals totals;
-  Progress progress("copy", ProgressUnit::kBytes, static_cast<uint64_t>(plan.total_bytes));
+  Progress progress("copy", ProgressUnit::kBytes, 0);
   std::atomic<bool> done{false};
   std::thread ticker([&] {
-    uint64_t shown = 0;
     while (!done) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      uint64_t now = totals.bytes.load();
-      progress.add(now - shown);
-      r.transfer->set_bytes(now, static_cast<uint64_t>(plan.total_bytes));
-      shown = now;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      show_progress(progress, totals);
+      r.transfer->set_bytes(totals.bytes.load(), static_cast<uint64_t>(plan.total_bytes));
     }
   });
   Status st = run_workers(r.o, r.snapshot, work, *r.state, totals);
   done = true;
   ticker.join();
+  show_progress(progress, totals);
   progress.finish();
   add_worker_skips(r, totals);
   r.summary.rows += totals.rows;

@@ -39,6 +39,18 @@ struct Unit {
   int index = -1;  // range (-1: the whole table), build, free or linked unit
 };
 
+bool is_data(const Unit& u) {
+  return u.kind == UnitKind::kCopy || u.kind == UnitKind::kLargeObjects;
+}
+
+// A copy unit's share of its table's on-disk size.
+uint64_t planned_bytes(const TableInfo& t, int range) {
+  auto bytes = static_cast<uint64_t>(std::max<int64_t>(t.bytes, 0));
+  if (range < 0 || t.ranges <= 1) return bytes;
+  uint64_t share = bytes / static_cast<uint64_t>(t.ranges);
+  return range == t.ranges - 1 ? bytes - share * static_cast<uint64_t>(t.ranges - 1) : share;
+}
+
 std::string unit_key(const TableInfo& t, int range) {
   return range < 0 ? "table:" + t.qualified : fmt::format("range:{}:{}", t.qualified, range);
 }
@@ -130,7 +142,12 @@ class CopyWorker : public exec::Worker {
              const UnitGraph& units, CopyState& state, WorkTotals& totals)
       : o_(o), snapshot_(snapshot), plan_(plan), units_(units), state_(state), totals_(totals) {}
 
-  Status run(exec::TaskId task, int /*attempt*/) override { return run_unit(units_.units[task]); }
+  Status run(exec::TaskId task, int /*attempt*/) override {
+    const Unit& unit = units_.units[task];
+    PGS_TRY(run_unit(unit));
+    ++(is_data(unit) ? totals_.data_units_done : totals_.post_units_done);
+    return ok_status();
+  }
   // A failed unit may leave a session mid-COPY or mid-transaction: drop both.
   void reset() override {
     std::lock_guard lock(mu_);
@@ -210,6 +227,8 @@ Status CopyWorker::copy_unit(const Unit& unit) {
   if (!r.ok()) return std::move(r).error().with_context("table " + t.qualified);
   totals_.rows += r->rows;
   PGS_TRY(state_.mark_done(unit_key(t, unit.index)));
+  totals_.bytes_settled += static_cast<uint64_t>(r->bytes);
+  totals_.data_settled += planned_bytes(t, unit.index);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log::info("copied {}{}: {} rows, {} bytes ({}) in {:.2f}s", t.qualified,
             unit.index >= 0 ? fmt::format(" range {}/{}", unit.index + 1, t.ranges) : "", r->rows,
@@ -285,9 +304,36 @@ Status CopyWorker::large_objects_unit() {
 
 }  // namespace
 
+void show_progress(Progress& progress, const WorkTotals& totals) {
+  int data_done = totals.data_units_done, data_units = totals.data_units;
+  if (data_done < data_units || totals.post_units == 0) {
+    uint64_t planned = totals.data_planned, settled = totals.data_settled;
+    uint64_t running =
+        totals.bytes.load() - std::min(totals.bytes.load(), totals.bytes_settled.load());
+    progress.set_phase("data");
+    progress.set_total(planned);
+    progress.set_done(std::min(planned, settled + running));
+    return;
+  }
+  progress.set_phase("indexes", static_cast<uint64_t>(totals.post_units.load()));
+  progress.set_total(totals.data_planned);
+  progress.set_done(totals.data_planned);
+  progress.set_items(static_cast<uint64_t>(totals.post_units_done.load()),
+                     static_cast<uint64_t>(totals.post_units.load()));
+}
+
 Status run_workers(const CopyOptions& options, const std::string& snapshot, const WorkPlan& plan,
                    CopyState& state, WorkTotals& totals) {
   UnitGraph units = unit_graph(plan, state);
+  int data_units = 0, post_units = 0;
+  uint64_t planned = 0;
+  for (const Unit& u : units.units) {
+    ++(is_data(u) ? data_units : post_units);
+    if (u.kind == UnitKind::kCopy) planned += planned_bytes(plan.tables[u.table], u.index);
+  }
+  totals.data_planned = planned;
+  totals.post_units = post_units;
+  totals.data_units = data_units;  // last: show_progress reads it first
   std::vector<std::unique_ptr<CopyWorker>> workers;
   std::vector<exec::Worker*> pool;
   for (int i = 0; i < std::max(1, options.jobs); ++i) {

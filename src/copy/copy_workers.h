@@ -23,6 +23,7 @@
 #include "copy/copy_state.h"
 #include "copy/post_data_plan.h"
 #include "copy/table_stream.h"
+#include "core/progress.h"
 #include "ddl/ddl_apply.h"
 #include "ddl/ddl_script.h"
 
@@ -49,6 +50,14 @@ struct WorkTotals {
   std::atomic<int64_t> warnings{0};
   std::atomic<int64_t> retries{0};
   std::atomic<int64_t> large_objects{0};
+  // For the progress line (show_progress): the units of this run, data
+  // (table copies and the large objects) and post-data (index builds,
+  // constraints, foreign keys), and the source size of the table data,
+  // in pg_relation_size bytes, planned and settled by finished copies.
+  std::atomic<int> data_units{0}, data_units_done{0};
+  std::atomic<int> post_units{0}, post_units_done{0};
+  std::atomic<uint64_t> data_planned{0}, data_settled{0};
+  std::atomic<uint64_t> bytes_settled{0};  // the COPY bytes of finished copies
   std::mutex skipped_mutex;
   std::vector<std::string> skipped_unsupported;  // item labels, under skipped_mutex
 };
@@ -56,6 +65,13 @@ struct WorkTotals {
 // Runs every unit of `plan`; returns the first error after stopping workers.
 Status run_workers(const CopyOptions& options, const std::string& snapshot, const WorkPlan& plan,
                    CopyState& state, WorkTotals& totals);
+
+// Shows the run's state on `progress`: the data phase while copies remain,
+// counted in the tables' on-disk size (a finished copy counts its planned
+// share, a running one its COPY bytes up to that share: COPY's bytes are
+// not the table's size, so the % is the share of the data settled), then
+// the post-data units done out of all.
+void show_progress(Progress& progress, const WorkTotals& totals);
 
 // Opens a pinned source session reading `snapshot` (REPEATABLE READ, read
 // only).

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/redact.h"
+#include "core/status_line.h"
 
 namespace pgshuttle::log {
 namespace {
@@ -61,7 +62,7 @@ void write(Level level, std::string_view message) {
   std::string line = redact(message);
   std::string out = fmt::format("{} {}: {}\n", timestamp(), level_name(level), line);
   std::lock_guard lock(g_mutex);
-  std::fwrite(out.data(), 1, out.size(), stderr);
+  StatusLine::standard().print(out);
   for (auto& [id, sink] : g_sinks) sink(level, line);
 }
 

@@ -74,6 +74,9 @@ Result<bool> feed(const ChildSpec& spec, Subprocess& child, ChildRun& run) {
     fault::hit("restore:chunk");
     run.bytes_fed += *n;
     if (spec.progress) spec.progress->add(*n);
+    if (end && spec.progress && !spec.phase_after_input.empty()) {
+      spec.progress->set_phase(spec.phase_after_input);
+    }
     if (end) return true;
   }
 }

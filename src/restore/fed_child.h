@@ -59,6 +59,9 @@ struct ChildSpec {
   storage::ByteStream* input = nullptr;  // nullptr: stdin is /dev/null
   ChunkTransform transform;              // optional
   Progress* progress = nullptr;          // counts input bytes read
+  // The phase `progress` shows once all input is read and the child still
+  // works (pg_restore builds the indexes then); empty: unchanged.
+  std::string phase_after_input;
 };
 
 // Runs the child to completion. A storage error while reading the input

@@ -22,14 +22,36 @@ using Clock = std::chrono::steady_clock;
 struct Tally {
   std::mutex mu;
   JobsOutcome out;
+  // For the progress line: the data jobs (table data, large objects) and
+  // the others (indexes, constraints, triggers...), planned and done.
+  int data_jobs = 0, data_done = 0;
+  int post_jobs = 0, post_done = 0;
 };
+
+bool is_data(const RestoreJob& job) {
+  return job.kind == JobKind::kTableData || job.kind == JobKind::kLargeObjects;
+}
+
+// The data phase while data jobs remain, then the post-data jobs done out
+// of all (the restore no longer sits at 100% during a long index build).
+void show_phase(const Tally& t, Progress& progress) {
+  if (t.data_done < t.data_jobs || t.post_jobs == 0) {
+    progress.set_phase("data");
+    return;
+  }
+  progress.set_phase("indexes", static_cast<uint64_t>(t.post_jobs));
+  progress.set_items(static_cast<uint64_t>(t.post_done), static_cast<uint64_t>(t.post_jobs));
+}
 
 class RestoreWorker : public exec::Worker {
  public:
   RestoreWorker(const RestorePlan& plan, Tally& tally, const pg::ConnInfo& target,
                 const std::string& preamble, storage::ByteSource& source,
                 const archive::ArchiveToc& toc, Progress& progress)
-      : plan_(plan), tally_(tally), runner_(target, preamble, source, toc, progress) {}
+      : plan_(plan),
+        tally_(tally),
+        progress_(progress),
+        runner_(target, preamble, source, toc, progress) {}
 
   Status run(exec::TaskId task, int /*attempt*/) override;
   void reset() override { runner_.reset(); }
@@ -39,6 +61,7 @@ class RestoreWorker : public exec::Worker {
  private:
   const RestorePlan& plan_;
   Tally& tally_;
+  Progress& progress_;
   JobRunner runner_;
 };
 
@@ -52,6 +75,8 @@ Status RestoreWorker::run(exec::TaskId task, int /*attempt*/) {
     out.rows += r.rows;
     out.large_objects += r.large_objects;
     ++out.jobs_done;
+    ++(is_data(job) ? tally_.data_done : tally_.post_done);
+    show_phase(tally_, progress_);
     if (job.kind == JobKind::kTableData) {
       ++out.tables_loaded;
       out.loaded.push_back({job.entry, r.rows});
@@ -82,6 +107,8 @@ JobsOutcome run_jobs(const SchedulerOptions& options, const RestorePlan& plan,
                      Progress& progress) {
   std::string preamble = session_preamble(toc, options.maintenance_work_mem);
   Tally tally;
+  for (const RestoreJob& job : plan.jobs) ++(is_data(job) ? tally.data_jobs : tally.post_jobs);
+  show_phase(tally, progress);
   int n = std::max(1, options.jobs);
   std::vector<std::unique_ptr<RestoreWorker>> workers;
   std::vector<exec::Worker*> pool;

@@ -116,6 +116,7 @@ Result<ChildRun> run_pg_restore(const RestoreOptions& o, Input& in, const Scratc
     PGS_ASSIGN_OR_RETURN(stream, in.source->open_stream(0));
     spec.input = stream.get();
     spec.progress = &progress;
+    spec.phase_after_input = "indexes";  // the post-data section comes last
   }
   return run_child(spec);
 }
@@ -271,6 +272,8 @@ Status stream_restore(const RestoreOptions& o, Input& in,
   PGS_ASSIGN_OR_RETURN(auto pass, pg::Passfile::create(o.target));
   out.jobs = is_archive(in.format) ? effective_jobs(o, in) : 1;
   Progress progress("restore", ProgressUnit::kBytes, in.size);
+  // The bytes fed to the child: it may still build indexes once all are read.
+  progress.set_phase(is_archive(in.format) ? "data" : "psql");
   ChildRun run;
   if (is_archive(in.format)) {
     PGS_ASSIGN_OR_RETURN(run, run_pg_restore(o, in, scratch, pass, out.jobs, progress));

@@ -127,6 +127,7 @@ class Comparer {
       total += static_cast<uint64_t>(plans[i].table.estimated_rows);
     }
     progress_.set_total(total);
+    progress_.set_phase("data");
   }
 
   Status run(const SideSnapshot& source, const SideSnapshot& target);
@@ -209,6 +210,8 @@ Status Comparer::run(const SideSnapshot& source, const SideSnapshot& target) {
   }
   exec::Policy in_order;  // all chunks equal: in table order
   exec::PoolOutcome out = exec::run_tasks(graph, workers, in_order, {});
+  // The total was the planner's row estimate: every chunk compared is all.
+  if (!out.cancelled && !out.error) progress_.set_total(progress_.done());
   progress_.finish();
   if (out.cancelled) return make_error(ErrorCode::kCancelled, "verify cancelled");
   if (out.error) {
