@@ -11,8 +11,9 @@ CROSS JOIN LATERAL (VALUES
   ('comment', obj_description(c.oid, 'pg_cast'))
 ) AS p(property, value)
 WHERE c.oid >= 16384
+  -- 'i': made by the server with a type (14's range to multirange casts).
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
-                                              AND d.objid = c.oid AND d.deptype = 'e')
+                                              AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
 UNION ALL
 SELECT 'transform', format_type(t.trftype, NULL) || ' LANGUAGE ' || l.lanname,
        p.property, p.value

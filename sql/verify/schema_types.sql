@@ -44,9 +44,14 @@ FROM pg_collation c
 JOIN pg_namespace n ON n.oid = c.collnamespace
 CROSS JOIN LATERAL (VALUES
   ('provider', c.collprovider::text),
-  ('collate', c.collcollate),
-  ('ctype', c.collctype),
-  ('locale', coalesce(to_jsonb(c) ->> 'colliculocale', to_jsonb(c) ->> 'colllocale')),
+  -- libc collations have LC_COLLATE and LC_CTYPE; the others one locale,
+  -- kept in collcollate by 13 and 14, colliculocale by 15 and 16 and
+  -- colllocale by 17.
+  ('collate', CASE WHEN c.collprovider = 'c' THEN c.collcollate END),
+  ('ctype', CASE WHEN c.collprovider = 'c' THEN c.collctype END),
+  ('locale', CASE WHEN c.collprovider <> 'c'
+                  THEN coalesce(to_jsonb(c) ->> 'colliculocale', to_jsonb(c) ->> 'colllocale',
+                                c.collcollate) END),
   ('deterministic', c.collisdeterministic::text),
   ('owner', pg_get_userbyid(c.collowner)::text),
   ('comment', obj_description(c.oid, 'pg_collation'))

@@ -197,8 +197,8 @@ void check_versions(CheckReport& rep, int source_major, int target_major, int du
                     int restore_major) {
   if (target_major < source_major) {
     rep.add(Severity::kBlocker, "target-older",
-            fmt::format("the target runs PostgreSQL {}, older than the source's {}", target_major,
-                        source_major),
+            fmt::format("the target runs PostgreSQL {}, older than the source's {}: a downgrade",
+                        target_major, source_major),
             "a dump loads reliably only into the same or a newer major: use a target of "
             "PostgreSQL " +
                 std::to_string(source_major) + " or later");
@@ -228,6 +228,35 @@ void check_versions(CheckReport& rep, int source_major, int target_major, int du
   }
 }
 
+namespace {
+
+// The version findings for the programs a migration would run: those the
+// options name, or those pg::find_tools chooses, as copy, backup and
+// restore do. A search that finds none is a blocker in find_tools' words.
+void check_tools(CheckReport& rep, const CheckOptions& options, int source_major,
+                 int target_major) {
+  if (!options.pg_dump.empty() || !options.pg_restore.empty()) {
+    check_versions(rep, source_major, target_major,
+                   pg::tool_major(options.pg_dump.empty() ? "pg_dump" : options.pg_dump),
+                   pg::tool_major(options.pg_restore.empty() ? "pg_restore" : options.pg_restore));
+    return;
+  }
+  // The newer of the two majors: a downgrade is its own finding here, and
+  // the search still tells whether programs for the source exist.
+  auto tools =
+      pg::find_tools(source_major, std::max(source_major, target_major), options.pg_bindir);
+  if (tools.ok()) {
+    check_versions(rep, source_major, target_major, tools->major, tools->major);
+    return;
+  }
+  rep.add(Severity::kBlocker, "pg-tools-missing", tools.error().message, tools.error().hint);
+  // The programs' finding is made; only the servers' majors are left.
+  int either = std::max(source_major, target_major);
+  check_versions(rep, source_major, target_major, either, either);
+}
+
+}  // namespace
+
 Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
                               const CheckOptions& options) {
   CheckReport rep;
@@ -237,8 +266,7 @@ Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
   rep.source_version_num = s.version_num;
   rep.target_version_num = t.version_num;
   rep.source_size_bytes = s.size_bytes;
-  check_versions(rep, s.version_num / 10000, t.version_num / 10000, pg::tool_major(options.pg_dump),
-                 pg::tool_major(options.pg_restore));
+  check_tools(rep, options, s.version_num / 10000, t.version_num / 10000);
   PGS_TRY(check_extensions(rep, source, target));
   check_databases(rep, s, t);
   PGS_TRY(check_target_empty(rep, target));

@@ -35,8 +35,10 @@ struct Finding {
 };
 
 struct CheckOptions {
-  std::string pg_dump = "pg_dump";  // program names or paths
-  std::string pg_restore = "pg_restore";
+  // Program names or paths; empty: the programs copy, backup and restore
+  // would choose (pg::find_tools, searching pg_bindir first).
+  std::string pg_dump, pg_restore;
+  std::string pg_bindir;
   // Rough end-to-end dump + restore rate used for the duration estimate.
   double bytes_per_second = 40.0 * 1024 * 1024;
 };

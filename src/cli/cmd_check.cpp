@@ -49,9 +49,13 @@ void register_check(CLI::App& app, CliContext& ctx) {
                                  "(writes nothing; exit 8 blockers, 12 warnings only)");
   cmd->add_option("SOURCE", o->source, "source database URL")->required();
   cmd->add_option("TARGET", o->target, "target database URL")->required();
-  cmd->add_option("--pg-dump", o->check.pg_dump, "pg_dump program")->default_val("pg_dump");
-  cmd->add_option("--pg-restore", o->check.pg_restore, "pg_restore program")
-      ->default_val("pg_restore");
+  cmd->add_option("--pg-dump", o->check.pg_dump,
+                  "pg_dump program (default: the one copy and backup would choose)");
+  cmd->add_option("--pg-restore", o->check.pg_restore,
+                  "pg_restore program (default: the one restore would choose)");
+  cmd->add_option("--pg-bindir", o->check.pg_bindir,
+                  "where to look for pg_dump and pg_restore first (':'-separated; default "
+                  "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_check(ctx, *o); }; });
 }
 

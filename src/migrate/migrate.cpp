@@ -199,8 +199,15 @@ Result<std::string> step_settings(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto res, settings::apply_settings(src, dst));
   for (const auto& item : res.needs_console)
     log::warn("needs the provider's console: {}", item.name);
-  return fmt::format("{} setting(s) applied, {} need the provider's console", res.applied.size(),
-                     res.needs_console.size());
+  for (const auto& item : res.not_on_target) {
+    log::warn("setting {} = {} left out: {}", item.name, item.value, item.reason);
+  }
+  std::string absent =
+      res.not_on_target.empty()
+          ? ""
+          : fmt::format(", {} the target's server does not have", res.not_on_target.size());
+  return fmt::format("{} setting(s) applied, {} need the provider's console{}", res.applied.size(),
+                     res.needs_console.size(), absent);
 }
 
 Result<std::string> step_verify(Run& r) {

@@ -93,6 +93,9 @@ struct ConsoleItem {
 struct ApplyResult {
   std::vector<std::string> applied;        // statements run on the target
   std::vector<ConsoleItem> needs_console;  // the provider's console must set these
+  // Settings the target's server does not have at all (a newer major
+  // removed them): nothing can set them there.
+  std::vector<ConsoleItem> not_on_target;
   std::vector<std::string> missing_roles;  // role overrides skipped: no such role
 };
 

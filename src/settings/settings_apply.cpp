@@ -94,7 +94,13 @@ Result<ApplyResult> apply_settings(pg::Connection& source, pg::Connection& targe
   std::string db = target.quote_ident(tgt.database);
   for (const auto& d : diff.settings) {
     if (d.target_value.empty() && d.target_context.empty()) {
-      result.needs_console.push_back({d.name, d.source_value, "unknown on the target"});
+      if (d.name.find('.') == std::string::npos) {  // a server setting, not a module's
+        result.not_on_target.push_back(
+            {d.name, d.source_value,
+             fmt::format("PostgreSQL {} has no such setting", target.server_version() / 10000)});
+      } else {
+        result.needs_console.push_back({d.name, d.source_value, "unknown on the target"});
+      }
     } else if (!d.settable) {
       result.needs_console.push_back(
           {d.name, d.source_value, "context \"" + d.target_context + "\": server-wide only"});

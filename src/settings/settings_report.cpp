@@ -63,8 +63,13 @@ nlohmann::json to_json(const ApplyResult& result) {
   for (const auto& c : result.needs_console) {
     console.push_back({{"name", c.name}, {"value", c.value}, {"reason", c.reason}});
   }
+  nlohmann::json absent = nlohmann::json::array();
+  for (const auto& c : result.not_on_target) {
+    absent.push_back({{"name", c.name}, {"value", c.value}, {"reason", c.reason}});
+  }
   return {{"applied", result.applied},
           {"needs_console", console},
+          {"not_on_target", absent},
           {"missing_roles", result.missing_roles}};
 }
 
@@ -99,6 +104,9 @@ std::string to_text(const ApplyResult& result) {
     for (const auto& c : result.needs_console) {
       out += fmt::format("  {} = {}   ({})\n", c.name, c.value, c.reason);
     }
+  }
+  for (const auto& c : result.not_on_target) {
+    out += fmt::format("{} = {} left out: {}\n", c.name, c.value, c.reason);
   }
   for (const auto& r : result.missing_roles) {
     out += "role " + r + " does not exist on the target: its settings were skipped\n";

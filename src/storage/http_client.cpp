@@ -118,6 +118,9 @@ std::string HttpResponse::header(std::string_view name) const {
   return {};
 }
 
+// How long one try of a clean-up request after Ctrl-C may take.
+constexpr long kCleanupSeconds = 30;
+
 bool is_retryable_status(long status) {
   return (status >= 500 && status != 501 && status != 505) || status == 429 || status == 408;
 }
@@ -132,24 +135,30 @@ HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 Result<HttpResponse> HttpClient::perform(HttpRequest& request) {
   delivered_ = 0;
+  // A clean-up request sent after Ctrl-C is bounded (two tries of at most
+  // kCleanupSeconds each): the user asked to stop, and what a failed
+  // clean-up leaves stays recorded for the next run to finish.
+  const bool after_cancel = request.ignore_cancel && cancelled();
+  const int max_tries = after_cancel ? std::min(policy_.max_tries, 2) : policy_.max_tries;
   for (int attempt = 1;; ++attempt) {
     if (request.before_try) request.before_try(request);
     bool transient = false;
-    auto result = perform_once(request, transient);
+    auto result = perform_once(request, transient, after_cancel);
     bool retry = result.ok() ? is_retryable_status(result->status) : transient;
-    if (!retry || attempt >= policy_.max_tries || delivered_ > 0 || stopped_by_cancel(request)) {
+    if (!retry || attempt >= max_tries || delivered_ > 0 || stopped_by_cancel(request)) {
       return result;
     }
     auto delay = backoff(policy_, attempt);
     std::string what = result.ok() ? fmt::format("{} {}: HTTP {}", request.method,
                                                  strip_query(request.url), result->status)
                                    : result.error().message;
-    log::warn("{}; try {} of {} in {} ms", what, attempt + 1, policy_.max_tries, delay.count());
+    log::warn("{}; try {} of {} in {} ms", what, attempt + 1, max_tries, delay.count());
     std::this_thread::sleep_for(delay);
   }
 }
 
-Result<HttpResponse> HttpClient::perform_once(HttpRequest& request, bool& transient) {
+Result<HttpResponse> HttpClient::perform_once(HttpRequest& request, bool& transient,
+                                              bool after_cancel) {
   CURL* c = handle_->curl;
   curl_easy_reset(c);
   HttpResponse response;
@@ -165,6 +174,7 @@ Result<HttpResponse> HttpClient::perform_once(HttpRequest& request, bool& transi
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (after_cancel) curl_easy_setopt(c, CURLOPT_TIMEOUT, kCleanupSeconds);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -11,7 +11,8 @@
 //
 // Thread safety: one HttpClient per thread. Ctrl-C (core/cancel.h) aborts
 // the transfer in progress with kCancelled, except a clean-up request
-// (HttpRequest::ignore_cancel).
+// (HttpRequest::ignore_cancel), which after Ctrl-C gets two short tries
+// instead of the policy's: stopping must not wait on a stalled server.
 #pragma once
 
 #include <chrono>
@@ -75,7 +76,7 @@ class HttpClient {
 
  private:
   struct Handle;
-  Result<HttpResponse> perform_once(HttpRequest& request, bool& transient);
+  Result<HttpResponse> perform_once(HttpRequest& request, bool& transient, bool after_cancel);
 
   RetryPolicy policy_;
   std::unique_ptr<Handle> handle_;

@@ -247,6 +247,23 @@ Status drop_settings_the_source_has(pg::Connection& source, const CatalogSnapsho
   return ok_status();
 }
 
+Status soften_settings_the_target_lacks(pg::Connection& target,
+                                        std::vector<Difference>& differences) {
+  for (auto& d : differences) {
+    bool setting = d.kind == "database setting" || d.kind == "database tuning setting" ||
+                   d.kind == "database setting (superuser only)";
+    if (!setting || d.problem != "missing on target" || d.object.find('.') != std::string::npos) {
+      continue;
+    }
+    PGS_ASSIGN_OR_RETURN(auto rows, target.query(sql::verify::effective_setting, {d.object}));
+    if (rows.rows() != 0) continue;
+    d.severity = Severity::kWarning;
+    d.problem = fmt::format("missing on target: PostgreSQL {} has no such setting",
+                            target.server_version() / 10000);
+  }
+  return ok_status();
+}
+
 namespace {
 
 // The target server's deparse of a view query text, or "" when it cannot

@@ -52,4 +52,12 @@ Status drop_same_view_queries(const pg::ConnInfo& target, std::vector<Difference
 Status drop_settings_the_source_has(pg::Connection& source, const CatalogSnapshot& target,
                                     std::vector<Difference>& differences);
 
+// Softens to a warning each database setting "missing on target" that the
+// target's server does not have at all (14 removed
+// vacuum_cleanup_index_scale_factor, for one): no value can be set there,
+// and the migration is not less complete for it. A setting with a dot (an
+// extension's or a custom one) stays a difference.
+Status soften_settings_the_target_lacks(pg::Connection& target,
+                                        std::vector<Difference>& differences);
+
 }  // namespace pgshuttle::verify

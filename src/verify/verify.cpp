@@ -69,6 +69,7 @@ Status compare_schemas(pg::Connection& source, pg::Connection& target, const Ver
   report.schema_objects = static_cast<int>(s.size());
   auto diffs = diff_catalogs(s, t, options);
   PGS_TRY(drop_settings_the_source_has(source, t, diffs));
+  PGS_TRY(soften_settings_the_target_lacks(target, diffs));
   if (!source_lo || !target_lo) {
     Difference d;
     d.severity = Severity::kWarning;
