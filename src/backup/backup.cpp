@@ -223,8 +223,11 @@ Result<StreamOutcome> stream_dump(DumpCommand& cmd, storage::ByteSink& sink,
       break;
     }
     auto n = dump.read_stdout(buffer.data(), buffer.size());
-    if (!n.ok()) failure = std::move(n).error();
-    if (!n.ok() || *n == 0) break;
+    if (!n.ok()) {
+      failure = std::move(n).error();
+      break;
+    }
+    if (*n == 0) break;
     failure = streamer.feed(std::string_view(buffer.data(), *n));
     if (!failure.ok()) break;
     run.set_progress(sink.bytes_written(), estimate);

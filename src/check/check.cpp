@@ -12,6 +12,7 @@
 #include "inspect/inspect.h"
 #include "pg/tools.h"
 #include "sql/check.h"
+#include "sync/sync_source.h"
 #include "target/target_objects.h"
 
 namespace pgshuttle::check {
@@ -255,6 +256,23 @@ void check_tools(CheckReport& rep, const CheckOptions& options, int source_major
   check_versions(rep, source_major, target_major, either, either);
 }
 
+// What sync needs of the source, in sync's own words (sync_source.h).
+void check_online(CheckReport& rep, pg::Connection& source, const inspect::InspectReport& src) {
+  if (Status decodes = sync::check_source(source); !decodes.ok()) {
+    rep.add(Severity::kBlocker, "online-source", decodes.error().message, decodes.error().hint);
+  }
+  if (auto tables = sync::sync_tables(source); !tables.ok()) {
+    rep.add(Severity::kBlocker, "online-tables", tables.error().message, tables.error().hint);
+  }
+  if (src.large_object_count > 0) {
+    rep.add(Severity::kWarning, "online-large-objects",
+            fmt::format("{} large object(s): logical decoding does not carry them, so sync "
+                        "copies them once, at its start",
+                        src.large_object_count),
+            "do not change large objects on the source while it syncs, or migrate offline");
+  }
+}
+
 }  // namespace
 
 Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
@@ -273,6 +291,7 @@ Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
   PGS_TRY(check_languages(rep, source, t.is_superuser));
   PGS_TRY(check_superuser_objects(rep, source, t.is_superuser));
   check_source_shape(rep, src, t.is_superuser);
+  if (options.online) check_online(rep, source, src);
   PGS_TRY(check_roles(rep, source, target));
   rep.estimated_seconds = static_cast<double>(s.size_bytes) / options.bytes_per_second;
   rep.add(Severity::kInfo, "estimate",

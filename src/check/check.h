@@ -39,6 +39,9 @@ struct CheckOptions {
   // would choose (pg::find_tools, searching pg_bindir first).
   std::string pg_dump, pg_restore;
   std::string pg_bindir;
+  // Also what an online migration (sync) needs of the source: logical
+  // decoding, the REPLICATION privilege, a free slot, a key on every table.
+  bool online = false;
   // Rough end-to-end dump + restore rate used for the duration estimate.
   double bytes_per_second = 40.0 * 1024 * 1024;
 };

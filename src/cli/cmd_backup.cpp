@@ -39,7 +39,7 @@ void register_backup(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("backup",
                                  "pg_dump -Fc a database straight to a file, s3://bucket/key or "
                                  "stdout (-), random-access, recorded as a transfer");
-  cmd->add_option("DB", opts->backup.database, "postgres:// URL or key=value string")->required();
+  auto* db = cmd->add_option("DB", opts->backup.database, kDatabaseHelp);
   cmd->add_option("--to", opts->backup.destination, "PATH, s3://bucket/key or - (stdout)")
       ->required();
   cmd->add_option("--compress,-Z", opts->compress,
@@ -69,8 +69,12 @@ void register_backup(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--sse", opts->backup.s3.sse,
                   "Server-side encryption: AES256 (default), "
                   "aws:kms or none");
-  cmd->callback(
-      [&ctx, opts] { ctx.run = [&ctx, opts] { return run_backup_command(ctx, *opts); }; });
+  cmd->callback([&ctx, opts, db] {
+    ctx.run = [&ctx, opts, db]() -> Status {
+      PGS_ASSIGN_OR_RETURN(opts->backup.database, database_text(*db, opts->backup.database));
+      return run_backup_command(ctx, *opts);
+    };
+  });
 }
 
 }  // namespace

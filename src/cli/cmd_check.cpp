@@ -53,6 +53,9 @@ void register_check(CLI::App& app, CliContext& ctx) {
                   "pg_dump program (default: the one copy and backup would choose)");
   cmd->add_option("--pg-restore", o->check.pg_restore,
                   "pg_restore program (default: the one restore would choose)");
+  cmd->add_flag("--online", o->check.online,
+                "Also what `sync` and `migrate --online` need of the source: wal_level = "
+                "logical, the REPLICATION privilege, a free slot, a key on every table");
   cmd->add_option("--pg-bindir", o->check.pg_bindir,
                   "where to look for pg_dump and pg_restore first (':'-separated; default "
                   "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");

@@ -9,12 +9,13 @@ namespace {
 
 struct ConninfoOptions {
   std::string conn;
+  const CLI::Option* conn_argument = nullptr;
   bool env = false;
   bool show_password = false;
 };
 
 Status run_conninfo(const CliContext& ctx, const ConninfoOptions& o) {
-  PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(o.conn));
+  PGS_ASSIGN_OR_RETURN(auto info, database_argument(*o.conn_argument, o.conn));
   auto eff = info.effective();
   std::string password = info.has("password") ? (o.show_password ? info.password() : "***") : "";
   if (ctx.json) {
@@ -49,7 +50,7 @@ void register_conninfo(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("conninfo",
                                  "Show how a connection string is read (host, port, "
                                  "user, database, sslmode)");
-  cmd->add_option("CONN", opts->conn, "postgres:// URL or key=value string (default: PG* env)");
+  opts->conn_argument = cmd->add_option("CONN", opts->conn, kDatabaseHelp);
   cmd->add_flag("--env", opts->env, "Print PGHOST=... lines");
   cmd->add_flag("--show-password", opts->show_password, "Print the password instead of ***");
   cmd->callback([&ctx, opts] { ctx.run = [&ctx, opts] { return run_conninfo(ctx, *opts); }; });

@@ -74,8 +74,13 @@ void register_extensions(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("extensions", "List, compare and create extensions");
   cmd->require_subcommand(1);
   auto* list = cmd->add_subcommand("list", "Installed extensions of a database (\\dx)");
-  list->add_option("DB", o->source, "database URL (default: PG* env)");
-  list->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_list(ctx, *o); }; });
+  auto* db = list->add_option("DB", o->source, kDatabaseHelp);
+  list->callback([&ctx, o, db] {
+    ctx.run = [&ctx, o, db]() -> Status {
+      PGS_ASSIGN_OR_RETURN(o->source, database_text(*db, o->source));
+      return run_list(ctx, *o);
+    };
+  });
   auto* diff = cmd->add_subcommand("diff", "What the target lacks of the source's extensions");
   add_pair(diff, *o);
   diff->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_diff_or_sync(ctx, *o, false); }; });

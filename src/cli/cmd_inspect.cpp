@@ -7,8 +7,9 @@
 namespace pgshuttle::cli {
 namespace {
 
-Status run_inspect(const CliContext& ctx, const std::string& conn_text) {
-  PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(conn_text));
+Status run_inspect(const CliContext& ctx, const CLI::Option& argument,
+                   const std::string& conn_text) {
+  PGS_ASSIGN_OR_RETURN(auto info, database_argument(argument, conn_text));
   PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(info, pg::Side::kSource));
   PGS_ASSIGN_OR_RETURN(auto report, inspect::inspect_database(conn));
   if (ctx.json) {
@@ -24,8 +25,10 @@ void register_inspect(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("inspect",
                                  "Survey a database: sizes, versions, extensions, "
                                  "settings, large objects, migration risks");
-  cmd->add_option("DB", *conn, "postgres:// URL or key=value string (default: PG* env)");
-  cmd->callback([&ctx, conn] { ctx.run = [&ctx, conn] { return run_inspect(ctx, *conn); }; });
+  auto* argument = cmd->add_option("DB", *conn, kDatabaseHelp);
+  cmd->callback([&ctx, conn, argument] {
+    ctx.run = [&ctx, conn, argument] { return run_inspect(ctx, *argument, *conn); };
+  });
 }
 
 }  // namespace

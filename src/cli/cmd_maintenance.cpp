@@ -11,11 +11,12 @@ namespace {
 
 struct MaintenanceOptions {
   std::string db;
+  const CLI::Option* db_argument = nullptr;  // of the subcommand that runs
   maintenance::EnableOptions enable;
 };
 
-Result<pg::Connection> connect(const std::string& text) {
-  PGS_ASSIGN_OR_RETURN(auto info, pg::ConnInfo::parse(text));
+Result<pg::Connection> connect(const MaintenanceOptions& o) {
+  PGS_ASSIGN_OR_RETURN(auto info, database_argument(*o.db_argument, o.db));
   return pg::Connection::connect(info, pg::Side::kSource);
 }
 
@@ -35,7 +36,7 @@ Status report_remaining(const maintenance::EnableResult& r) {
 }
 
 Status run_on(const CliContext& ctx, const MaintenanceOptions& o) {
-  PGS_ASSIGN_OR_RETURN(auto conn, connect(o.db));
+  PGS_ASSIGN_OR_RETURN(auto conn, connect(o));
   PGS_ASSIGN_OR_RETURN(auto r, maintenance::enable(conn, o.enable));
   if (ctx.json) {
     auto j = maintenance::to_json(r);
@@ -53,7 +54,7 @@ Status run_on(const CliContext& ctx, const MaintenanceOptions& o) {
 }
 
 Status run_off(const CliContext& ctx, const MaintenanceOptions& o) {
-  PGS_ASSIGN_OR_RETURN(auto conn, connect(o.db));
+  PGS_ASSIGN_OR_RETURN(auto conn, connect(o));
   PGS_TRY(maintenance::disable(conn));
   if (ctx.json) {
     ctx.print_json({{"database", conn.database()}, {"read_only", false}});
@@ -66,7 +67,7 @@ Status run_off(const CliContext& ctx, const MaintenanceOptions& o) {
 }
 
 Status run_status(const CliContext& ctx, const MaintenanceOptions& o) {
-  PGS_ASSIGN_OR_RETURN(auto conn, connect(o.db));
+  PGS_ASSIGN_OR_RETURN(auto conn, connect(o));
   PGS_ASSIGN_OR_RETURN(auto st, maintenance::status(conn));
   if (ctx.json) {
     ctx.print_json(maintenance::to_json(st));
@@ -81,20 +82,29 @@ void register_maintenance(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("maintenance", "Make a database read-only for the migration");
   cmd->require_subcommand(1);
   auto* on = cmd->add_subcommand("on", "New sessions read-only; wait for or end open writers");
-  on->add_option("DB", o->db, "database URL (default: PG* env)");
+  auto* on_db = on->add_option("DB", o->db, kDatabaseHelp);
   on->add_option("--wait", o->enable.wait_seconds,
                  "Seconds to let in-flight write transactions finish")
       ->default_val(30)
       ->check(CLI::NonNegativeNumber);
   on->add_flag("--terminate", o->enable.terminate,
                "End sessions opened before maintenance mode (pg_terminate_backend)");
-  on->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_on(ctx, *o); }; });
+  on->callback([&ctx, o, on_db] {
+    o->db_argument = on_db;
+    ctx.run = [&ctx, o] { return run_on(ctx, *o); };
+  });
   auto* off = cmd->add_subcommand("off", "Accept writes again");
-  off->add_option("DB", o->db, "database URL (default: PG* env)");
-  off->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_off(ctx, *o); }; });
+  auto* off_db = off->add_option("DB", o->db, kDatabaseHelp);
+  off->callback([&ctx, o, off_db] {
+    o->db_argument = off_db;
+    ctx.run = [&ctx, o] { return run_off(ctx, *o); };
+  });
   auto* st = cmd->add_subcommand("status", "Whether writes are possible, and open sessions");
-  st->add_option("DB", o->db, "database URL (default: PG* env)");
-  st->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_status(ctx, *o); }; });
+  auto* st_db = st->add_option("DB", o->db, kDatabaseHelp);
+  st->callback([&ctx, o, st_db] {
+    o->db_argument = st_db;
+    ctx.run = [&ctx, o] { return run_status(ctx, *o); };
+  });
 }
 
 }  // namespace

@@ -74,6 +74,17 @@ void register_migrate(CLI::App& app, CliContext& ctx) {
   cmd->add_option("TARGET", a->o.target, "Target database URL")->required();
   cmd->add_option("--via", a->o.via, "Go through an archive at s3://bucket/prefix");
   cmd->add_flag("--direct", a->o.direct, "Copy server to server, no archive");
+  cmd->add_flag("--online", a->o.online,
+                "Keep the source writable: copy, stream its changes by logical decoding, and "
+                "cut over by itself once caught up (downtime: seconds)");
+  cmd->add_option("--cutover-lag", a->o.cutover_lag_bytes,
+                  "With --online: cut over once the lag is at most this many bytes")
+      ->default_val(1 << 20)
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--fence-grace", a->o.fence_grace_seconds,
+                  "With --online: seconds writers get at the cutover before their sessions end")
+      ->default_val(5)
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--endpoint", a->o.s3.endpoint, "S3 endpoint URL (default: AWS or env)");
   cmd->add_option("--region", a->o.s3.region, "S3 region");
   cmd->add_option("--sse", a->sse, "Server-side encryption: AES256, aws:kms or none")

@@ -62,9 +62,14 @@ void register_settings(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("settings", "Export, compare and apply run-time settings");
   cmd->require_subcommand(1);
   auto* exp = cmd->add_subcommand("export", "Write all of pg_settings as CSV");
-  exp->add_option("DB", o->source, "database URL (default: PG* env)");
+  auto* db = exp->add_option("DB", o->source, kDatabaseHelp);
   exp->add_option("--csv", o->csv, "output file (- for stdout)");
-  exp->callback([&ctx, o] { ctx.run = [o] { return run_export(*o); }; });
+  exp->callback([&ctx, o, db] {
+    ctx.run = [o, db]() -> Status {
+      PGS_ASSIGN_OR_RETURN(o->source, database_text(*db, o->source));
+      return run_export(*o);
+    };
+  });
   auto* diff = cmd->add_subcommand("diff", "Meaningful setting differences, host-specific apart");
   add_pair(diff, *o);
   diff->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_diff(ctx, *o); }; });

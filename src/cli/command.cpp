@@ -1,8 +1,10 @@
 #include "cli/command.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
+#include "core/log.h"
 #include "core/redact.h"
 
 namespace pgshuttle::cli {
@@ -29,6 +31,23 @@ void CliContext::print_json_error(const Error& e) const {
   if (!e.context.empty()) error["context"] = e.context;
   if (!e.sqlstate.empty()) error["sqlstate"] = e.sqlstate;
   print_json({{"error", error}});
+}
+
+Result<std::string> database_text(const CLI::Option& argument, const std::string& value) {
+  if (argument.count() > 0) return value;
+  const char* env = std::getenv("DATABASE_URL");
+  if (env == nullptr || *env == '\0') {
+    return make_error(ErrorCode::kUsage, "no database given, and DATABASE_URL is not set",
+                      "pass the database as postgresql://user@host:port/dbname, or export "
+                      "DATABASE_URL");
+  }
+  log::info("using the database in DATABASE_URL");
+  return std::string(env);
+}
+
+Result<pg::ConnInfo> database_argument(const CLI::Option& argument, const std::string& value) {
+  PGS_ASSIGN_OR_RETURN(auto text, database_text(argument, value));
+  return pg::ConnInfo::parse(text);
 }
 
 bool register_command(const char* name, CommandRegistrar registrar) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "pg/conninfo.h"
 
 namespace pgshuttle::cli {
 
@@ -33,6 +34,17 @@ struct CliContext {
 
   mutable bool printed_json = false;
 };
+
+// The database a single-database command works on: `value` when the user
+// passed the argument (even empty: an unset shell variable is refused, never
+// replaced), else $DATABASE_URL (what Heroku, Render, Railway and most app
+// platforms set; the choice is logged), else a usage error naming both.
+Result<std::string> database_text(const CLI::Option& argument, const std::string& value);
+Result<pg::ConnInfo> database_argument(const CLI::Option& argument, const std::string& value);
+
+// The help text of such a DB argument.
+inline constexpr const char* kDatabaseHelp =
+    "postgres:// URL or key=value string (default: $DATABASE_URL)";
 
 using CommandRegistrar = void (*)(CLI::App& app, CliContext& context);
 

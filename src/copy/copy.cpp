@@ -268,6 +268,20 @@ class PhaseClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// Drops the items that create the named publications or add tables to
+// them (pg_dump names a PUBLICATION TABLE item "publication table").
+void leave_out_publications(ddl::DdlScript& post, const std::vector<std::string>& names) {
+  std::erase_if(post.items, [&](const ddl::DdlItem& item) {
+    for (const auto& name : names) {
+      if ((item.type == "PUBLICATION" && item.name == name) ||
+          (item.type == "PUBLICATION TABLE" && item.name.rfind(name + " ", 0) == 0)) {
+        return true;
+      }
+    }
+    return false;
+  });
+}
+
 // The post-data items cut into concurrent units (post_data_plan.h).
 Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan,
                                std::future<Result<std::string>>& dumped, std::string& preamble) {
@@ -297,6 +311,7 @@ Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan,
   }
   PGS_ASSIGN_OR_RETURN(auto post_text, dumped.get());
   auto post = ddl::parse_ddl_script(post_text);
+  leave_out_publications(post, r.o.leave_out_publications);
   pin_matview_refreshes(post.items, r.matview_settings);
   preamble = post.preamble;
   PGS_ASSIGN_OR_RETURN(auto uniques, read_unique_indexes(r.holder));

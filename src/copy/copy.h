@@ -41,7 +41,10 @@ struct CopyOptions {
   bool skip_unsupported = false;  // skip DDL the target role may not run; list it
   bool no_binary = false;
   std::vector<std::string> include, exclude;  // "schema" or "schema.table" patterns
-  std::string resume_id;                      // "c003": continue that transfer
+  // Publications of the source not to create on the target (sync's own,
+  // which its snapshot sees: the target must not publish anything).
+  std::vector<std::string> leave_out_publications;
+  std::string resume_id;  // "c003": continue that transfer
   // An exported snapshot to read the source at (SET TRANSACTION SNAPSHOT)
   // instead of a new one, e.g. a replication slot's; a new run only.
   std::string snapshot;

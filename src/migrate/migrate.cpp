@@ -20,6 +20,7 @@
 #include "restore/restore.h"
 #include "settings/settings.h"
 #include "storage/storage.h"
+#include "sync/sync.h"
 #include "verify/verify.h"
 
 namespace pgshuttle::migrate {
@@ -59,7 +60,9 @@ std::string archive_location(Run& r) {
 Result<std::string> step_check(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(r.source, pg::Side::kSource));
   PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(r.target, pg::Side::kTarget));
-  PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst));
+  check::CheckOptions co;
+  co.online = r.o.online;
+  PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst, co));
   // A non-empty target is what --confirm/--clean are for; restore/copy enforce it.
   bool target_cleared = r.o.clean && !r.o.confirm.empty();
   int blockers = 0;
@@ -109,6 +112,36 @@ Result<std::string> step_maintenance_on(Run& r) {
                       "(--maintenance-wait SECONDS)");
   }
   return fmt::format("source is read-only ({} session(s) ended)", res.terminated.size());
+}
+
+// The online route: sync copies at its slot's snapshot, streams the
+// changes, and cuts over by itself once caught up (fencing the source); a
+// re-run after a crash resumes the same sync from what the target applied.
+Result<std::string> step_sync(Run& r) {
+  sync::SyncOptions so;
+  so.source = r.source;
+  so.target = r.target;
+  so.jobs = default_jobs(r.o.jobs);
+  so.state_dir = r.o.state_dir;
+  so.cutover_at_lag_bytes = r.o.cutover_lag_bytes;
+  so.fence_grace_seconds = r.o.fence_grace_seconds;
+  auto last = std::chrono::steady_clock::time_point{};
+  so.on_progress = [&last](const sync::SyncProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(5)) return;
+    last = now;
+    log::info("{} {}: lag {} bytes, {:.0f} changes/s, {} changes applied, slot retains {}", p.id,
+              p.phase, p.lag_bytes, p.changes_per_second, p.changes,
+              human_bytes(static_cast<uint64_t>(p.retained_bytes)));
+  };
+  PGS_ASSIGN_OR_RETURN(auto s, sync::run_sync(so));
+  r.state.set_artifact("source_read_only", "1");  // the cutover fenced it
+  r.state.set_artifact("sync_id", s.id);
+  r.state.set_artifact("downtime_seconds", fmt::format("{:.2f}", s.downtime_seconds));
+  return fmt::format(
+      "sync {}: {} change(s) in {} transaction(s) streamed; cut over at {}, {} sequence(s) set, "
+      "downtime {:.2f} s",
+      s.id, s.changes, s.transactions, s.cutover_lsn, s.sequences, s.downtime_seconds);
 }
 
 Result<std::string> step_extensions(Run& r) {
@@ -246,9 +279,18 @@ std::vector<Step> make_steps(Run& r) {
   std::vector<Step> steps;
   steps.push_back({"check", "preflight: versions, extensions, privileges, emptiness",
                    [&r] { return step_check(r); }});
-  steps.push_back({"maintenance-on", "source read-only (default_transaction_read_only)",
-                   [&r] { return step_maintenance_on(r); }});
-  if (r.o.direct) {
+  if (r.o.online) {
+    steps.push_back({"sync",
+                     "copy at a replication slot's snapshot, stream the changes, cut over once "
+                     "caught up (the source is read-only from then on)",
+                     [&r] { return step_sync(r); }});
+  } else {
+    steps.push_back({"maintenance-on", "source read-only (default_transaction_read_only)",
+                     [&r] { return step_maintenance_on(r); }});
+  }
+  if (r.o.online) {
+    // The sync's copy and cutover did the moving.
+  } else if (r.o.direct) {
     steps.push_back(
         {"copy", "direct parallel copy from one snapshot", [&r] { return step_copy(r); }});
   } else {
@@ -276,16 +318,18 @@ std::vector<Step> make_steps(Run& r) {
 std::string identity(const MigrateOptions& o, const pg::ConnInfo& s, const pg::ConnInfo& t) {
   auto se = s.effective(), te = t.effective();
   return fmt::format("{}:{}/{}|{}:{}/{}|{}", se["host"], se["port"], se["dbname"], te["host"],
-                     te["port"], te["dbname"], o.direct ? "direct" : o.via);
+                     te["port"], te["dbname"], o.online ? "online" : (o.direct ? "direct" : o.via));
 }
 
 Status validate(const MigrateOptions& o) {
-  if (o.direct == !o.via.empty()) {
-    return make_error(
-        ErrorCode::kUsage, "choose one route: --via s3://bucket/prefix or --direct",
-        "--via keeps an archive in S3 (the runbook); --direct copies server to server");
+  if (int(o.direct) + int(o.online) + int(!o.via.empty()) != 1) {
+    return make_error(ErrorCode::kUsage,
+                      "choose one route: --via s3://bucket/prefix, --direct or --online",
+                      "--via keeps an archive in S3 (the runbook); --direct copies server to "
+                      "server with the source read-only throughout; --online keeps the source "
+                      "writable and in sync until a cutover of seconds");
   }
-  if (!o.direct && o.via.rfind("s3://", 0) != 0) {
+  if (!o.via.empty() && o.via.rfind("s3://", 0) != 0) {
     return make_error(ErrorCode::kUsage, "--via must be an s3://bucket/prefix location");
   }
   return ok_status();
@@ -352,7 +396,13 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   Status st = runner.run(make_steps(run));
   if (!st.ok()) {
     Error e = std::move(st).error();
-    if (state.artifact("source_read_only") == "1") {
+    if (o.online && state.artifact("source_read_only") == "1") {
+      // Cut over already: the target has the source's last write, and the
+      // source stays fenced until the user has looked.
+      e.hint += std::string(e.hint.empty() ? "" : "\n") +
+                "the sync cut over, so the source stays read-only; `pgshuttle maintenance off "
+                "SOURCE` releases it";
+    } else if (state.artifact("source_read_only") == "1") {
       auto released = step_release(run);
       e.hint += released.ok() ? (e.hint.empty() ? "" : "\n") +
                                     std::string(
@@ -379,6 +429,7 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   s.finished_earlier = finished_earlier && runner.skipped().size() == s.steps.size();
   s.verify_summary = state.artifact("verify_summary");
   s.known_skips = parse_u64(state.artifact("known_skips")).value_or(0);
+  if (o.online) s.downtime_seconds = parse_number<double>(state.artifact("downtime_seconds"));
   auto eff = target.effective();
   s.host = eff["host"];
   s.port = eff["port"];
@@ -394,7 +445,9 @@ Result<nlohmann::json> plan_migration(const MigrateOptions& o) {
   PGS_ASSIGN_OR_RETURN(auto target, pg::ConnInfo::parse(o.target));
   PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(source, pg::Side::kSource));
   PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(target, pg::Side::kTarget));
-  PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst));
+  check::CheckOptions co;
+  co.online = o.online;
+  PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst, co));
   PGS_ASSIGN_OR_RETURN(auto state, MigrationState::open(o.state_dir, identity(o, source, target)));
   Run run{o, source, target, state};
   nlohmann::json steps = nlohmann::json::array();

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,14 @@ namespace pgshuttle::migrate {
 struct MigrateOptions {
   std::string source;  // connection strings as the user gave them
   std::string target;
-  std::string via;  // s3://bucket/prefix; empty with direct
+  std::string via;  // s3://bucket/prefix; empty with direct or online
   bool direct = false;
+  // Online: sync (copy at a slot's snapshot, then stream the changes),
+  // cutting over by itself once the lag is at most cutover_lag_bytes; the
+  // source stays writable until that cutover fences it.
+  bool online = false;
+  int64_t cutover_lag_bytes = 1 << 20;
+  int fence_grace_seconds = 5;
   storage::S3Options s3;
   int jobs = 0;  // 0: number of cores
   bool dry_run = false;
@@ -63,6 +70,8 @@ struct MigrateSummary {
   // Objects verify found left out by --skip-unsupported: the migration is
   // done, but not whole.
   uint64_t known_skips = 0;
+  // Online: seconds from the source's fence to the target being ready.
+  std::optional<double> downtime_seconds;
 };
 
 // The plan as it would run: steps, with size and time estimates. Writes nothing.

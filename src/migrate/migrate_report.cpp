@@ -16,19 +16,21 @@ nlohmann::json to_json(const MigrateSummary& s) {
                      {"detail", st.detail},
                      {"done_by_earlier_run", skipped}});
   }
-  return {{"steps", steps},
-          {"seconds", s.seconds},
-          {"target",
-           {{"DATABASE_URL", s.database_url},
-            {"host", s.host},
-            {"port", s.port},
-            {"user", s.user},
-            {"dbname", s.dbname}}},
-          {"backup", s.backup_location},
-          {"source_read_only", s.source_read_only},
-          {"finished_earlier", s.finished_earlier},
-          {"verify", s.verify_summary},
-          {"known_skips", s.known_skips}};
+  nlohmann::json j = {{"steps", steps},
+                      {"seconds", s.seconds},
+                      {"target",
+                       {{"DATABASE_URL", s.database_url},
+                        {"host", s.host},
+                        {"port", s.port},
+                        {"user", s.user},
+                        {"dbname", s.dbname}}},
+                      {"backup", s.backup_location},
+                      {"source_read_only", s.source_read_only},
+                      {"finished_earlier", s.finished_earlier},
+                      {"verify", s.verify_summary},
+                      {"known_skips", s.known_skips}};
+  if (s.downtime_seconds) j["downtime_seconds"] = *s.downtime_seconds;
+  return j;
 }
 
 std::string to_text(const MigrateSummary& s) {
@@ -44,6 +46,10 @@ std::string to_text(const MigrateSummary& s) {
         skipped ? "earlier" : human_duration(std::chrono::duration<double>(st.seconds)), st.detail);
   }
   out += fmt::format("\n  total {}\n", human_duration(std::chrono::duration<double>(s.seconds)));
+  if (s.downtime_seconds) {
+    out +=
+        fmt::format("  downtime {:.2f} s (source fenced to target ready)\n", *s.downtime_seconds);
+  }
   if (!s.verify_summary.empty()) out += "  verified: " + s.verify_summary + "\n";
   if (!s.backup_location.empty()) out += "  archive kept at " + s.backup_location + "\n";
   out += "\nPoint your applications at the target:\n";

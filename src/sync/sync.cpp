@@ -70,8 +70,9 @@ Status set_phase(Run& r, const std::string& phase) {
   return r.store->set_value("phase", phase);
 }
 
-copy::CopyOptions copy_options(const SyncOptions& o) {
+copy::CopyOptions copy_options(const SyncOptions& o, const std::string& publication) {
   copy::CopyOptions c;
+  c.leave_out_publications = {publication};
   c.source = o.source;
   c.target = o.target;
   c.jobs = o.jobs;
@@ -100,7 +101,7 @@ Status setup_and_copy(Run& r, pg::Connection& source, const std::vector<SyncTabl
             r.name, tables.size(), slot.consistent_point.to_string());
   PGS_TRY(r.store->set_value("consistent_point", slot.consistent_point.to_string()));
   PGS_TRY(set_phase(r, "copy"));
-  copy::CopyOptions c = copy_options(r.o);
+  copy::CopyOptions c = copy_options(r.o, r.name);
   c.snapshot = slot.snapshot_name;
   PGS_ASSIGN_OR_RETURN(auto copied, copy::run_copy(c));
   return record_copy(r, copied);
@@ -116,7 +117,7 @@ Status resume_copy(Run& r) {
       "sync {}: the interrupted copy resumes with a new snapshot; the change stream replays "
       "from the slot's start over it, so the target is consistent once streaming catches up",
       r.transfer->id());
-  copy::CopyOptions c = copy_options(r.o);
+  copy::CopyOptions c = copy_options(r.o, r.name);
   c.allow_inconsistent_resume = true;
   PGS_ASSIGN_OR_RETURN(auto copied, copy::run_copy(c));
   return record_copy(r, copied);

@@ -49,6 +49,11 @@ struct SyncOptions {
   int run_rows = 1000;                        // rows of one set-wise statement at most
   std::chrono::milliseconds batch_wait{200};  // or when the oldest pending commit is this old
   int fence_grace_seconds = 5;  // cutover: wait for writers before ending their sessions
+  // When > 0, the sync cuts over by itself once streaming and its lag is at
+  // most this many bytes (migrate --online); a cutover the source refuses
+  // (a writer whose session could not be ended) then ends the run with
+  // kBlocked instead of streaming on. 0: only `pgshuttle cutover` does.
+  int64_t cutover_at_lag_bytes = 0;
   std::function<void(const SyncProgress&)> on_progress;  // about once a second
   // Instead of running: cancels the unfinished sync of these databases
   // whose process is gone (its slot would retain the source's WAL for

@@ -106,6 +106,12 @@ Status StreamLoop::look_for_cutover() {
     return ok_status();
   }
   PGS_ASSIGN_OR_RETURN(auto asked, store_.value("cutover"));
+  if (o_.cutover_at_lag_bytes > 0 && asked.value_or("").rfind("failed: ", 0) == 0) {
+    PGS_TRY(store_.set_value("cutover", ""));  // the next run tries again
+    return make_error(ErrorCode::kBlocked, "the automatic cutover was refused: " + asked->substr(8),
+                      "end the sessions that write to the source (or let --fence-grace end "
+                      "them), then run the same command again");
+  }
   if (asked.value_or("") != "requested") return ok_status();
   double fenced_at = unix_now();
   log::info("cutover: fencing the source (writers get {} s, then their sessions end)",
@@ -148,6 +154,14 @@ Status StreamLoop::report(Clock::time_point now) {
   p.applied_lsn = applier_.applied().end.to_string();
   changes_at_report_ = p.changes;
   if (o_.on_progress) o_.on_progress(p);
+  if (!cutover_ && o_.cutover_at_lag_bytes > 0 && p.lag_bytes <= o_.cutover_at_lag_bytes) {
+    PGS_ASSIGN_OR_RETURN(auto asked, store_.value("cutover"));
+    if (asked.value_or("").empty()) {
+      log::info("{}: caught up (lag {} bytes): cutting over", plan_.id, p.lag_bytes);
+      PGS_TRY(store_.set_value("cutover", "requested"));
+      last_check_ = Clock::time_point{};  // looked at on the next turn
+    }
+  }
   return ok_status();
 }
 

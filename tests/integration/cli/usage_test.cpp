@@ -35,6 +35,43 @@ TEST(Usage, EmptyConnectionStringsAreRefused) {
   EXPECT_EQ(rig::psql(dst.url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"), "0");
 }
 
+// The single-database commands take the database from DATABASE_URL when
+// none is given (as app platforms set it) and say so; with neither, they
+// refuse naming both. An empty argument is still refused, never replaced.
+TEST(Usage, SingleDatabaseCommandsDefaultToDatabaseUrl) {
+  rig::ScratchDatabase db(rig::Server::kSource, "usage_dburl");
+  std::map<std::string, std::string> env{{"PGSHUTTLE_STATE_DIR", "/tmp/pgshuttle-usage-test"},
+                                         {"DATABASE_URL", db.url()}};
+  std::vector<std::vector<std::string>> commands = {
+      {"inspect"},
+      {"maintenance", "status"},
+      {"extensions", "list"},
+      {"conninfo"},
+      {"settings", "export", "--csv", "-"},
+  };
+  for (const auto& argv : commands) {
+    auto r = rig::run_pgshuttle(argv, env);
+    EXPECT_EQ(r.exit_code, 0) << argv[0] << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("using the database in DATABASE_URL"), std::string::npos)
+        << argv[0] << "\n"
+        << r.err;
+  }
+  EXPECT_NE(rig::run_pgshuttle({"conninfo"}, env).out.find("database: " + db.name()),
+            std::string::npos);
+  EXPECT_NE(rig::run_pgshuttle({"inspect"}, env).out.find(db.name()), std::string::npos);
+  auto empty = rig::run_pgshuttle({"inspect", ""}, env);
+  EXPECT_EQ(empty.exit_code, 2) << empty.err;
+  EXPECT_NE(empty.err.find("empty connection string"), std::string::npos) << empty.err;
+  env["DATABASE_URL"] = "";
+  for (const auto& argv : commands) {
+    auto r = rig::run_pgshuttle(argv, env);
+    EXPECT_EQ(r.exit_code, 2) << argv[0] << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("no database given, and DATABASE_URL is not set"), std::string::npos)
+        << argv[0] << "\n"
+        << r.err;
+  }
+}
+
 // With --json, a failing command still prints one JSON document on stdout:
 // its report when it got that far (verify's differences), else the error
 // with its exit code, name and hint; the message stays on stderr too.
