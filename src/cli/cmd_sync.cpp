@@ -24,6 +24,7 @@ nlohmann::json progress_json(const sync::SyncProgress& p) {
   return {{"id", p.id},
           {"phase", p.phase},
           {"lag_bytes", p.lag_bytes},
+          {"lag_seconds", p.lag_seconds},
           {"retained_bytes", p.retained_bytes},
           {"changes_per_second", p.changes_per_second},
           {"changes", p.changes},
@@ -44,10 +45,10 @@ Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
       return;
     }
     log::info(
-        "{} {}: lag {} bytes, {:.0f} changes/s, {} changes in {} transactions applied "
+        "{} {}: lag {} bytes ({:.1f} s), {:.0f} changes/s, {} changes in {} transactions applied "
         "(up to {}), slot retains {}",
-        p.id, p.phase, p.lag_bytes, p.changes_per_second, p.changes, p.transactions, p.applied_lsn,
-        human_bytes(static_cast<uint64_t>(p.retained_bytes)));
+        p.id, p.phase, p.lag_bytes, p.lag_seconds, p.changes_per_second, p.changes, p.transactions,
+        p.applied_lsn, human_bytes(static_cast<uint64_t>(p.retained_bytes)));
   };
   PGS_ASSIGN_OR_RETURN(auto s, sync::run_sync(o.sync));
   if (ctx.json) {

@@ -30,8 +30,12 @@ namespace pgshuttle::sync {
 
 struct SyncProgress {
   std::string id;
-  std::string phase;           // "copy", "streaming", "cutover"
-  int64_t lag_bytes = 0;       // source WAL not yet applied (insert position - applied)
+  std::string phase;      // "copy", "streaming", "cutover"
+  int64_t lag_bytes = 0;  // source WAL not yet applied (insert position - applied)
+  // Seconds since the oldest source commit not yet applied on the target
+  // was made (the source's clock against this host's: assumed in sync);
+  // 0 when everything received is applied and the lag is a few records.
+  double lag_seconds = 0;
   int64_t retained_bytes = 0;  // source WAL the slot keeps from being recycled
   double changes_per_second = 0;
   int64_t changes = 0;  // applied since the sync started streaming (all runs)

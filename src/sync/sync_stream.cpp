@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -9,6 +10,7 @@
 
 #include "core/cancel.h"
 #include "core/fault.h"
+#include "core/human.h"
 #include "core/log.h"
 #include "core/parse_number.h"
 #include "logical/replication_stream.h"
@@ -47,6 +49,8 @@ class StreamLoop {
   Status on_message(const logical::PgOutputMessage& m);
   Status look_for_cutover();
   Status report(Clock::time_point now);
+  double lag_seconds(int64_t lag_bytes) const;
+  void warn_retained(int64_t retained, int64_t limit);
 
   const SyncOptions& o_;
   const StreamPlan& plan_;
@@ -58,6 +62,9 @@ class StreamLoop {
   bool skip_ = false;
   int64_t skipped_ = 0;
   Clock::time_point oldest_pending_;
+  logical::PgTimestamp oldest_pending_commit_ = 0;  // of the first transaction not yet applied
+  logical::PgTimestamp last_commit_ = 0;            // of the last transaction received
+  int64_t retained_warned_ = 0;                     // the retained size last warned about
   std::optional<Drained> cutover_;
   Clock::time_point last_check_, last_report_, last_reply_;
   int64_t changes_at_report_ = 0;
@@ -74,7 +81,11 @@ Status StreamLoop::on_message(const logical::PgOutputMessage& m) {
   if (const auto* c = std::get_if<logical::Commit>(&m)) {
     in_tx_ = false;
     if (skip_) return ok_status();
-    if (applier_.pending_transactions() == 0) oldest_pending_ = Clock::now();
+    if (applier_.pending_transactions() == 0) {
+      oldest_pending_ = Clock::now();
+      oldest_pending_commit_ = c->commit_time;
+    }
+    last_commit_ = c->commit_time;
     applier_.commit(*c);
     return ok_status();
   }
@@ -145,8 +156,10 @@ Status StreamLoop::report(Clock::time_point now) {
   p.id = plan_.id;
   p.phase = cutover_ ? "cutover" : "streaming";
   p.lag_bytes = current > done ? static_cast<int64_t>(current.value - done.value) : 0;
+  p.lag_seconds = lag_seconds(p.lag_bytes);
   PGS_ASSIGN_OR_RETURN(auto retained, source_.query(sql::sync::slot_retained, {plan_.slot}));
   p.retained_bytes = retained.rows() == 1 ? retained.get_int(0, 0) : 0;
+  if (retained.rows() == 1) warn_retained(p.retained_bytes, retained.get_int(0, 1));
   p.changes = applier_.applied().changes;
   p.transactions = applier_.applied().transactions;
   p.changes_per_second =
@@ -163,6 +176,50 @@ Status StreamLoop::report(Clock::time_point now) {
     }
   }
   return ok_status();
+}
+
+// pgoutput's commit times count microseconds from 2000-01-01 UTC.
+double unix_seconds(logical::PgTimestamp t) {
+  constexpr double kPostgresEpoch = 946684800.0;
+  return kPostgresEpoch + static_cast<double>(t) / 1e6;
+}
+
+double StreamLoop::lag_seconds(int64_t lag_bytes) const {
+  // A few records' worth (keepalives, running-transaction records) is not
+  // a backlog of transactions.
+  constexpr int64_t kIdleBytes = 64 * 1024;
+  logical::PgTimestamp since = 0;
+  if (applier_.pending_transactions() > 0) {
+    since = oldest_pending_commit_;
+  } else if (lag_bytes > kIdleBytes) {
+    since = last_commit_;  // behind in receiving: the newest commit seen
+  }
+  if (since == 0) return 0;
+  return std::max(0.0, unix_now() - unix_seconds(since));
+}
+
+// The slot keeps the source's WAL until the target has applied it: a sync
+// that falls behind, or stops, fills the source's disk, or (with
+// max_slot_wal_keep_size) gets its slot invalidated. Warned at 80 % of
+// that limit, else at 1 GiB and each doubling after.
+void StreamLoop::warn_retained(int64_t retained, int64_t limit) {
+  constexpr int64_t kFirstWarning = int64_t{1} << 30;
+  int64_t threshold = limit > 0 ? limit / 5 * 4 : std::max(kFirstWarning, retained_warned_ * 2);
+  if (retained < threshold || (limit > 0 && retained_warned_ > 0)) return;
+  retained_warned_ = retained;
+  if (limit > 0) {
+    log::warn(
+        "{}: the slot retains {} of source WAL, near max_slot_wal_keep_size ({}): past it the "
+        "source drops the slot and the sync must start over; cut over soon, or raise the limit",
+        plan_.id, human_bytes(static_cast<uint64_t>(retained)),
+        human_bytes(static_cast<uint64_t>(limit)));
+  } else {
+    log::warn(
+        "{}: the slot retains {} of source WAL on the source's disk, and it grows while the "
+        "sync is behind or stopped; cut over, or cancel the sync (pgshuttle cancel {}) before "
+        "the disk fills",
+        plan_.id, human_bytes(static_cast<uint64_t>(retained)), plan_.id);
+  }
 }
 
 Result<Drained> StreamLoop::run() {

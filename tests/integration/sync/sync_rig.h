@@ -24,9 +24,11 @@ namespace pgshuttle::sync::test {
 using namespace std::chrono_literals;
 
 // `pgshuttle sync SOURCE TARGET` running in the background.
-// `faults`: PGSHUTTLE_FAULTS for it (core/fault.h).
+// `faults`: PGSHUTTLE_FAULTS for it (core/fault.h); `global`: options
+// before the command (--json).
 inline Subprocess start_sync(const std::string& dir, const std::string& source,
-                             const std::string& target, const std::string& faults = {}) {
+                             const std::string& target, const std::string& faults = {},
+                             const std::vector<std::string>& global = {}) {
   SubprocessOptions o;
   o.argv = {rig::pgshuttle_bin(),
             "--state-dir",
@@ -38,6 +40,7 @@ inline Subprocess start_sync(const std::string& dir, const std::string& source,
             "2",
             "--fence-grace",
             "1"};
+  o.argv.insert(o.argv.begin() + 1, global.begin(), global.end());
   o.inherit = {"*"};
   if (!faults.empty()) o.env["PGSHUTTLE_FAULTS"] = faults;
   auto child = Subprocess::spawn(o);

@@ -4,6 +4,8 @@
 // often each row was applied.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <set>
 #include <sstream>
@@ -216,6 +218,43 @@ TEST(Sync, MigrateOnlineCutsOverByItselfUnderWriteLoad) {
   (void)load.wait();  // its sessions were ended by the fence
   EXPECT_GT(std::stoi(rig::psql(src.admin_url(), "SELECT count(*) FROM log")), 0);
   expect_same(src.admin_url(), dst.admin_url());
+}
+
+// With --json, each progress line on stderr is one object giving the lag
+// in bytes and in seconds: seconds since the oldest source commit not yet
+// applied, so under a load they stay small, never negative, and never a
+// clock or epoch mistake's thousands.
+TEST(Sync, JsonProgressGivesTheLagInBytesAndSeconds) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), kSchema);
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto load = start_pgbench(src.admin_url(), kLoad, 300, 120);
+  auto sync = start_sync(dir, src.url(), dst.url(), "", {"--json"});
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  std::this_thread::sleep_for(5s);
+  auto cut = cutover(dir, "s001");
+  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err;
+  auto status = sync.wait();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 0) << sync.stderr_text();
+  (void)load.wait();
+  int lines = 0, behind = 0;
+  std::istringstream err(sync.stderr_text());
+  for (std::string line; std::getline(err, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("progress")) continue;
+    const auto& p = j["progress"];
+    ASSERT_TRUE(p.contains("lag_seconds")) << line;
+    double seconds = p["lag_seconds"].get<double>();
+    EXPECT_GE(seconds, 0.0) << line;
+    EXPECT_LT(seconds, 60.0) << line;
+    EXPECT_GE(p["lag_bytes"].get<int64_t>(), 0) << line;
+    ++lines;
+    if (p["lag_bytes"].get<int64_t>() > 0) ++behind;
+  }
+  EXPECT_GE(lines, 4) << sync.stderr_text();
+  EXPECT_GT(behind, 0) << sync.stderr_text();
 }
 
 // check --online names what sync needs and the source lacks: here a table
