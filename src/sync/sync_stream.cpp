@@ -200,12 +200,9 @@ double StreamLoop::lag_seconds(int64_t lag_bytes) const {
 
 // The slot keeps the source's WAL until the target has applied it: a sync
 // that falls behind, or stops, fills the source's disk, or (with
-// max_slot_wal_keep_size) gets its slot invalidated. Warned at 80 % of
-// that limit, else at 1 GiB and each doubling after.
+// max_slot_wal_keep_size) gets its slot invalidated.
 void StreamLoop::warn_retained(int64_t retained, int64_t limit) {
-  constexpr int64_t kFirstWarning = int64_t{1} << 30;
-  int64_t threshold = limit > 0 ? limit / 5 * 4 : std::max(kFirstWarning, retained_warned_ * 2);
-  if (retained < threshold || (limit > 0 && retained_warned_ > 0)) return;
+  if (!retained_warning_due(retained, limit, retained_warned_)) return;
   retained_warned_ = retained;
   if (limit > 0) {
     log::warn(
@@ -270,6 +267,12 @@ Result<Drained> StreamLoop::run() {
 }
 
 }  // namespace
+
+bool retained_warning_due(int64_t retained, int64_t limit, int64_t warned_before) {
+  if (limit > 0) return warned_before == 0 && retained >= limit / 5 * 4;
+  constexpr int64_t kFirstWarning = int64_t{1} << 30;
+  return retained >= std::max(kFirstWarning, warned_before * 2);
+}
 
 pg::ConnInfo replication_conninfo(const pg::ConnInfo& source, const std::string& encoding) {
   std::string options = source.get("options");

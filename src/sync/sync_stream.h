@@ -16,6 +16,7 @@
 // Thread safety: one thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/result.h"
@@ -44,6 +45,12 @@ struct Drained {
 Result<Drained> stream_until_cutover(const SyncOptions& o, const StreamPlan& plan,
                                      state::RunStore& store, pg::Connection& source,
                                      TargetApplier& applier);
+
+// Whether a slot retaining `retained` bytes of WAL deserves a warning now,
+// given the source's max_slot_wal_keep_size in bytes (`limit`, -1 for none)
+// and the size last warned about (0 for never): at 80 % of a limit, once;
+// without one at 1 GiB and each doubling after.
+bool retained_warning_due(int64_t retained, int64_t limit, int64_t warned_before);
 
 // The source connection of the replication session: output settings pinned
 // like a data session's, so that values print as the target reads them.
