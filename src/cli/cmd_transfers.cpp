@@ -2,10 +2,13 @@
 // (state/transfer_registry.h) from the command line.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <ctime>
 #include <iostream>
+#include <thread>
 
 #include "cli/command.h"
+#include "core/cancel.h"
 #include "state/transfer_registry.h"
 
 namespace pgshuttle::cli {
@@ -97,13 +100,22 @@ Status run_info(const CliContext& ctx, const std::string& id) {
   return ok_status();
 }
 
-Status run_logs(const CliContext& ctx, const std::string& id) {
+// With --follow, prints new lines every half second while the transfer
+// runs (another process's), then its last lines; Ctrl-C stops following.
+Status run_logs(const CliContext& ctx, const std::string& id, bool follow) {
   PGS_ASSIGN_OR_RETURN(auto registry, open_registry(ctx));
-  PGS_ASSIGN_OR_RETURN(auto lines, registry.logs(id));
-  for (const auto& l : lines) {
-    std::cout << time_text(l.at) << " " << l.level << ": " << l.line << "\n";
+  size_t printed = 0;
+  for (;;) {
+    PGS_ASSIGN_OR_RETURN(auto t, registry.get(id));
+    PGS_ASSIGN_OR_RETURN(auto lines, registry.logs(id));
+    for (; printed < lines.size(); ++printed) {
+      const auto& l = lines[printed];
+      std::cout << time_text(l.at) << " " << l.level << ": " << l.line << "\n";
+    }
+    std::cout.flush();
+    if (!follow || !running(t) || cancelled()) return ok_status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  return ok_status();
 }
 
 Status run_cancel(const CliContext& ctx, const std::string& id) {
@@ -122,7 +134,10 @@ void register_transfers(CLI::App& app, CliContext& ctx) {
   info->callback([&ctx, id] { ctx.run = [&ctx, id] { return run_info(ctx, *id); }; });
   auto* logs = app.add_subcommand("logs", "Print a transfer's log");
   logs->add_option("ID", *id, "Transfer id, e.g. b001")->required();
-  logs->callback([&ctx, id] { ctx.run = [&ctx, id] { return run_logs(ctx, *id); }; });
+  auto follow = std::make_shared<bool>(false);
+  logs->add_flag("-f,--follow", *follow, "Keep printing new lines until the transfer ends");
+  logs->callback(
+      [&ctx, id, follow] { ctx.run = [&ctx, id, follow] { return run_logs(ctx, *id, *follow); }; });
   auto* cancel = app.add_subcommand("cancel", "Cancel a running transfer (from any terminal)");
   cancel->add_option("ID", *id, "Transfer id, e.g. b001")->required();
   cancel->callback([&ctx, id] { ctx.run = [&ctx, id] { return run_cancel(ctx, *id); }; });

@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <unistd.h>
 
@@ -71,6 +74,80 @@ void warn_about_argv_secrets(const ArgvSecrets& secrets) {
   std::abort();
 }
 
+// The index in argv of the command word: the first argument that is
+// neither a global option nor the value of one; argc when there is none.
+int command_index(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a(argv[i]);
+    if (a == "--state-dir") {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') continue;
+    return i;
+  }
+  return argc;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+CLI::App* find_command(CLI::App& app, std::string_view name) {
+  for (auto* sub : app.get_subcommands({})) {
+    if (sub->get_name() == name) return sub;
+  }
+  return nullptr;
+}
+
+// `pgshuttle help CMD` is `pgshuttle CMD --help`; an unknown command word
+// is refused naming the nearest command (CLI11 would only say that a
+// subcommand is required). Returns the exit code when it answered.
+std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv) {
+  int i = command_index(argc, argv);
+  if (i >= argc) return std::nullopt;
+  std::string word = argv[i];
+  if (word == "help") {
+    if (i + 1 >= argc) {
+      std::cout << app.help();
+      return 0;
+    }
+    auto* sub = find_command(app, argv[i + 1]);
+    if (sub == nullptr) {
+      word = argv[i + 1];
+    } else {
+      std::cout << sub->help("pgshuttle");
+      return 0;
+    }
+  } else if (find_command(app, word) != nullptr) {
+    return std::nullopt;
+  }
+  std::string nearest;
+  size_t best = 3;  // more edits than this is no suggestion
+  for (const auto* sub : app.get_subcommands({})) {
+    size_t d = edit_distance(word, sub->get_name());
+    if (d < best) {
+      best = d;
+      nearest = sub->get_name();
+    }
+  }
+  std::cerr << "pgshuttle: unknown command '" << word << "'"
+            << (nearest.empty() ? "" : "; did you mean '" + nearest + "'?")
+            << "\nhint: pgshuttle --help lists the commands\n";
+  return static_cast<int>(pgshuttle::ErrorCode::kUsage);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,6 +165,7 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", context.state_dir,
                  "State folder: transfers, resume progress (default ~/.local/state/pgshuttle)");
   cli::add_all_commands(app, context);
+  if (auto answered = help_or_unknown_command(app, argc, argv)) return *answered;
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "core/subprocess.h"
 #include "rig/rig.h"
 
 namespace pgshuttle {
@@ -103,6 +108,59 @@ TEST(Usage, JsonErrorsAreOneJsonDocumentOnStdout) {
     EXPECT_FALSE(r.err.empty()) << "the message belongs on stderr as well";
     EXPECT_EQ(r.out.find("apppass"), std::string::npos) << "a password in the JSON";
   }
+}
+
+// `pgshuttle help CMD` is CMD's help; a mistyped command is refused with
+// the nearest one named, not "a subcommand is required".
+TEST(Usage, HelpForACommandAndTheNearestCommandForATypo) {
+  auto help = rig::run_pgshuttle({"help", "copy"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("Usage: pgshuttle copy"), std::string::npos) << help.out;
+  auto typo = rig::run_pgshuttle({"--state-dir", "/tmp/pgshuttle-usage-test", "cpy", "a", "b"});
+  EXPECT_EQ(typo.exit_code, 2) << typo.err;
+  EXPECT_NE(typo.err.find("unknown command 'cpy'; did you mean 'copy'?"), std::string::npos)
+      << typo.err;
+  auto far = rig::run_pgshuttle({"frobnicate"});
+  EXPECT_EQ(far.exit_code, 2) << far.err;
+  EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
+}
+
+// `logs ID --follow` from another terminal prints the running transfer's
+// lines as they come and returns when it ends, having printed its last.
+TEST(Usage, LogsFollowPrintsARunningTransferToItsEnd) {
+  rig::ScratchDatabase db(rig::Server::kSource, "usage_follow");
+  rig::psql(db.admin_url(),
+            "CREATE TABLE big AS SELECT g, md5(g::text) AS t FROM generate_series(1, 1500000) g");
+  std::string state = ::testing::TempDir() + "/" + rig::unique_name("follow_state");
+  std::string file = ::testing::TempDir() + "/" + rig::unique_name("follow") + ".dump";
+  SubprocessOptions o;
+  o.argv = {rig::pgshuttle_bin(),
+            "--state-dir",
+            state,
+            "backup",
+            db.url(),
+            "--to",
+            file,
+            "--compress",
+            "0"};
+  o.inherit = {"*"};
+  auto backup = Subprocess::spawn(o);
+  ASSERT_TRUE(backup.ok());
+  bool started = false;
+  for (int i = 0; i < 200 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    started = rig::run_pgshuttle({"--state-dir", state, "info", "b001"}).exit_code == 0;
+  }
+  ASSERT_TRUE(started);
+  auto followed = rig::run_pgshuttle({"--state-dir", state, "logs", "b001", "--follow"});
+  auto status = backup->wait();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 0) << backup->stderr_text();
+  EXPECT_EQ(followed.exit_code, 0) << followed.err;
+  auto all = rig::run_pgshuttle({"--state-dir", state, "logs", "b001"});
+  ASSERT_FALSE(all.out.empty());
+  EXPECT_EQ(followed.out, all.out) << "--follow stopped before the transfer's last line";
+  std::remove(file.c_str());
 }
 
 }  // namespace
