@@ -63,12 +63,7 @@ void register_backup(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--pg-bindir", opts->backup.pg_bindir,
                   "Where to look first for pg_dump (':'-separated bin directories; default "
                   "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
-  cmd->add_option("--endpoint", opts->backup.s3.endpoint, "S3 endpoint URL (default AWS env)");
-  cmd->add_option("--region", opts->backup.s3.region, "AWS region");
-  cmd->add_option("--profile", opts->backup.s3.profile, "AWS profile");
-  cmd->add_option("--sse", opts->backup.s3.sse,
-                  "Server-side encryption: AES256 (default), "
-                  "aws:kms or none");
+  add_s3_options(cmd, opts->backup.s3, &opts->backup.s3.sse);
   cmd->callback([&ctx, opts, db] {
     ctx.run = [&ctx, opts, db]() -> Status {
       PGS_ASSIGN_OR_RETURN(opts->backup.database, database_text(*db, opts->backup.database));

@@ -85,11 +85,7 @@ void register_migrate(CLI::App& app, CliContext& ctx) {
                   "With --online: seconds writers get at the cutover before their sessions end")
       ->default_val(5)
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--endpoint", a->o.s3.endpoint, "S3 endpoint URL (default: AWS or env)");
-  cmd->add_option("--region", a->o.s3.region, "S3 region");
-  cmd->add_option("--sse", a->sse, "Server-side encryption: AES256, aws:kms or none")
-      ->check(CLI::IsMember({"AES256", "aws:kms", "none"}));
-  cmd->add_option("--sse-kms-key-id", a->o.s3.sse_kms_key_id, "KMS key id with --sse aws:kms");
+  add_s3_options(cmd, a->o.s3, &a->sse);
   cmd->add_option("-j,--jobs", a->o.jobs, "Parallel workers (default: cores)");
   cmd->add_flag("--dry-run", a->o.dry_run, "Print the plan with estimates; write nothing");
   cmd->add_flag("--resume", a->resume, "Continue a recorded run (re-running does the same)");

@@ -23,7 +23,7 @@ struct RestoreCliOptions {
   bool clean = false;
   std::string confirm;
   std::string extensions;
-  std::string endpoint;
+  storage::S3Options s3;  // where an s3:// archive is read from
   std::string maintenance_work_mem = "512MB";
   bool no_verify = false;
   bool no_checksum = false;
@@ -118,7 +118,9 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
                       "superuser, and such a role cannot give objects to other roles anyway");
   }
   ro.state_dir = ctx.state_dir;
-  if (!o.endpoint.empty()) ro.s3.endpoint = o.endpoint;
+  ro.s3.endpoint = o.s3.endpoint;
+  ro.s3.region = o.s3.region;
+  ro.s3.profile = o.s3.profile;
   std::optional<pg::ConnInfo> against;
   if (!o.verify_against.empty()) {
     PGS_ASSIGN_OR_RETURN(against, pg::ConnInfo::parse(o.verify_against));
@@ -184,8 +186,7 @@ void register_restore(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--verify-against", o->verify_against,
                   "Then verify the target against this database (the backup's source): schema, "
                   "row counts and content checksums, recorded as vNNN");
-  cmd->add_option("--endpoint", o->endpoint,
-                  "S3 endpoint URL for s3:// (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
+  add_s3_options(cmd, o->s3);
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_restore_command(ctx, *o); }; });
 }
 

@@ -144,13 +144,6 @@ Status run_uploads(const CliContext& ctx, StorageOptions& o) {
   return ok_status();
 }
 
-void add_s3_options(CLI::App* cmd, StorageOptions& o) {
-  cmd->add_option("--endpoint", o.s3.endpoint,
-                  "S3 endpoint URL (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
-  cmd->add_option("--region", o.s3.region, "AWS region (default AWS_REGION, profile)");
-  cmd->add_option("--profile", o.s3.profile, "AWS profile (default AWS_PROFILE)");
-}
-
 using Runner = Status (*)(const CliContext&, StorageOptions&);
 
 // The subcommand, and the options it fills in.
@@ -162,12 +155,10 @@ std::pair<CLI::App*, std::shared_ptr<StorageOptions>> add(CLI::App* group, CliCo
   cmd->add_option("LOCATION", opts->source, "file, http(s):// URL or s3://bucket/key")->required();
   if (two_args) {
     cmd->add_option("TARGET", opts->target, "file, s3://bucket/key or - (stdout)")->required();
-    cmd->add_option("--sse", opts->sse, "Server-side encryption: AES256 (default), aws:kms, none");
-    cmd->add_option("--sse-kms-key-id", opts->s3.sse_kms_key_id, "KMS key id for --sse aws:kms");
     cmd->add_option("--part-size", opts->part_mib, "Minimum multipart part size in MiB (>= 5)");
     cmd->add_option("--parallel", opts->s3.parts_in_flight, "Parts uploaded at once (default 4)");
   }
-  add_s3_options(cmd, *opts);
+  add_s3_options(cmd, opts->s3, two_args ? &opts->sse : nullptr);
   cmd->callback([&ctx, opts, run] { ctx.run = [&ctx, opts, run] { return run(ctx, *opts); }; });
   return {cmd, opts};
 }

@@ -42,10 +42,7 @@ void register_url(CLI::App& app, CliContext& ctx) {
                                  "credentials needed to download with it)");
   cmd->add_option("LOCATION", opts->location, "s3://bucket/key")->required();
   cmd->add_option("--expires", opts->expires, "Validity: 90s, 5m, 2h, 7d (default 5m, max 7d)");
-  cmd->add_option("--endpoint", opts->s3.endpoint,
-                  "S3 endpoint URL (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
-  cmd->add_option("--region", opts->s3.region, "AWS region (default AWS_REGION, profile)");
-  cmd->add_option("--profile", opts->s3.profile, "AWS profile (default AWS_PROFILE)");
+  add_s3_options(cmd, opts->s3);
   cmd->callback([&ctx, opts] { ctx.run = [&ctx, opts] { return run_url(ctx, *opts); }; });
 }
 

@@ -50,6 +50,18 @@ Result<pg::ConnInfo> database_argument(const CLI::Option& argument, const std::s
   return pg::ConnInfo::parse(text);
 }
 
+void add_s3_options(CLI::App* cmd, storage::S3Options& s3, std::string* sse) {
+  cmd->add_option("--endpoint", s3.endpoint,
+                  "S3 endpoint URL (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)");
+  cmd->add_option("--region", s3.region, "AWS region (default AWS_REGION, the profile's)");
+  cmd->add_option("--profile", s3.profile, "AWS profile (default AWS_PROFILE, default)");
+  if (sse == nullptr) return;
+  cmd->add_option("--sse", *sse, "Server-side encryption of stored objects")
+      ->check(CLI::IsMember({"AES256", "aws:kms", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--sse-kms-key-id", s3.sse_kms_key_id, "KMS key id with --sse aws:kms");
+}
+
 bool register_command(const char* name, CommandRegistrar registrar) {
   registry()[name] = registrar;
   return true;

@@ -15,6 +15,7 @@
 
 #include "core/result.h"
 #include "pg/conninfo.h"
+#include "storage/credentials.h"
 
 namespace pgshuttle::cli {
 
@@ -41,6 +42,12 @@ struct CliContext {
 // platforms set; the choice is logged), else a usage error naming both.
 Result<std::string> database_text(const CLI::Option& argument, const std::string& value);
 Result<pg::ConnInfo> database_argument(const CLI::Option& argument, const std::string& value);
+
+// The S3 options of every command that reads or writes S3, with one set of
+// names, defaults and help texts: --endpoint, --region, --profile; with
+// `sse` (a command that stores objects) also --sse (AES256, aws:kms or
+// none, into *sse) and --sse-kms-key-id.
+void add_s3_options(CLI::App* cmd, storage::S3Options& s3, std::string* sse = nullptr);
 
 // The help text of such a DB argument.
 inline constexpr const char* kDatabaseHelp =

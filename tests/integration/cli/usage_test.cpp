@@ -125,6 +125,32 @@ TEST(Usage, HelpForACommandAndTheNearestCommandForATypo) {
   EXPECT_EQ(far.err.find("did you mean"), std::string::npos) << far.err;
 }
 
+// Every command that touches S3 takes the same S3 options; those that
+// store objects also the encryption ones, with AES256 shown as the default.
+TEST(Usage, EveryS3CommandTakesTheSameS3Options) {
+  std::vector<std::vector<std::string>> readers = {
+      {"restore"},       {"url"},           {"storage", "ls"},     {"storage", "head"},
+      {"storage", "rm"}, {"storage", "mb"}, {"storage", "uploads"}};
+  std::vector<std::vector<std::string>> writers = {{"backup"}, {"migrate"}, {"storage", "cp"}};
+  auto help = [](std::vector<std::string> argv) {
+    argv.push_back("--help");
+    return rig::run_pgshuttle(argv).out;
+  };
+  for (const auto* group : {&readers, &writers}) {
+    for (const auto& argv : *group) {
+      std::string text = help(argv);
+      for (const char* option : {"--endpoint", "--region", "--profile"}) {
+        EXPECT_NE(text.find(option), std::string::npos) << argv.back() << " lacks " << option;
+      }
+      bool writes = group == &writers;
+      EXPECT_EQ(text.find("--sse TEXT:{AES256,aws:kms,none}=AES256") != std::string::npos, writes)
+          << argv.back() << "\n"
+          << text;
+      EXPECT_EQ(text.find("--sse-kms-key-id") != std::string::npos, writes) << argv.back();
+    }
+  }
+}
+
 // `logs ID --follow` from another terminal prints the running transfer's
 // lines as they come and returns when it ends, having printed its last.
 TEST(Usage, LogsFollowPrintsARunningTransferToItsEnd) {
