@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -79,6 +80,16 @@ inline bool wait_streaming(const std::string& target_admin_url, Subprocess& sync
     if (::kill(sync.pid(), 0) != 0) return false;
     std::this_thread::sleep_for(200ms);
   }
+  // Stopped, so that its stderr is complete for the failure message, after
+  // showing what the target's sessions were doing.
+  std::cerr << "the sync did not stream within " << limit.count() << " s; target sessions:\n"
+            << rig::psql(target_admin_url,
+                         "SELECT pid, state, wait_event_type, wait_event, application_name, "
+                         "left(query, 120) FROM pg_stat_activity WHERE datname = "
+                         "current_database() AND pid <> pg_backend_pid()")
+            << std::endl;
+  sync.kill(SIGKILL);
+  (void)sync.wait();
   return false;
 }
 
