@@ -7,6 +7,13 @@
 -- come with their extension's name and row filter: CREATE EXTENSION fills
 -- them on the target, and the rows the filter selects are the user's.
 --
+-- The indexes whose build inserts the table's rows one by one (SP-GiST,
+-- and GiST unless every column's operator class has a sorted build:
+-- support function 11, from PostgreSQL 14): built before a split load, the
+-- loading sessions build them together instead of one CREATE INDEX on one
+-- core after it. Raw names, one a line; the target is assumed to have the
+-- same operator classes.
+--
 -- A type's binary form is safe between two servers of one major version
 -- when, after looking through domains and arrays, the type is built in and
 -- has binary I/O (typsend/typreceive; aclitem has none), and is not an OID
@@ -40,7 +47,22 @@ SELECT n.nspname AS schema_name,
                                  'regdictionary', 'regcollation'))) AS text_only_types,
        (pg_relation_size(c.oid) / current_setting('block_size')::bigint) AS pages,
        cfg.extname AS extension_name,
-       cfg.condition AS extension_condition
+       cfg.condition AS extension_condition,
+       (SELECT string_agg(ic.relname, E'\n' ORDER BY ic.relname)
+          FROM pg_index x
+          JOIN pg_class ic ON ic.oid = x.indexrelid
+          JOIN pg_am am ON am.oid = ic.relam
+         WHERE x.indrelid = c.oid AND x.indisvalid
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
+           AND (am.amname = 'spgist'
+                OR (am.amname = 'gist'
+                    AND EXISTS (SELECT 1
+                                  FROM unnest(x.indclass::oid[]) AS k(opclass)
+                                  JOIN pg_opclass o ON o.oid = k.opclass
+                                 WHERE NOT EXISTS (SELECT 1 FROM pg_amproc p
+                                                    WHERE p.amprocfamily = o.opcfamily
+                                                      AND p.amprocnum = 11))))
+       ) AS insertion_built_indexes
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN LATERAL (

@@ -19,6 +19,7 @@ namespace {
 struct CopyCliOptions {
   std::string source, target;
   std::string split = "256MB";
+  std::string index_build = "auto";
   bool no_verify = false;
   copy::CopyOptions copy;
 };
@@ -143,6 +144,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   PGS_ASSIGN_OR_RETURN(o.copy.source, pg::ConnInfo::parse(o.source));
   PGS_ASSIGN_OR_RETURN(o.copy.target, pg::ConnInfo::parse(o.target));
   PGS_ASSIGN_OR_RETURN(o.copy.split_larger_than, parse_size(o.split));
+  o.copy.indexes_during_load = o.index_build == "auto";
   if (o.copy.schema_only && o.copy.data_only) {
     return make_error(ErrorCode::kUsage, "--schema-only and --data-only exclude each other");
   }
@@ -204,6 +206,12 @@ void register_copy(CLI::App& app, CliContext& ctx) {
   auto& c = o->copy;
   cmd->add_option("-j,--jobs", c.jobs, "Total concurrency (copies and index builds)");
   cmd->add_option("--split-larger-than", o->split, "Split tables larger than this (0: never)");
+  cmd->add_option("--index-build", o->index_build,
+                  "auto: a table of 32MB or more with a GiST (without sorted build) or SP-GiST "
+                  "index is loaded by --jobs sessions into that index, created before the load; "
+                  "after: every index is built after its table's load")
+      ->check(CLI::IsMember({"auto", "after"}))
+      ->capture_default_str();
   cmd->add_option("--maintenance-work-mem", c.maintenance_work_mem,
                   "maintenance_work_mem of index sessions");
   cmd->add_option("--max-parallel-maintenance-workers", c.max_parallel_maintenance_workers);

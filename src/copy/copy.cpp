@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -282,11 +284,53 @@ void leave_out_publications(ddl::DdlScript& post, const std::vector<std::string>
   });
 }
 
+// The indexes the plan decided to build during a split load
+// (copy_plan.cpp): created on the still empty tables, in a session of their
+// own with the post-data SETs, and taken out of the builds after the load.
+Status create_indexes_before_load(Run& r, const CopyPlan& plan, WorkPlan& work) {
+  std::optional<pg::Connection> session;
+  for (const auto& t : plan.tables) {
+    if (!t.indexes_before_load) continue;
+    auto found = work.post_by_table.find(t.qualified);
+    if (found == work.post_by_table.end()) continue;
+    auto& builds = found->second.builds;
+    for (auto unit = builds.begin(); unit != builds.end();) {
+      const DdlStep& step = unit->steps.front();
+      bool chosen = unit->steps.size() == 1 && step.item.type == "INDEX" &&
+                    std::find(t.insertion_built_indexes.begin(), t.insertion_built_indexes.end(),
+                              step.item.name) != t.insertion_built_indexes.end();
+      if (!chosen) {
+        ++unit;
+        continue;
+      }
+      if (!r.state->is_done(step.key)) {
+        if (!session) {
+          PGS_ASSIGN_OR_RETURN(
+              session, pg::connect_data_session(r.o.target, pg::Side::kTarget, r.client_encoding));
+          if (!work.preamble.empty()) PGS_TRY(session->exec(work.preamble));
+        }
+        PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(*session, step.item, work.policy));
+        count_outcome(r, step.item, outcome);
+        PGS_TRY(r.state->mark_done(step.key));
+        log::info("{}: created before the load of {}", ddl::item_label(step.item), t.qualified);
+      }
+      unit = builds.erase(unit);
+    }
+  }
+  return ok_status();
+}
+
 // The post-data items cut into concurrent units (post_data_plan.h).
 Result<PostDataPlan> post_data(Run& r, const CopyPlan& plan,
                                std::future<Result<std::string>>& dumped, std::string& preamble) {
   PostDataOptions po;
   po.analyze = !r.o.schema_only && !r.o.skip_analyze;
+  po.defer_validation = r.o.defer_foreign_key_validation;
+  if (po.defer_validation) {
+    log::info(
+        "foreign keys are added NOT VALID and validated later (the tables were read at "
+        "different moments)");
+  }
   PGS_ASSIGN_OR_RETURN(auto partitioned, r.holder.query(sql::copy::partitioned_tables));
   for (int i = 0; i < partitioned.rows(); ++i) po.partitioned.insert(partitioned.get(i, 0));
   std::vector<std::string> tables;
@@ -390,6 +434,7 @@ Status run_phases(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto post, post_data(r, plan, post_text, work.preamble));
   work.post_by_table = std::move(post.by_table);
   work.linked = std::move(post.linked);
+  PGS_TRY(create_indexes_before_load(r, plan, work));
   PGS_TRY(clock.lap("plan and post-data dump"));
   PGS_TRY(run_data_and_post(r, plan, work));
   PGS_TRY(clock.lap("data, indexes, foreign keys between copied tables, ANALYZE"));

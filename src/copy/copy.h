@@ -29,6 +29,12 @@ struct CopyOptions {
   pg::ConnInfo target;
   int jobs = 2;
   int64_t split_larger_than = 256LL << 20;  // bytes on disk; 0 = never split
+  // A table with an index whose build inserts row by row (GiST without a
+  // sorted build, SP-GiST) and at least this size is split across --jobs
+  // sessions and that index created before the load, so that the loading
+  // sessions build it together (--index-build after: never).
+  bool indexes_during_load = true;
+  int64_t split_for_indexes_larger_than = 32LL << 20;
   std::string maintenance_work_mem = "512MB";
   int max_parallel_maintenance_workers = 2;
   bool keep_owner = false;
@@ -44,6 +50,10 @@ struct CopyOptions {
   // Publications of the source not to create on the target (sync's own,
   // which its snapshot sees: the target must not publish anything).
   std::vector<std::string> leave_out_publications;
+  // Foreign keys are added NOT VALID and left so (sync's copy resumed with
+  // a new snapshot: its tables come from two moments until the change
+  // stream has caught up; the sync validates them at cutover).
+  bool defer_foreign_key_validation = false;
   std::string resume_id;  // "c003": continue that transfer
   // An exported snapshot to read the source at (SET TRANSACTION SNAPSHOT)
   // instead of a new one, e.g. a replication slot's; a new run only.

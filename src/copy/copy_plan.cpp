@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "sql/copy.h"
 
@@ -62,6 +64,15 @@ TableInfo table_of(const pg::QueryResult& rows, int i) {
   t.pages = rows.get_int(i, 7);
   t.extension_config = !rows.is_null(i, 8);
   t.extension_condition = rows.get(i, 9);
+  if (!rows.is_null(i, 10)) {
+    std::string names = rows.get(i, 10);
+    for (size_t start = 0; start <= names.size();) {
+      size_t end = names.find('\n', start);
+      if (end == std::string::npos) end = names.size();
+      t.insertion_built_indexes.push_back(names.substr(start, end - start));
+      start = end + 1;
+    }
+  }
   return t;
 }
 
@@ -91,6 +102,19 @@ Result<CopyPlan> make_plan(pg::Connection& source, pg::Connection& target, const
                 t.extension_condition.empty() ? "all its rows" : "the rows its filter selects");
     }
     t.ranges = t.extension_config ? 1 : ranges_for(t.bytes, o.split_larger_than);
+    if (!t.extension_config && !o.schema_only && !o.data_only && o.indexes_during_load &&
+        o.jobs > 1 && !t.insertion_built_indexes.empty() &&
+        t.bytes >= o.split_for_indexes_larger_than) {
+      t.ranges = std::max(t.ranges, o.jobs);
+      t.indexes_before_load = true;
+      std::string names;
+      for (const auto& n : t.insertion_built_indexes) names += (names.empty() ? "" : ", ") + n;
+      log::info(
+          "{}: loaded by {} sessions into its index(es) {}, created before the load: they build "
+          "by inserting each row (GiST without a sorted build, SP-GiST), so the loading sessions "
+          "build them together instead of one session after the load (--index-build after: not)",
+          t.qualified, t.ranges, names);
+    }
     plan.total_bytes += t.bytes;
     plan.tables.push_back(std::move(t));
   }

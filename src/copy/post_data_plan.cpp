@@ -143,13 +143,14 @@ PostDataPlan plan_post_data(const ddl::DdlScript& post, const std::vector<std::s
                           fmt::format("ALTER TABLE ONLY {} VALIDATE CONSTRAINT {};\n", table, name),
                           ""};
     DdlUnit check = single("post:validate:" + ddl::item_label(item), validate);
+    if (options.defer_validation) check.steps.clear();
     if (planned.count(referenced)) {
       check.steps.insert(check.steps.begin(), DdlStep{key, add, ""});
       plan.linked.push_back({table, referenced, std::move(check)});
       continue;
     }
     fks.push_back(add);
-    plan.validations.push_back(std::move(check));
+    if (!check.steps.empty()) plan.validations.push_back(std::move(check));
   }
   plan.serial.insert(plan.serial.end(), fks.begin(), fks.end());
   if (options.analyze) {

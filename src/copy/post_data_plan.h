@@ -88,6 +88,10 @@ struct PostDataOptions {
   // Partitioned tables (qualified): foreign keys referencing one are added
   // valid in one step, not NOT VALID + VALIDATE.
   std::set<std::string> partitioned;
+  // Foreign keys are added NOT VALID and not validated here: the tables
+  // were read at different moments (sync's resumed copy), and whoever set
+  // this validates them once the data is consistent again.
+  bool defer_validation = false;
 };
 
 // Reads the unique indexes from `source` (inside its snapshot).

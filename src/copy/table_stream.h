@@ -33,6 +33,10 @@ struct TableInfo {
   // they replace the same filter's rows on the target instead of a TRUNCATE.
   bool extension_config = false;
   std::string extension_condition;
+  // Its indexes whose build inserts row by row (raw names; see tables.sql).
+  std::vector<std::string> insertion_built_indexes;
+  // Those indexes are created before the load (split across sessions).
+  bool indexes_before_load = false;
 };
 
 struct CtidRange {

@@ -14,6 +14,7 @@
 #include "exec/retry.h"
 #include "logical/replication_stream.h"
 #include "pg/data_session.h"
+#include "sql/sync.h"
 #include "state/run_store.h"
 #include "state/transfer_run.h"
 #include "sync/sync_source.h"
@@ -119,6 +120,10 @@ Status resume_copy(Run& r) {
       r.transfer->id());
   copy::CopyOptions c = copy_options(r.o, r.name);
   c.allow_inconsistent_resume = true;
+  // A table the killed copy finished holds rows of the old snapshot, one
+  // copied now rows of the new: a foreign key between them may point at a
+  // row the stream has yet to replay. Validated at cutover, once drained.
+  c.defer_foreign_key_validation = true;
   PGS_ASSIGN_OR_RETURN(auto copied, copy::run_copy(c));
   return record_copy(r, copied);
 }
@@ -162,10 +167,27 @@ Result<Drained> stream(Run& r, pg::Connection& source) {
   }
 }
 
+// The foreign keys a resumed copy left NOT VALID (resume_copy), validated
+// now that the target holds the source's state at the cutover position;
+// one the source keeps NOT VALID itself stays so.
+Status validate_deferred_foreign_keys(pg::Connection& source, pg::Connection& target) {
+  PGS_ASSIGN_OR_RETURN(auto keys, target.query(sql::sync::unvalidated_foreign_keys));
+  for (int i = 0; i < keys.rows(); ++i) {
+    PGS_ASSIGN_OR_RETURN(auto on_source,
+                         source.query(sql::sync::validated_on_source,
+                                      {keys.get(i, 0), keys.get(i, 1), keys.get(i, 2)}));
+    if (on_source.rows() != 1 || !on_source.get_bool(0, 0)) continue;
+    PGS_TRY(target.exec(keys.get(i, 3)));
+    log::info("sync: {}", keys.get(i, 3));
+  }
+  return ok_status();
+}
+
 // The end of a cutover: every step may run again after a crash.
 Status finish_cutover(Run& r, pg::Connection& source) {
   PGS_ASSIGN_OR_RETURN(auto target,
                        pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
+  PGS_TRY(validate_deferred_foreign_keys(source, target));
   PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, nullptr));
   PGS_TRY(drop_slot(source, r.name));
   PGS_TRY(drop_publication(source, r.name));

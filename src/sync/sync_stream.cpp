@@ -234,7 +234,19 @@ Result<Drained> StreamLoop::run() {
     bool pending = applier_.pending_transactions() > 0;
     PGS_ASSIGN_OR_RETURN(auto event, stream_.next(pending ? 5ms : 100ms));
     const auto* message = std::get_if<logical::StreamMessage>(&event);
-    if (message) PGS_TRY(on_message(message->message));
+    if (message) {
+      Status handled = on_message(message->message);
+      if (!handled.ok()) {
+        // Stopped inside a transaction (DDL on the source): the ones
+        // committed before it are applied and recorded first, when none of
+        // this one's changes is among them; a resumed run starts after them.
+        if (applier_.pending_transactions() > 0 && !applier_.open_transaction_has_changes() &&
+            applier_.flush().ok()) {
+          (void)stream_.confirm(applier_.applied().end);
+        }
+        return handled.error();
+      }
+    }
     if (in_tx_) continue;
     now = Clock::now();
     if (applier_.pending_transactions() > 0 &&

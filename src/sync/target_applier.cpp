@@ -217,6 +217,7 @@ void TargetApplier::commit(const logical::Commit& c) {
   ++batch_.transactions;
   batch_.commit = c.commit_lsn;
   batch_.end = c.end_lsn;
+  changes_at_commit_ = batch_.changes;
 }
 
 Status TargetApplier::add(uint32_t relation, ChangeKind kind, std::vector<int> cols, RowExprs row,
@@ -280,6 +281,7 @@ Status TargetApplier::flush() {
   applied_.transactions += batch_.transactions;
   applied_.changes += batch_.changes;
   batch_ = AppliedPosition{};
+  changes_at_commit_ = 0;
   return ok_status();
 }
 

@@ -65,6 +65,9 @@ class TargetApplier {
   // Source transactions committed since the last flush().
   int64_t pending_transactions() const { return batch_.transactions; }
   int64_t pending_changes() const { return batch_.changes; }
+  // Whether the source transaction in progress has changes among the
+  // pending ones (flush() would then apply part of it).
+  bool open_transaction_has_changes() const { return batch_.changes != changes_at_commit_; }
   // Commits the pending transactions and their position in one target
   // transaction; nothing to do when none is pending.
   Status flush();
@@ -99,6 +102,7 @@ class TargetApplier {
   std::optional<ChangeSegment> ordered_;
   bool open_ = false;  // a target transaction is open
   AppliedPosition batch_;
+  int64_t changes_at_commit_ = 0;  // batch_.changes at the last commit()
   AppliedPosition applied_;
 };
 
