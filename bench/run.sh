@@ -129,6 +129,8 @@ for scale in "${scale_list[@]}"; do
     if want copy; then
       prep="$(declare -f fresh_target tgt_admin); RIG_TARGET_PORT=$RIG_TARGET_PORT; fresh_target bench_t"
       if has copy; then measure "$scale" copy pgshuttle-copy "$rep" "$prep" "'$bin' copy '$S' '$T' --jobs $jobs --no-verify -q"; fi
+      # The same with GiST/SP-GiST indexes built during a split load (issue 20).
+      if has copy; then measure "$scale" copy pgshuttle-copy-index-during "$rep" "$prep" "'$bin' copy '$S' '$T' --jobs $jobs --no-verify -q --index-build during"; fi
       measure "$scale" copy pgcopydb-clone "$rep" "$prep; rm -rf '$out/pgcopydb'" \
         "pgcopydb clone --source '$S' --target '$T' --table-jobs $jobs --index-jobs $jobs --no-owner --no-acl --dir '$out/pgcopydb'"
       measure "$scale" copy dump-pipe-restore "$rep" "$prep" \

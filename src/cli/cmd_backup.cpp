@@ -60,9 +60,7 @@ void register_backup(CLI::App& app, CliContext& ctx) {
                 "Do not read the stored archive back for its SHA-256 (stdout is always hashed)");
   cmd->add_option("--pg-dump", opts->backup.pg_dump,
                   "pg_dump program (default: the one of the server's major, see --pg-bindir)");
-  cmd->add_option("--pg-bindir", opts->backup.pg_bindir,
-                  "Where to look first for pg_dump (':'-separated bin directories; default "
-                  "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
+  add_pg_bindir_option(cmd, opts->backup.pg_bindir);
   add_s3_options(cmd, opts->backup.s3, &opts->backup.s3.sse);
   cmd->callback([&ctx, opts, db] {
     ctx.run = [&ctx, opts, db]() -> Status {

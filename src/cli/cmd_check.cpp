@@ -56,9 +56,7 @@ void register_check(CLI::App& app, CliContext& ctx) {
   cmd->add_flag("--online", o->check.online,
                 "Also what `sync` and `migrate --online` need of the source: wal_level = "
                 "logical, the REPLICATION privilege, a free slot, a key on every table");
-  cmd->add_option("--pg-bindir", o->check.pg_bindir,
-                  "where to look for pg_dump and pg_restore first (':'-separated; default "
-                  "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
+  add_pg_bindir_option(cmd, o->check.pg_bindir);
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_check(ctx, *o); }; });
 }
 

@@ -19,7 +19,7 @@ namespace {
 struct CopyCliOptions {
   std::string source, target;
   std::string split = "256MB";
-  std::string index_build = "auto";
+  std::string index_build = "after";
   bool no_verify = false;
   copy::CopyOptions copy;
 };
@@ -144,7 +144,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   PGS_ASSIGN_OR_RETURN(o.copy.source, pg::ConnInfo::parse(o.source));
   PGS_ASSIGN_OR_RETURN(o.copy.target, pg::ConnInfo::parse(o.target));
   PGS_ASSIGN_OR_RETURN(o.copy.split_larger_than, parse_size(o.split));
-  o.copy.indexes_during_load = o.index_build == "auto";
+  o.copy.indexes_during_load = o.index_build == "during";
   if (o.copy.schema_only && o.copy.data_only) {
     return make_error(ErrorCode::kUsage, "--schema-only and --data-only exclude each other");
   }
@@ -207,19 +207,17 @@ void register_copy(CLI::App& app, CliContext& ctx) {
   cmd->add_option("-j,--jobs", c.jobs, "Total concurrency (copies and index builds)");
   cmd->add_option("--split-larger-than", o->split, "Split tables larger than this (0: never)");
   cmd->add_option("--index-build", o->index_build,
-                  "auto: a table of 32MB or more with a GiST (without sorted build) or SP-GiST "
-                  "index is loaded by --jobs sessions into that index, created before the load; "
-                  "after: every index is built after its table's load")
-      ->check(CLI::IsMember({"auto", "after"}))
+                  "after: every index is built after its table's load; during: a table of 32MB "
+                  "or more with a GiST (without sorted build) or SP-GiST index is loaded by "
+                  "--jobs sessions into that index, created before the load")
+      ->check(CLI::IsMember({"after", "during"}))
       ->capture_default_str();
   cmd->add_option("--maintenance-work-mem", c.maintenance_work_mem,
                   "maintenance_work_mem of index sessions");
   cmd->add_option("--max-parallel-maintenance-workers", c.max_parallel_maintenance_workers);
   cmd->add_option("--include", c.include, "Schema or schema.table pattern to copy (repeatable)");
   cmd->add_option("--exclude", c.exclude, "Schema or schema.table pattern to skip (repeatable)");
-  cmd->add_option("--pg-bindir", c.pg_bindir,
-                  "Where to look first for pg_dump (':'-separated bin directories; default "
-                  "PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
+  add_pg_bindir_option(cmd, c.pg_bindir);
   cmd->add_flag("--schema-only", c.schema_only, "Copy only the schema");
   cmd->add_flag("--data-only", c.data_only, "Copy only rows into an existing schema");
   cmd->add_flag("--keep-owner", c.keep_owner, "Keep object owners (default: target user owns)");

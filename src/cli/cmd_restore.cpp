@@ -167,9 +167,7 @@ void register_restore(CLI::App& app, CliContext& ctx) {
                   "maintenance_work_mem of the index-building sessions (default 512MB)");
   cmd->add_flag("--no-verify", o->no_verify,
                 "Skip the check of every table's row count against the archive at the end");
-  cmd->add_option("--pg-bindir", o->pg_bindir,
-                  "Where to look first for pg_restore and psql (':'-separated bin directories; "
-                  "default PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin and PATH)");
+  add_pg_bindir_option(cmd, o->pg_bindir);
   cmd->add_flag("--no-checksum", o->no_checksum,
                 "Do not read a recorded backup's archive once before restoring to compare its "
                 "SHA-256 with the record (its size is still compared)");

@@ -81,7 +81,7 @@ void register_sync(CLI::App& app, CliContext& ctx) {
   cmd->add_option("TARGET", o->target, "Target connection string")->required();
   auto& s = o->sync;
   cmd->add_option("-j,--jobs", s.jobs, "Concurrency of the initial copy");
-  cmd->add_option("--pg-bindir", s.pg_bindir, "Where to look first for pg_dump");
+  add_pg_bindir_option(cmd, s.pg_bindir);
   cmd->add_option("--batch-changes", s.batch_changes,
                   "Commit the target transaction after about this many changes");
   cmd->add_flag("--cancel", s.cancel,

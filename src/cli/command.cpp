@@ -62,6 +62,13 @@ void add_s3_options(CLI::App* cmd, storage::S3Options& s3, std::string* sse) {
   cmd->add_option("--sse-kms-key-id", s3.sse_kms_key_id, "KMS key id with --sse aws:kms");
 }
 
+void add_pg_bindir_option(CLI::App* cmd, std::string& bindirs) {
+  cmd->add_option("--pg-bindir", bindirs,
+                  "Where to look first for pg_dump, pg_restore and psql (':'-separated bin "
+                  "directories; default PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin "
+                  "and PATH)");
+}
+
 bool register_command(const char* name, CommandRegistrar registrar) {
   registry()[name] = registrar;
   return true;

@@ -49,6 +49,10 @@ Result<pg::ConnInfo> database_argument(const CLI::Option& argument, const std::s
 // none, into *sse) and --sse-kms-key-id.
 void add_s3_options(CLI::App* cmd, storage::S3Options& s3, std::string* sse = nullptr);
 
+// --pg-bindir, the same on every command that runs pg_dump, pg_restore or
+// psql (pg::find_tools searches these directories first).
+void add_pg_bindir_option(CLI::App* cmd, std::string& bindirs);
+
 // The help text of such a DB argument.
 inline constexpr const char* kDatabaseHelp =
     "postgres:// URL or key=value string (default: $DATABASE_URL)";

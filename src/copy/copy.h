@@ -29,11 +29,12 @@ struct CopyOptions {
   pg::ConnInfo target;
   int jobs = 2;
   int64_t split_larger_than = 256LL << 20;  // bytes on disk; 0 = never split
-  // A table with an index whose build inserts row by row (GiST without a
-  // sorted build, SP-GiST) and at least this size is split across --jobs
-  // sessions and that index created before the load, so that the loading
-  // sessions build it together (--index-build after: never).
-  bool indexes_during_load = true;
+  // With --index-build during: a table with an index whose build inserts
+  // row by row (GiST without a sorted build, SP-GiST) and at least this
+  // size is split across --jobs sessions and that index created before the
+  // load, so that the loading sessions build it together. Off by default:
+  // on 2 cores at bench scale 1 it was slower (bench/README.md).
+  bool indexes_during_load = false;
   int64_t split_for_indexes_larger_than = 32LL << 20;
   std::string maintenance_work_mem = "512MB";
   int max_parallel_maintenance_workers = 2;

@@ -112,7 +112,7 @@ Result<CopyPlan> make_plan(pg::Connection& source, pg::Connection& target, const
       log::info(
           "{}: loaded by {} sessions into its index(es) {}, created before the load: they build "
           "by inserting each row (GiST without a sorted build, SP-GiST), so the loading sessions "
-          "build them together instead of one session after the load (--index-build after: not)",
+          "build them together instead of one session after the load (--index-build during)",
           t.qualified, t.ranges, names);
     }
     plan.total_bytes += t.bytes;

@@ -1,14 +1,16 @@
-// Issue 20: a table with an index whose build inserts each row (GiST
-// without a sorted build) is loaded by --jobs sessions into that index,
-// created before the load, instead of one CREATE INDEX on one core after
-// it. The copy stays identical (independent comparison), the index is
-// valid, `--index-build after` keeps the old order, and a kill -9 during
-// the split load resumes with the same command.
+// Issue 20: with --index-build during, a table with an index whose build
+// inserts each row (GiST without a sorted build) is loaded by --jobs
+// sessions into that index, created before the load, instead of one CREATE
+// INDEX on one core after it. The copy stays identical (independent
+// comparison), the index is valid, the default (after) keeps the old
+// order, and a kill -9 during the split load resumes with the same
+// command.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "copy_rig.h"
 #include "rig/compare.h"
 #include "rig/rig.h"
 
@@ -25,16 +27,6 @@ constexpr const char* kSpans =
     "CREATE INDEX spans_note ON spans (note);"
     "ANALYZE spans;";
 
-rig::CommandResult copy(const rig::ScratchDatabase& src, const rig::ScratchDatabase& dst,
-                        const std::string& state_dir, std::vector<std::string> extra = {},
-                        const std::map<std::string, std::string>& env = {}) {
-  std::vector<std::string> args{"--state-dir", state_dir, "copy", src.url(), dst.url()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return rig::run_pgshuttle(args, env);
-}
-
-std::string state_dir() { return "/tmp/" + rig::unique_name("copy_state"); }
-
 std::string valid_indexes(const rig::ScratchDatabase& db) {
   return rig::psql(db.admin_url(),
                    "SELECT string_agg(c.relname || ':' || i.indisvalid, ',' ORDER BY c.relname) "
@@ -47,7 +39,7 @@ TEST(CopyIndexBuild, AGistTableIsLoadedBySeveralSessionsIntoItsIndex) {
   rig::psql(src.admin_url(), kSpans);
   {
     rig::ScratchDatabase dst(rig::Server::kTarget, "ib_dst");
-    auto r = copy(src, dst, state_dir(), {"--jobs", "2"});
+    auto r = copy(src, dst, state_dir(), {"--jobs", "2", "--index-build", "during"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.err.find("public.spans: loaded by 2 sessions into its index(es) spans_during"),
               std::string::npos)
@@ -61,7 +53,7 @@ TEST(CopyIndexBuild, AGistTableIsLoadedBySeveralSessionsIntoItsIndex) {
     EXPECT_EQ(valid_indexes(dst), "spans_during:true,spans_note:true,spans_pkey:true");
   }
   rig::ScratchDatabase after(rig::Server::kTarget, "ib_after");
-  auto r = copy(src, after, state_dir(), {"--jobs", "2", "--index-build", "after"});
+  auto r = copy(src, after, state_dir(), {"--jobs", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.err.find("created before the load"), std::string::npos) << r.err;
   rig::expect_identical(src.admin_url(), after.admin_url());
@@ -75,10 +67,10 @@ TEST(CopyIndexBuild, KilledDuringTheSplitLoadResumesIdentical) {
   auto on = rig::run_pgshuttle({"maintenance", "on", src.url()});
   ASSERT_EQ(on.exit_code, 0) << on.err;
   auto dir = state_dir();
-  auto killed =
-      copy(src, dst, dir, {"--jobs", "2"}, {{"PGSHUTTLE_FAULTS", "kill@copy:stream:public.spans"}});
+  auto killed = copy(src, dst, dir, {"--jobs", "2", "--index-build", "during"},
+                     {{"PGSHUTTLE_FAULTS", "kill@copy:stream:public.spans"}});
   ASSERT_EQ(killed.exit_code, 128 + 9) << "kill point not reached: " << killed.err;
-  auto resumed = copy(src, dst, dir, {"--jobs", "2"});
+  auto resumed = copy(src, dst, dir, {"--jobs", "2", "--index-build", "during"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   rig::expect_identical(src.admin_url(), dst.admin_url());
   EXPECT_EQ(valid_indexes(dst), "spans_during:true,spans_note:true,spans_pkey:true");

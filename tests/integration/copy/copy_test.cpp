@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "copy_rig.h"
 #include "core/subprocess.h"
 #include "rig/compare.h"
 #include "rig/rig.h"
@@ -28,16 +29,6 @@ using rig::psql;
 void expect_identical(const rig::ScratchDatabase& src, const rig::ScratchDatabase& dst) {
   rig::expect_identical(src.admin_url(), dst.admin_url());
 }
-
-rig::CommandResult copy(const rig::ScratchDatabase& src, const rig::ScratchDatabase& dst,
-                        const std::string& state_dir, std::vector<std::string> extra = {},
-                        const std::map<std::string, std::string>& env = {}) {
-  std::vector<std::string> args{"--state-dir", state_dir, "copy", src.url(), dst.url()};
-  args.insert(args.end(), extra.begin(), extra.end());
-  return rig::run_pgshuttle(args, env);
-}
-
-std::string state_dir() { return "/tmp/" + rig::unique_name("copy_state"); }
 
 nlohmann::json transfer(const std::string& dir, const std::string& id) {
   auto r = rig::run_pgshuttle({"--state-dir", dir, "info", id, "--json"});
