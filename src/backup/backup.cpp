@@ -307,6 +307,24 @@ Status mark_upload_intent(state::TransferRun& run, const std::string& location, 
   });
 }
 
+// Clears the intent when run_transfer returns, however it returns (an
+// upload refused at creation left nothing): only a killed process leaves it
+// for the next backup to act on.
+class UploadIntent {
+ public:
+  UploadIntent(state::TransferRun& run, std::string location)
+      : run_(run), location_(std::move(location)) {}
+  UploadIntent(const UploadIntent&) = delete;
+  UploadIntent& operator=(const UploadIntent&) = delete;
+  ~UploadIntent() {
+    if (!location_.empty()) (void)mark_upload_intent(run_, location_, false);
+  }
+
+ private:
+  state::TransferRun& run_;
+  std::string location_;
+};
+
 Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
                                   state::TransferRun& run) {
   const std::string& id = run.id();
@@ -321,6 +339,7 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   // of this key that a dead run recorded this way.
   const bool s3 = storage::is_s3_url(o.destination);
   if (s3) PGS_TRY(mark_upload_intent(run, sink->describe(), true));
+  UploadIntent intent(run, s3 ? sink->describe() : std::string());
   // An unsupported encryption or a missing right to write fails here, not
   // after pg_dump has started.
   PGS_TRY(storage::probe_upload(o.destination, o.s3));

@@ -45,7 +45,13 @@ Result<StaleUploadReport> abort_stale_uploads(state::TransferRegistry& registry,
       PGS_ASSIGN_OR_RETURN(client, storage::S3Client::create(s3));
     }
     if (u.upload_id.empty()) {  // killed before it knew (or recorded) its upload id
-      PGS_TRY(abort_unrecorded(*client, *where, u, report));
+      Status listed = abort_unrecorded(*client, *where, u, report);
+      if (!listed.ok()) {  // kept for a later try; the others still go
+        log::warn("could not list the multipart uploads of {} that {} may have left: {}",
+                  u.location, u.transfer_id, listed.error().to_string());
+        report.failed.push_back(std::move(u));
+        continue;
+      }
       PGS_TRY(registry.remove_pending_upload(u.location, u.upload_id));
       continue;
     }

@@ -142,7 +142,7 @@ std::optional<int> help_or_unknown_command(CLI::App& app, int argc, char** argv)
       nearest = sub->get_name();
     }
   }
-  std::cerr << "pgshuttle: unknown command '" << word << "'"
+  std::cerr << "pgshuttle: unknown command '" << pgshuttle::redact(word) << "'"
             << (nearest.empty() ? "" : "; did you mean '" + nearest + "'?")
             << "\nhint: pgshuttle --help lists the commands\n";
   return static_cast<int>(pgshuttle::ErrorCode::kUsage);

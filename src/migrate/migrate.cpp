@@ -397,12 +397,16 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
   Status st = runner.run(make_steps(run));
   if (!st.ok()) {
     Error e = std::move(st).error();
-    if (o.online && state.artifact("source_read_only") == "1") {
-      // Cut over already: the target has the source's last write, and the
-      // source stays fenced until the user has looked.
-      e.hint += std::string(e.hint.empty() ? "" : "\n") +
-                "the sync cut over, so the source stays read-only; `pgshuttle maintenance off "
-                "SOURCE` releases it";
+    if (o.online) {
+      // The cutover fenced the source (it may have failed after that): it
+      // stays fenced, the same command finishes a started cutover, and the
+      // user is told, read from the source itself.
+      auto fenced = source_fenced(source);
+      if (fenced.ok() && *fenced) {
+        e.hint += std::string(e.hint.empty() ? "" : "\n") +
+                  "the source is read-only (the cutover fenced it): the same command finishes "
+                  "the cutover, or `pgshuttle maintenance off SOURCE` releases it";
+      }
     } else if (state.artifact("source_read_only") == "1") {
       auto released = step_release(run);
       e.hint += released.ok() ? (e.hint.empty() ? "" : "\n") +

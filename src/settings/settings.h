@@ -106,6 +106,13 @@ struct ApplyResult {
 Result<ApplyResult> apply_settings(pg::Connection& source, pg::Connection& target,
                                    bool dry_run = false);
 
+// Whether the server `conn` talks to has a run-time parameter `name` at
+// all. pg_settings hides superuser-only ones from other roles, so a
+// missing row there is not enough: current_setting(name, true) is NULL
+// only for a name the server does not know, and refuses (42501) one it
+// hides, which counts as known.
+Result<bool> server_has_setting(pg::Connection& conn, const std::string& name);
+
 nlohmann::json to_json(const SettingsDiff& diff);
 nlohmann::json to_json(const ApplyResult& result);
 std::string to_text(const SettingsDiff& diff);

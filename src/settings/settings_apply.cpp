@@ -94,7 +94,12 @@ Result<ApplyResult> apply_settings(pg::Connection& source, pg::Connection& targe
   std::string db = target.quote_ident(tgt.database);
   for (const auto& d : diff.settings) {
     if (d.target_value.empty() && d.target_context.empty()) {
+      bool absent = false;
       if (d.name.find('.') == std::string::npos) {  // a server setting, not a module's
+        PGS_ASSIGN_OR_RETURN(bool known, server_has_setting(target, d.name));
+        absent = !known;
+      }
+      if (absent) {
         result.not_on_target.push_back(
             {d.name, d.source_value,
              fmt::format("PostgreSQL {} has no such setting", target.server_version() / 10000)});

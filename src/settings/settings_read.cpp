@@ -8,6 +8,13 @@
 
 namespace pgshuttle::settings {
 
+Result<bool> server_has_setting(pg::Connection& conn, const std::string& name) {
+  auto known = conn.query("SELECT pg_catalog.current_setting($1, true) IS NOT NULL", {name});
+  if (known.ok()) return known->get_bool(0, 0);
+  if (known.error().sqlstate == "42501") return true;  // there, but hidden from this role
+  return known.error();
+}
+
 Result<ServerSettings> read_settings(pg::Connection& conn) {
   ServerSettings out;
   out.database = conn.database();

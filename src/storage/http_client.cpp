@@ -138,9 +138,10 @@ Result<HttpResponse> HttpClient::perform(HttpRequest& request) {
   // A clean-up request sent after Ctrl-C is bounded (two tries of at most
   // kCleanupSeconds each): the user asked to stop, and what a failed
   // clean-up leaves stays recorded for the next run to finish.
-  const bool after_cancel = request.ignore_cancel && cancelled();
-  const int max_tries = after_cancel ? std::min(policy_.max_tries, 2) : policy_.max_tries;
   for (int attempt = 1;; ++attempt) {
+    // Looked at before each try: Ctrl-C may come while a clean-up retries.
+    const bool after_cancel = request.ignore_cancel && cancelled();
+    const int max_tries = after_cancel ? std::min(policy_.max_tries, 2) : policy_.max_tries;
     if (request.before_try) request.before_try(request);
     bool transient = false;
     auto result = perform_once(request, transient, after_cancel);

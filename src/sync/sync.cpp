@@ -210,12 +210,13 @@ Status finish_cutover(Run& r, pg::Connection& source) {
 
 Status sync_phases(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto source, pg::Connection::connect(r.o.source, pg::Side::kSource));
-  PGS_TRY(check_source(source));
+  PGS_ASSIGN_OR_RETURN(auto phase, r.store->value("phase"));
+  std::string p = phase.value_or("setup");
+  // A resumed run uses the slot it made: all slots in use is no obstacle.
+  PGS_TRY(check_source(source, p == "setup"));
   PGS_ASSIGN_OR_RETURN(auto enc,
                        source.query("SELECT pg_catalog.current_setting('server_encoding')"));
   r.encoding = enc.get(0, 0);
-  PGS_ASSIGN_OR_RETURN(auto phase, r.store->value("phase"));
-  std::string p = phase.value_or("setup");
   if (p == "setup") {
     PGS_ASSIGN_OR_RETURN(auto tables, sync_tables(source));
     PGS_TRY(setup_and_copy(r, source, tables));

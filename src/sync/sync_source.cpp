@@ -25,7 +25,7 @@ Status read_write(pg::Connection& source, const std::string& sql) {
 
 }  // namespace
 
-Status check_source(pg::Connection& source) {
+Status check_source(pg::Connection& source, bool need_slot) {
   PGS_ASSIGN_OR_RETURN(auto r, source.query(sql::sync::source_check));
   if (r.get(0, 0) != "logical") {
     return make_error(
@@ -45,7 +45,7 @@ Status check_source(pg::Connection& source) {
                     "connect as a role that has it",
                     source.quote_ident(source.user())));
   }
-  if (r.get_int(0, 3) >= r.get_int(0, 2)) {
+  if (need_slot && r.get_int(0, 3) >= r.get_int(0, 2)) {
     return make_error(ErrorCode::kBlocked,
                       fmt::format("the source has no free replication slot ({} of {} in use)",
                                   r.get_int(0, 3), r.get_int(0, 2)),

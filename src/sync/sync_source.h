@@ -21,7 +21,9 @@ struct SyncTable {
 };
 
 // kBlocked naming the setting and the fix when the source cannot decode.
-Status check_source(pg::Connection& source);
+// `need_slot`: also a free replication slot (not for a run that resumes
+// with the slot it made).
+Status check_source(pg::Connection& source, bool need_slot = true);
 
 // The tables to publish; kBlocked naming every table without a usable
 // replica identity and the fix.

@@ -117,12 +117,6 @@ Status StreamLoop::look_for_cutover() {
     return ok_status();
   }
   PGS_ASSIGN_OR_RETURN(auto asked, store_.value("cutover"));
-  if (o_.cutover_at_lag_bytes > 0 && asked.value_or("").rfind("failed: ", 0) == 0) {
-    PGS_TRY(store_.set_value("cutover", ""));  // the next run tries again
-    return make_error(ErrorCode::kBlocked, "the automatic cutover was refused: " + asked->substr(8),
-                      "end the sessions that write to the source (or let --fence-grace end "
-                      "them), then run the same command again");
-  }
   if (asked.value_or("") != "requested") return ok_status();
   double fenced_at = unix_now();
   log::info("cutover: fencing the source (writers get {} s, then their sessions end)",
@@ -134,8 +128,22 @@ Status StreamLoop::look_for_cutover() {
                                     fenced->remaining.size()));
   }
   if (!fenced.ok()) {
-    log::warn("cutover refused, sync goes on: {}", fenced.error().to_string());
-    return store_.set_value("cutover", "failed: " + fenced.error().to_string());
+    // Writable again: a refused cutover must not leave the application's
+    // database read-only while the sync streams on (or stops).
+    Status released = maintenance::disable(source_);
+    std::string why = fenced.error().to_string();
+    if (!released.ok()) {
+      why += "; and the source could NOT be made writable again (" + released.error().to_string() +
+             "): run pgshuttle maintenance off SOURCE";
+    }
+    if (o_.cutover_at_lag_bytes > 0) {  // this run asked: it ends, the next run asks again
+      PGS_TRY(store_.set_value("cutover", ""));
+      return make_error(ErrorCode::kBlocked, "the automatic cutover was refused: " + why,
+                        "end the sessions that write to the source (or let --fence-grace end "
+                        "them), then run the same command again");
+    }
+    log::warn("cutover refused, sync goes on: {}", why);
+    return store_.set_value("cutover", "failed: " + why);
   }
   PGS_ASSIGN_OR_RETURN(logical::Lsn lsn, current_wal_lsn(source_));
   PGS_TRY(store_.set_value("fenced_at", fmt::format("{:.3f}", fenced_at)));
@@ -169,7 +177,8 @@ Status StreamLoop::report(Clock::time_point now) {
   if (o_.on_progress) o_.on_progress(p);
   if (!cutover_ && o_.cutover_at_lag_bytes > 0 && p.lag_bytes <= o_.cutover_at_lag_bytes) {
     PGS_ASSIGN_OR_RETURN(auto asked, store_.value("cutover"));
-    if (asked.value_or("").empty()) {
+    // Not asked yet, or an earlier `pgshuttle cutover` was refused.
+    if (asked.value_or("").empty() || asked->rfind("failed: ", 0) == 0) {
       log::info("{}: caught up (lag {} bytes): cutting over", plan_.id, p.lag_bytes);
       PGS_TRY(store_.set_value("cutover", "requested"));
       last_check_ = Clock::time_point{};  // looked at on the next turn

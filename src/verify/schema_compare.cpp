@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "core/parse_number.h"
+#include "settings/settings.h"
 #include "sql/verify.h"
 
 namespace pgshuttle::verify {
@@ -255,8 +256,8 @@ Status soften_settings_the_target_lacks(pg::Connection& target,
     if (!setting || d.problem != "missing on target" || d.object.find('.') != std::string::npos) {
       continue;
     }
-    PGS_ASSIGN_OR_RETURN(auto rows, target.query(sql::verify::effective_setting, {d.object}));
-    if (rows.rows() != 0) continue;
+    PGS_ASSIGN_OR_RETURN(bool known, settings::server_has_setting(target, d.object));
+    if (known) continue;
     d.severity = Severity::kWarning;
     d.problem = fmt::format("missing on target: PostgreSQL {} has no such setting",
                             target.server_version() / 10000);
