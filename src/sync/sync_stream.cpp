@@ -121,6 +121,7 @@ Status StreamLoop::look_for_cutover() {
   double fenced_at = unix_now();
   log::info("cutover: fencing the source (writers get {} s, then their sessions end)",
             o_.fence_grace_seconds);
+  PGS_ASSIGN_OR_RETURN(auto before, maintenance::status(source_));
   auto fenced = maintenance::enable(source_, {o_.fence_grace_seconds, true});
   if (fenced.ok() && !fenced->remaining.empty()) {
     fenced = make_error(ErrorCode::kBlocked,
@@ -128,9 +129,10 @@ Status StreamLoop::look_for_cutover() {
                                     fenced->remaining.size()));
   }
   if (!fenced.ok()) {
-    // Writable again: a refused cutover must not leave the application's
-    // database read-only while the sync streams on (or stops).
-    Status released = maintenance::disable(source_);
+    // Writable again (unless the user had fenced it before): a refused
+    // cutover must not leave the application's database read-only while
+    // the sync streams on (or stops).
+    Status released = before.read_only_database ? ok_status() : maintenance::disable(source_);
     std::string why = fenced.error().to_string();
     if (!released.ok()) {
       why += "; and the source could NOT be made writable again (" + released.error().to_string() +
