@@ -1,7 +1,7 @@
--- The foreign keys of the target that are NOT VALID (a resumed sync's copy
--- adds them so: its tables were read at two moments), with raw names to
--- look them up on the source and the ALTER that validates each, quoted by
--- the server.
+-- The foreign keys that are NOT VALID, with raw names and the ALTER that
+-- validates each, quoted by the server. On the target: what a resumed
+-- sync's copy left so (its tables were read at two moments); on the
+-- source: the keys that stay NOT VALID on the target too.
 SELECT n.nspname, c.relname, k.conname,
        format('ALTER TABLE ONLY %I.%I VALIDATE CONSTRAINT %I', n.nspname, c.relname, k.conname)
   FROM pg_catalog.pg_constraint k

@@ -24,11 +24,7 @@ struct StorageOptions {
 };
 
 Status prepare(StorageOptions& o) {
-  if (o.sse == "none") o.sse.clear();
-  if (!o.sse.empty() && o.sse != "AES256" && o.sse != "aws:kms") {
-    return make_error(ErrorCode::kUsage, "unknown --sse '" + o.sse + "'",
-                      "use AES256 (default), aws:kms (with --sse-kms-key-id) or none");
-  }
+  if (o.sse == "none") o.sse.clear();  // the value itself is checked by add_s3_options
   o.s3.sse = o.sse;
   if (o.part_mib) o.s3.min_part_size = o.part_mib << 20;
   return ok_status();

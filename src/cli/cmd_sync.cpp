@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "cli/command.h"
-#include "core/human.h"
 #include "core/log.h"
 #include "sync/sync.h"
 
@@ -44,11 +43,7 @@ Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
       std::cerr << nlohmann::json{{"progress", progress_json(p)}}.dump() << std::endl;
       return;
     }
-    log::info(
-        "{} {}: lag {} bytes ({:.1f} s), {:.0f} changes/s, {} changes in {} transactions applied "
-        "(up to {}), slot retains {}",
-        p.id, p.phase, p.lag_bytes, p.lag_seconds, p.changes_per_second, p.changes, p.transactions,
-        p.applied_lsn, human_bytes(static_cast<uint64_t>(p.retained_bytes)));
+    log::info("{}", sync::progress_text(p));
   };
   PGS_ASSIGN_OR_RETURN(auto s, sync::run_sync(o.sync));
   if (ctx.json) {

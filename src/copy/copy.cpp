@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -270,20 +269,6 @@ class PhaseClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// Drops the items that create the named publications or add tables to
-// them (pg_dump names a PUBLICATION TABLE item "publication table").
-void leave_out_publications(ddl::DdlScript& post, const std::vector<std::string>& names) {
-  std::erase_if(post.items, [&](const ddl::DdlItem& item) {
-    for (const auto& name : names) {
-      if ((item.type == "PUBLICATION" && item.name == name) ||
-          (item.type == "PUBLICATION TABLE" && item.name.rfind(name + " ", 0) == 0)) {
-        return true;
-      }
-    }
-    return false;
-  });
-}
-
 // The indexes the plan decided to build during a split load
 // (copy_plan.cpp): created on the still empty tables, in a session of their
 // own with the post-data SETs, and taken out of the builds after the load.
@@ -293,28 +278,17 @@ Status create_indexes_before_load(Run& r, const CopyPlan& plan, WorkPlan& work) 
     if (!t.indexes_before_load) continue;
     auto found = work.post_by_table.find(t.qualified);
     if (found == work.post_by_table.end()) continue;
-    auto& builds = found->second.builds;
-    for (auto unit = builds.begin(); unit != builds.end();) {
-      const DdlStep& step = unit->steps.front();
-      bool chosen = unit->steps.size() == 1 && step.item.type == "INDEX" &&
-                    std::find(t.insertion_built_indexes.begin(), t.insertion_built_indexes.end(),
-                              step.item.name) != t.insertion_built_indexes.end();
-      if (!chosen) {
-        ++unit;
-        continue;
+    for (const DdlStep& step : take_index_builds(found->second, t.insertion_built_indexes)) {
+      if (r.state->is_done(step.key)) continue;
+      if (!session) {
+        PGS_ASSIGN_OR_RETURN(
+            session, pg::connect_data_session(r.o.target, pg::Side::kTarget, r.client_encoding));
+        if (!work.preamble.empty()) PGS_TRY(session->exec(work.preamble));
       }
-      if (!r.state->is_done(step.key)) {
-        if (!session) {
-          PGS_ASSIGN_OR_RETURN(
-              session, pg::connect_data_session(r.o.target, pg::Side::kTarget, r.client_encoding));
-          if (!work.preamble.empty()) PGS_TRY(session->exec(work.preamble));
-        }
-        PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(*session, step.item, work.policy));
-        count_outcome(r, step.item, outcome);
-        PGS_TRY(r.state->mark_done(step.key));
-        log::info("{}: created before the load of {}", ddl::item_label(step.item), t.qualified);
-      }
-      unit = builds.erase(unit);
+      PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(*session, step.item, work.policy));
+      count_outcome(r, step.item, outcome);
+      PGS_TRY(r.state->mark_done(step.key));
+      log::info("{}: created before the load of {}", ddl::item_label(step.item), t.qualified);
     }
   }
   return ok_status();

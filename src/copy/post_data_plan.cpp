@@ -109,6 +109,27 @@ void plan_constraint(const ddl::DdlItem& item, const UniqueIndexes& uniques, Tab
 
 }  // namespace
 
+void leave_out_publications(ddl::DdlScript& post, const std::vector<std::string>& names) {
+  std::erase_if(post.items, [&](const ddl::DdlItem& item) {
+    return std::any_of(names.begin(), names.end(), [&](const std::string& name) {
+      return (item.type == "PUBLICATION" && item.name == name) ||
+             (item.type == "PUBLICATION TABLE" && item.name.rfind(name + " ", 0) == 0);
+    });
+  });
+}
+
+std::vector<DdlStep> take_index_builds(TablePost& post, const std::vector<std::string>& names) {
+  std::vector<DdlStep> taken;
+  std::erase_if(post.builds, [&](const DdlUnit& unit) {
+    bool chosen =
+        unit.steps.size() == 1 && unit.steps.front().item.type == "INDEX" &&
+        std::find(names.begin(), names.end(), unit.steps.front().item.name) != names.end();
+    if (chosen) taken.push_back(unit.steps.front());
+    return chosen;
+  });
+  return taken;
+}
+
 PostDataPlan plan_post_data(const ddl::DdlScript& post, const std::vector<std::string>& tables,
                             const UniqueIndexes& uniques, const PostDataOptions& options) {
   std::set<std::string> planned(tables.begin(), tables.end());

@@ -94,6 +94,14 @@ struct PostDataOptions {
   bool defer_validation = false;
 };
 
+// Drops the items that create the named publications or add tables to
+// them (pg_dump names a PUBLICATION TABLE item "publication table").
+void leave_out_publications(ddl::DdlScript& post, const std::vector<std::string>& names);
+
+// Takes out of `post.builds` the plain CREATE INDEX units of the indexes
+// named (raw names) and returns their steps, to run before the load.
+std::vector<DdlStep> take_index_builds(TablePost& post, const std::vector<std::string>& names);
+
 // Reads the unique indexes from `source` (inside its snapshot).
 Result<UniqueIndexes> read_unique_indexes(pg::Connection& source);
 

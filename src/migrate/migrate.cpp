@@ -130,10 +130,7 @@ Result<std::string> step_sync(Run& r) {
     auto now = std::chrono::steady_clock::now();
     if (now - last < std::chrono::seconds(5)) return;
     last = now;
-    log::info(
-        "{} {}: lag {} bytes ({:.1f} s), {:.0f} changes/s, {} changes applied, slot retains {}",
-        p.id, p.phase, p.lag_bytes, p.lag_seconds, p.changes_per_second, p.changes,
-        human_bytes(static_cast<uint64_t>(p.retained_bytes)));
+    log::info("{}", sync::progress_text(p));
   };
   PGS_ASSIGN_OR_RETURN(auto s, sync::run_sync(so));
   r.state.set_artifact("source_read_only", "1");  // the cutover fenced it

@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <memory>
+#include <set>
 
 #include "copy/copy.h"
 #include "copy/sequences.h"
 #include "core/cancel.h"
+#include "core/human.h"
 #include "core/log.h"
 #include "core/parse_number.h"
 #include "core/redact.h"
@@ -167,16 +170,32 @@ Result<Drained> stream(Run& r, pg::Connection& source) {
   }
 }
 
+}  // namespace
+
+std::string progress_text(const SyncProgress& p) {
+  return fmt::format(
+      "{} {}: lag {} bytes ({:.1f} s), {:.0f} changes/s, {} changes in {} transactions applied "
+      "(up to {}), slot retains {}",
+      p.id, p.phase, p.lag_bytes, p.lag_seconds, p.changes_per_second, p.changes, p.transactions,
+      p.applied_lsn, human_bytes(static_cast<uint64_t>(p.retained_bytes)));
+}
+
+namespace {
+
 // The foreign keys a resumed copy left NOT VALID (resume_copy), validated
 // now that the target holds the source's state at the cutover position;
 // one the source keeps NOT VALID itself stays so.
 Status validate_deferred_foreign_keys(pg::Connection& source, pg::Connection& target) {
   PGS_ASSIGN_OR_RETURN(auto keys, target.query(sql::sync::unvalidated_foreign_keys));
+  if (keys.rows() == 0) return ok_status();
+  // The same query on the source: keys it keeps NOT VALID stay so.
+  PGS_ASSIGN_OR_RETURN(auto kept, source.query(sql::sync::unvalidated_foreign_keys));
+  std::set<std::array<std::string, 3>> source_not_valid;
+  for (int i = 0; i < kept.rows(); ++i) {
+    source_not_valid.insert({kept.get(i, 0), kept.get(i, 1), kept.get(i, 2)});
+  }
   for (int i = 0; i < keys.rows(); ++i) {
-    PGS_ASSIGN_OR_RETURN(auto on_source,
-                         source.query(sql::sync::validated_on_source,
-                                      {keys.get(i, 0), keys.get(i, 1), keys.get(i, 2)}));
-    if (on_source.rows() != 1 || !on_source.get_bool(0, 0)) continue;
+    if (source_not_valid.count({keys.get(i, 0), keys.get(i, 1), keys.get(i, 2)})) continue;
     PGS_TRY(target.exec(keys.get(i, 3)));
     log::info("sync: {}", keys.get(i, 3));
   }

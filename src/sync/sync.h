@@ -43,6 +43,9 @@ struct SyncProgress {
   std::string applied_lsn;
 };
 
+// The progress line `sync` logs (and migrate --online, less often).
+std::string progress_text(const SyncProgress& p);
+
 struct SyncOptions {
   pg::ConnInfo source;
   pg::ConnInfo target;

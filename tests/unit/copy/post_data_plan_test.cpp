@@ -123,6 +123,53 @@ TEST(PostDataPlan, ForeignKeysNotValidThenValidated) {
             "ALTER TABLE ONLY shop.orders VALIDATE CONSTRAINT orders_customer_fk;\n");
 }
 
+TEST(PostDataPlan, DeferredValidationAddsKeysNotValidAndValidatesNone) {
+  auto post = ddl::parse_ddl_script(kPost);
+  copy::PostDataOptions o;
+  o.defer_validation = true;
+  auto plan = copy::plan_post_data(post, {"shop.orders", "shop.lines"}, uniques(), o);
+  ASSERT_EQ(plan.serial.size(), 2u);
+  EXPECT_NE(plan.serial[0].sql.find("NOT VALID;"), std::string::npos);
+  EXPECT_TRUE(plan.validations.empty());
+}
+
+TEST(PostDataPlan, IndexBuildsTakenForTheLoadLeaveTheOthers) {
+  auto post = ddl::parse_ddl_script(kPost);
+  auto plan = copy::plan_post_data(post, {"shop.orders", "shop.lines"}, uniques(), {});
+  copy::TablePost& orders = plan.by_table["shop.orders"];
+  size_t before = orders.builds.size();
+  auto taken = copy::take_index_builds(orders, {"orders_customer_idx", "orders_excl"});
+  // The exclusion constraint is no plain INDEX unit: it stays.
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].item.name, "orders_customer_idx");
+  EXPECT_EQ(orders.builds.size(), before - 1);
+}
+
+TEST(PostDataPlan, LeavesOutThePublicationAndItsTables) {
+  auto post = ddl::parse_ddl_script(R"(--
+-- Name: pgs_s001; Type: PUBLICATION; Schema: -; Owner: -
+--
+
+CREATE PUBLICATION pgs_s001 WITH (publish = 'insert, update, delete, truncate');
+
+--
+-- Name: pgs_s001 orders; Type: PUBLICATION TABLE; Schema: shop; Owner: -
+--
+
+ALTER PUBLICATION pgs_s001 ADD TABLE ONLY shop.orders;
+
+--
+-- Name: mine; Type: PUBLICATION; Schema: -; Owner: -
+--
+
+CREATE PUBLICATION mine;
+)");
+  ASSERT_EQ(post.items.size(), 3u);
+  copy::leave_out_publications(post, {"pgs_s001"});
+  ASSERT_EQ(post.items.size(), 1u);
+  EXPECT_EQ(post.items[0].name, "mine");
+}
+
 TEST(PostDataPlan, KeysBetweenCopiedTablesWaitForBoth) {
   auto post = ddl::parse_ddl_script(kPost);
   auto plan =
