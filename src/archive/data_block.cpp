@@ -1,5 +1,7 @@
 #include "archive/data_block.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 #include "archive/byte_reader.h"
@@ -33,7 +35,17 @@ Status DataBlockReader::fill(size_t n) {
       return std::move(got).error();
     }
     raw_.resize(used + *got);
-    if (*got == 0) return corrupt("archive ends inside a data block");
+    if (*got == 0) {
+      uint64_t reached = offset_ + (raw_.size() - raw_pos_);
+      if (end_ != 0 && reached >= end_) {
+        // Every byte of the block arrived: what reads past it is a
+        // damaged length or a missing end marker, not a short archive.
+        return corrupt(fmt::format(
+            "the data block is damaged: its content runs past the block's end at byte {}", end_));
+      }
+      return corrupt(fmt::format("archive ends at byte {} inside a data block{}", reached,
+                                 end_ != 0 ? fmt::format(" that extends to byte {}", end_) : ""));
+    }
   }
   return ok_status();
 }
@@ -51,8 +63,9 @@ Result<int64_t> DataBlockReader::read_int() {
 
 Result<DataBlockReader> DataBlockReader::from_stream(std::unique_ptr<storage::ByteStream> stream,
                                                      const ArchiveHeader& header, int dump_id,
-                                                     uint64_t offset) {
+                                                     uint64_t offset, uint64_t extent) {
   DataBlockReader b;
+  if (extent != 0) b.end_ = offset + extent;
   b.stream_ = std::move(stream);
   b.header_ = header;
   b.dump_id_ = dump_id;
@@ -124,6 +137,12 @@ Status DataBlockReader::pump() {
   }
   if (length < 0 || length > kMaxChunk) {
     return corrupt("invalid chunk length " + std::to_string(length));
+  }
+  if (end_ != 0 && offset_ + static_cast<uint64_t>(length) > end_) {
+    return corrupt(fmt::format(
+        "the data block is damaged: a chunk length of {} bytes reaches past the block's end at "
+        "byte {}",
+        length, end_));
   }
   PGS_TRY(fill(static_cast<size_t>(length)));
   std::string_view chunk(raw_.data() + raw_pos_, static_cast<size_t>(length));

@@ -36,10 +36,13 @@ class DataBlockReader {
   static Result<DataBlockReader> open(storage::ByteSource& source, const ArchiveToc& toc,
                                       const TocEntry& entry);
   // Reads the block from `stream`, positioned at `offset` of the archive; the
-  // block must belong to `dump_id`.
+  // block must belong to `dump_id`. `extent`, when known (not 0), is the
+  // block's size in the archive (up to the next block): a length inside
+  // the block that reaches past it is then named as a damaged block, not
+  // taken for a cut-short archive.
   static Result<DataBlockReader> from_stream(std::unique_ptr<storage::ByteStream> stream,
                                              const ArchiveHeader& header, int dump_id,
-                                             uint64_t offset);
+                                             uint64_t offset, uint64_t extent = 0);
 
   BlockKind kind() const { return kind_; }
   // Large objects: moves to the next object and returns its oid, or nullopt
@@ -62,6 +65,7 @@ class DataBlockReader {
   ArchiveHeader header_;
   int dump_id_ = 0;
   uint64_t offset_ = 0;  // archive offset of raw_[raw_pos_]
+  uint64_t end_ = 0;     // archive offset where the block ends; 0: unknown
   std::string raw_;
   size_t raw_pos_ = 0;
   BlockKind kind_ = BlockKind::kTableData;

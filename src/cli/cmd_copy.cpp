@@ -84,7 +84,7 @@ Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, const copy::C
   vo.compare_data = !o.copy.schema_only;
   vo.compare_schema = !o.copy.data_only;
   vo.skip_unsupported = o.copy.skip_unsupported;
-  Status st = verify_after(ctx, o.copy.source, o.copy.target, vo, "the copy", "", json);
+  Status st = verify_after(ctx, o.copy.source, o.copy.target, vo, "the copy", s.id, "", json);
   if (st.ok() || st.error().code != ErrorCode::kVerifyFailed) return st;
   // Whether writes to the source can explain a difference is known: the
   // source's transaction counter moved since the copy's snapshot or not
@@ -122,6 +122,33 @@ Status record_outcome(const CopyCliOptions& o, const std::string& id, const Stat
   return copy::CopyTransfer::record_verified(o.copy, id);
 }
 
+// The exit of a copy, given its closing verify's result: differences first,
+// then what --skip-unsupported left out, then the other warnings of every
+// invocation of the run (a resumed copy counts what earlier ones met).
+Status outcome(const copy::CopySummary& s, const Status& verified) {
+  // Known skips only (--skip-unsupported): the list below says more.
+  bool known_skips_only = !verified.ok() && verified.error().code == ErrorCode::kWarnings;
+  if (!known_skips_only) PGS_TRY(verified);
+  if (!s.skipped_unsupported.empty()) {
+    std::string list;
+    for (const auto& k : s.skipped_unsupported) list += (list.empty() ? "" : "; ") + k;
+    return make_error(ErrorCode::kWarnings,
+                      fmt::format("{} object(s) the target role may not create were skipped "
+                                  "(--skip-unsupported): {}",
+                                  s.skipped_unsupported.size(), list),
+                      "create them through the provider (or as a superuser), or do without "
+                      "them; `pgshuttle check` lists why each needs a superuser");
+  }
+  if (known_skips_only) return verified;
+  if (s.warnings > 0) {
+    return make_error(
+        ErrorCode::kWarnings,
+        std::to_string(s.warnings) + " DDL items were skipped or changed with a warning",
+        "read the warnings above: each names the object and why");
+  }
+  return ok_status();
+}
+
 // The same command after a copy that completed while its closing verify
 // did not: the copy stands, only the verify runs again.
 Status verify_again(const CliContext& ctx, const CopyCliOptions& o, const std::string& id) {
@@ -131,13 +158,16 @@ Status verify_again(const CliContext& ctx, const CopyCliOptions& o, const std::s
       id);
   copy::CopySummary s;
   s.id = id;
+  PGS_ASSIGN_OR_RETURN(auto noted, copy::CopyTransfer::noted(o.copy, id));
+  s.warnings = noted.warnings;
+  s.skipped_unsupported = std::move(noted.skipped);
   nlohmann::json json = summary_json(s);
   json["verify_only"] = true;
   Status verified = verify_copy(ctx, o, s, json);
   PGS_TRY(record_outcome(o, id, verified));
   if (ctx.json) ctx.print_json(json);
   if (verified.ok() && !ctx.json) std::cout << "copy " << id << ": verified again\n";
-  return verified;
+  return outcome(s, verified);
 }
 
 Status run(const CliContext& ctx, CopyCliOptions& o) {
@@ -172,27 +202,7 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
   }
   PGS_TRY(record_outcome(o, s.id, verified));
   if (ctx.json) ctx.print_json(json);
-  // Known skips only (--skip-unsupported): the list below says more.
-  bool known_skips_only = !verified.ok() && verified.error().code == ErrorCode::kWarnings;
-  if (!known_skips_only) PGS_TRY(verified);
-  if (!s.skipped_unsupported.empty()) {
-    std::string list;
-    for (const auto& k : s.skipped_unsupported) list += (list.empty() ? "" : "; ") + k;
-    return make_error(ErrorCode::kWarnings,
-                      fmt::format("{} object(s) the target role may not create were skipped "
-                                  "(--skip-unsupported): {}",
-                                  s.skipped_unsupported.size(), list),
-                      "create them through the provider (or as a superuser), or do without "
-                      "them; `pgshuttle check` lists why each needs a superuser");
-  }
-  if (known_skips_only) return verified;
-  if (s.warnings > 0) {
-    return make_error(
-        ErrorCode::kWarnings,
-        std::to_string(s.warnings) + " DDL items were skipped or changed with a warning",
-        "read the warnings above: each names the object and why");
-  }
-  return ok_status();
+  return outcome(s, verified);
 }
 
 void register_copy(CLI::App& app, CliContext& ctx) {

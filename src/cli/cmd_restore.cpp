@@ -135,7 +135,7 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
     verify::VerifyOptions vo;
     vo.jobs = std::max(1, out.jobs);
     vo.skip_unsupported = o.skip_unsupported;
-    verified = verify_after(ctx, *against, ro.target, vo, "the restored database",
+    verified = verify_after(ctx, *against, ro.target, vo, "the restored database", out.transfer_id,
                             "The restore matches the archive; a source written after the backup "
                             "explains differences.",
                             json);

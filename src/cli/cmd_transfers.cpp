@@ -37,6 +37,7 @@ nlohmann::json to_json(const state::Transfer& t) {
                       {"warnings", t.warnings},
                       {"pending_uploads", t.pending_uploads},
                       {"cancel_requested", t.cancel_requested}};
+  if (!t.follow_up.empty()) j["follow_up"] = t.follow_up;
   if (!t.error.empty()) j["error"] = t.error;
   return j;
 }
@@ -120,8 +121,13 @@ Status run_logs(const CliContext& ctx, const std::string& id, bool follow) {
 
 Status run_cancel(const CliContext& ctx, const std::string& id) {
   PGS_ASSIGN_OR_RETURN(auto registry, open_registry(ctx));
-  PGS_TRY(registry.request_cancel(id));
-  std::cout << "cancel requested for " << id << "\n";
+  PGS_ASSIGN_OR_RETURN(std::string cancelled_id, registry.request_cancel(id));
+  if (cancelled_id == id) {
+    std::cout << "cancel requested for " << id << "\n";
+  } else {
+    std::cout << "cancel requested for " << cancelled_id << " (the closing verify of " << id
+              << ", which ended)\n";
+  }
   return ok_status();
 }
 

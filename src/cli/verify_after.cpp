@@ -12,9 +12,11 @@ namespace pgshuttle::cli {
 
 Status verify_after(const CliContext& ctx, const pg::ConnInfo& source, const pg::ConnInfo& target,
                     const verify::VerifyOptions& options, const std::string& what,
-                    const std::string& why_different, nlohmann::json& json) {
+                    const std::string& follows, const std::string& why_different,
+                    nlohmann::json& json) {
   log::info("verifying {} against the source", what);
-  PGS_ASSIGN_OR_RETURN(auto v, verify::verify_recorded(source, target, options, ctx.state_dir));
+  PGS_ASSIGN_OR_RETURN(auto v,
+                       verify::verify_recorded(source, target, options, ctx.state_dir, follows));
   const auto& r = v.report;
   json["verify"] = {{"id", v.id},
                     {"passed", r.passed()},

@@ -17,10 +17,12 @@
 namespace pgshuttle::cli {
 
 // `what` names the target in messages ("the copy", "the restored database");
-// `why_different` is the hint when the databases differ. The verify's id and
-// counts go to json["verify"].
+// `why_different` is the hint when the databases differ; `follows` is the
+// id of the copy or restore it closes (`pgshuttle cancel` of that id
+// reaches this verify). The verify's id and counts go to json["verify"].
 Status verify_after(const CliContext& ctx, const pg::ConnInfo& source, const pg::ConnInfo& target,
                     const verify::VerifyOptions& options, const std::string& what,
-                    const std::string& why_different, nlohmann::json& json);
+                    const std::string& follows, const std::string& why_different,
+                    nlohmann::json& json);
 
 }  // namespace pgshuttle::cli

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "copy/copy_plan.h"
@@ -111,18 +110,22 @@ Status begin_snapshot(Run& r) {
   return ok_status();
 }
 
-void count_outcome(Run& r, const ddl::DdlItem& item, ddl::ApplyOutcome outcome) {
-  if (outcome == ddl::ApplyOutcome::kWarned) ++r.summary.warnings;
-  if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
-    ++r.summary.warnings;
-    r.summary.skipped_unsupported.push_back(ddl::item_label(item));
+// A warning or skip is kept with the run (CopyState::note), so that the
+// summary counts what every invocation of a resumed run met.
+Status note_outcome(Run& r, const ddl::DdlItem& item, ddl::ApplyOutcome outcome) {
+  if (outcome == ddl::ApplyOutcome::kWarned) {
+    return r.state->note(ddl::item_label(item), CopyState::Outcome::kWarned);
   }
+  if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
+    return r.state->note(ddl::item_label(item), CopyState::Outcome::kSkipped);
+  }
+  return ok_status();
 }
 
 // The apply policy after the schema step: --skip-unsupported skips what
 // depends on what it skipped there too.
 ddl::ApplyPolicy post_policy(const Run& r) {
-  return {r.resumed, r.o.skip_unsupported, !r.summary.skipped_unsupported.empty()};
+  return {r.resumed, r.o.skip_unsupported, !r.state->noted().skipped.empty()};
 }
 
 Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::string& preamble) {
@@ -135,7 +138,7 @@ Status apply_items(Run& r, const std::vector<ddl::DdlItem>& items, const std::st
     // recorded, so a resume starts at this item.
     if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, item, policy));
-    count_outcome(r, item, outcome);
+    PGS_TRY(note_outcome(r, item, outcome));
     ++r.summary.ddl_items;
     PGS_TRY(r.state->mark_done(key));
   }
@@ -153,14 +156,8 @@ Status apply_pre_data(Run& r, ddl::DdlScript& pre) {
   if (r.o.data_only) return ok_status();
   if (r.state->is_done("schema")) {
     // A resumed run: what the first one skipped stays skipped.
-    std::set<std::string> skipped;
-    std::istringstream in(r.state->get_meta("skipped_unsupported"));
-    for (std::string label; std::getline(in, label);) {
-      if (!label.empty() && skipped.insert(label).second) {
-        r.summary.skipped_unsupported.push_back(label);
-      }
-    }
-    forget_skipped(pre, skipped);
+    auto skipped = r.state->noted().skipped;
+    forget_skipped(pre, {skipped.begin(), skipped.end()});
     return ok_status();
   }
   // A schema step cut short left our own partial objects: start it over.
@@ -173,16 +170,13 @@ Status apply_pre_data(Run& r, ddl::DdlScript& pre) {
     fault::hit(fmt::format("copy:schema:{}", i));
     if (cancelled()) return make_error(ErrorCode::kCancelled, "copy cancelled");
     PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(r.target, pre.items[i], policy));
-    count_outcome(r, pre.items[i], outcome);
+    PGS_TRY(note_outcome(r, pre.items[i], outcome));
     if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
       skipped.insert(ddl::item_label(pre.items[i]));
       policy.after_skips = true;
     }
     ++r.summary.ddl_items;
   }
-  std::string labels;
-  for (const auto& label : r.summary.skipped_unsupported) labels += label + "\n";
-  PGS_TRY(r.state->set_meta("skipped_unsupported", labels));
   forget_skipped(pre, skipped);
   return r.state->mark_done("schema");
 }
@@ -210,20 +204,9 @@ Status carry_database_settings(Run& r) {
     if (st.error().sqlstate.empty()) return st;  // the connection, not a refusal
     log::warn("database setting {} not carried: {} (set it in the provider's console)", name,
               st.error().message);
-    ++r.summary.warnings;
+    PGS_TRY(r.state->note("database setting " + name, CopyState::Outcome::kWarned));
   }
   return ok_status();
-}
-
-// Items the workers skipped (--skip-unsupported: an index using a skipped
-// operator class, say) join the run's list.
-void add_worker_skips(Run& r, WorkTotals& totals) {
-  std::lock_guard lock(totals.skipped_mutex);
-  for (auto& label : totals.skipped_unsupported) {
-    ++r.summary.warnings;
-    r.summary.skipped_unsupported.push_back(std::move(label));
-  }
-  totals.skipped_unsupported.clear();
 }
 
 Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
@@ -242,12 +225,10 @@ Status run_data_and_post(Run& r, const CopyPlan& plan, WorkPlan& work) {
   ticker.join();
   show_progress(progress, totals);
   progress.finish();
-  add_worker_skips(r, totals);
   r.summary.rows += totals.rows;
   r.summary.bytes += static_cast<int64_t>(totals.bytes.load());
   r.transfer->set_bytes(totals.bytes.load(), static_cast<uint64_t>(plan.total_bytes));
   r.summary.ddl_items += totals.ddl_items;
-  r.summary.warnings += totals.warnings;
   r.summary.retries += totals.retries;
   r.summary.large_objects += totals.large_objects;
   return st;
@@ -286,7 +267,7 @@ Status create_indexes_before_load(Run& r, const CopyPlan& plan, WorkPlan& work) 
         if (!work.preamble.empty()) PGS_TRY(session->exec(work.preamble));
       }
       PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(*session, step.item, work.policy));
-      count_outcome(r, step.item, outcome);
+      PGS_TRY(note_outcome(r, step.item, outcome));
       PGS_TRY(r.state->mark_done(step.key));
       log::info("{}: created before the load of {}", ddl::item_label(step.item), t.qualified);
     }
@@ -348,9 +329,7 @@ Status validate_foreign_keys(Run& r, PostDataPlan& post, const std::string& prea
   work.policy = post_policy(r);
   WorkTotals totals;
   Status st = run_workers(r.o, r.snapshot, work, *r.state, totals);
-  add_worker_skips(r, totals);
   r.summary.ddl_items += totals.ddl_items;
-  r.summary.warnings += totals.warnings;
   r.summary.retries += totals.retries;
   return st;
 }
@@ -492,6 +471,9 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
     }
     return e;
   }
+  CopyState::Noted noted = r.state->noted();
+  r.summary.warnings = noted.warnings;
+  r.summary.skipped_unsupported = std::move(noted.skipped);
   r.summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r.summary;

@@ -61,4 +61,28 @@ Status CopyState::set_meta(const std::string& key, const std::string& value) {
   return ok_status();
 }
 
+namespace {
+constexpr std::string_view kWarnedPrefix = "warned:";
+constexpr std::string_view kSkippedPrefix = "skipped:";
+}  // namespace
+
+Status CopyState::note(const std::string& label, Outcome outcome) {
+  std::string_view prefix = outcome == Outcome::kSkipped ? kSkippedPrefix : kWarnedPrefix;
+  return set_meta(std::string(prefix) + label, "1");
+}
+
+CopyState::Noted CopyState::noted() {
+  std::lock_guard lock(mutex_);
+  Noted n;
+  for (const auto& [key, value] : meta_) {
+    if (key.starts_with(kSkippedPrefix)) {
+      n.skipped.push_back(key.substr(kSkippedPrefix.size()));
+      ++n.warnings;
+    } else if (key.starts_with(kWarnedPrefix)) {
+      ++n.warnings;
+    }
+  }
+  return n;
+}
+
 }  // namespace pgshuttle::copy

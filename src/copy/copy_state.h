@@ -21,6 +21,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "state/run_store.h"
@@ -46,6 +47,17 @@ class CopyState {
   // The value of `key`, "" when unset.
   std::string get_meta(const std::string& key);
   Status set_meta(const std::string& key, const std::string& value);
+
+  // What an item met: a warning, or a --skip-unsupported skip. Kept with the
+  // run, so that the summary of a resumed run counts what every invocation
+  // met, not only its own; an item noted again (redone) counts once.
+  enum class Outcome { kWarned, kSkipped };
+  Status note(const std::string& label, Outcome outcome);
+  struct Noted {
+    int64_t warnings = 0;              // every noted item, skips included
+    std::vector<std::string> skipped;  // the skipped items' labels, sorted
+  };
+  Noted noted();
 
  private:
   CopyState() = default;

@@ -116,6 +116,11 @@ Status CopyTransfer::record_verified(const CopyOptions& o, const std::string& id
   return state->set_meta("verified", "1");
 }
 
+Result<CopyState::Noted> CopyTransfer::noted(const CopyOptions& o, const std::string& id) {
+  PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(state::default_state_dir(o.state_dir), id));
+  return state->noted();
+}
+
 Status CopyTransfer::choose(const CopyOptions& o) {
   PGS_ASSIGN_OR_RETURN(std::string resumed, continued_id(o));
   continued_ = !resumed.empty();

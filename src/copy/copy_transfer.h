@@ -19,6 +19,7 @@
 #include <string>
 
 #include "copy/copy.h"
+#include "copy/copy_state.h"
 #include "core/result.h"
 #include "state/transfer_run.h"
 
@@ -40,6 +41,8 @@ class CopyTransfer {
   static Status record_verify_started(const CopyOptions& options, const std::string& id);
   // Records that copy `id`'s closing verify reached a result.
   static Status record_verified(const CopyOptions& options, const std::string& id);
+  // The warnings and skips copy `id` met over all its invocations.
+  static Result<CopyState::Noted> noted(const CopyOptions& options, const std::string& id);
 
   const std::string& id() const { return run_->id(); }
   // The directory of the registry and of the resume state.

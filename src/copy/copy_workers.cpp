@@ -258,10 +258,12 @@ Status CopyWorker::ddl_unit(const DdlUnit& unit) {
     }
     if (!there) {
       PGS_ASSIGN_OR_RETURN(auto outcome, ddl::apply_item(c, step.item, policy));
-      if (outcome == ddl::ApplyOutcome::kWarned) ++totals_.warnings;
+      // Kept with the run, so that a resumed run's summary counts it too.
+      if (outcome == ddl::ApplyOutcome::kWarned) {
+        PGS_TRY(state_.note(ddl::item_label(step.item), CopyState::Outcome::kWarned));
+      }
       if (outcome == ddl::ApplyOutcome::kSkippedUnsupported) {
-        std::lock_guard lock(totals_.skipped_mutex);
-        totals_.skipped_unsupported.push_back(ddl::item_label(step.item));
+        PGS_TRY(state_.note(ddl::item_label(step.item), CopyState::Outcome::kSkipped));
       }
       ++totals_.ddl_items;
     }

@@ -47,7 +47,6 @@ struct WorkTotals {
   std::atomic<int64_t> rows{0};
   std::atomic<uint64_t> bytes{0};
   std::atomic<int64_t> ddl_items{0};
-  std::atomic<int64_t> warnings{0};
   std::atomic<int64_t> retries{0};
   std::atomic<int64_t> large_objects{0};
   // For the progress line (show_progress): the units of this run, data
@@ -58,8 +57,6 @@ struct WorkTotals {
   std::atomic<int> post_units{0}, post_units_done{0};
   std::atomic<uint64_t> data_planned{0}, data_settled{0};
   std::atomic<uint64_t> bytes_settled{0};  // the COPY bytes of finished copies
-  std::mutex skipped_mutex;
-  std::vector<std::string> skipped_unsupported;  // item labels, under skipped_mutex
 };
 
 // Runs every unit of `plan`; returns the first error after stopping workers.

@@ -212,7 +212,7 @@ Result<archive::DataBlockReader> JobRunner::open_block(const RestoreJob& job) {
   auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes,
                                                   read_wait_ns_, reads_, read_since_ns_);
   return archive::DataBlockReader::from_stream(std::move(counted), toc_.header, e.dump_id,
-                                               e.data_offset);
+                                               e.data_offset, job.data_bytes);
 }
 
 Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter) {

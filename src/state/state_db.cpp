@@ -12,7 +12,8 @@ namespace {
 // Step N brings a file at version N-1 to version N. Step 1 is the registry
 // as it was before versions were recorded: every statement in it is
 // idempotent, so a file of that time (user_version 0) takes it unharmed.
-constexpr std::array<std::string_view, 2> kSteps = {sql::state::schema, sql::state::run_store};
+constexpr std::array<std::string_view, 3> kSteps = {sql::state::schema, sql::state::run_store,
+                                                    sql::state::follow_up};
 
 Result<int> schema_version(SqliteDb& db) {
   PGS_ASSIGN_OR_RETURN(auto st, db.prepare("PRAGMA user_version"));

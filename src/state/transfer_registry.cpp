@@ -64,7 +64,7 @@ Error not_found(const std::string& id) {
 
 constexpr std::string_view kSelect =
     "SELECT id, kind, status, source, destination, bytes, total_bytes, sha256, error, "
-    "created_at, started_at, finished_at, pid, cancel_requested FROM transfers ";
+    "created_at, started_at, finished_at, pid, cancel_requested, follow_up FROM transfers ";
 
 // The next number of `letter`; the statement is finished before the caller commits.
 Result<int64_t> next_sequence(SqliteDb& db, const std::string& letter) {
@@ -215,6 +215,7 @@ Result<Transfer> TransferRegistry::load(SqliteStatement& row) {
   if (!row.column_is_null(11)) t.finished_at = row.column_int(11);
   if (!row.column_is_null(12)) t.pid = row.column_int(12);
   t.cancel_requested = row.column_int(13) != 0;
+  t.follow_up = row.column_text(14);
   if (t.status == TransferStatus::kRunning && t.pid && !process_alive(*t.pid)) {
     t.status = TransferStatus::kFailed;  // its process died without saying so
     if (t.error.empty()) t.error = "the pgshuttle process ended without finishing this transfer";
@@ -275,17 +276,39 @@ Result<std::vector<LogLine>> TransferRegistry::logs(const std::string& id) {
   }
 }
 
-Status TransferRegistry::request_cancel(const std::string& id) {
+Result<std::string> TransferRegistry::request_cancel(const std::string& id) {
   PGS_ASSIGN_OR_RETURN(auto t, get(id));
-  if (t.status != TransferStatus::kPending && t.status != TransferStatus::kRunning) {
-    return make_error(ErrorCode::kUsage,
-                      "transfer " + id + " already ended (" + t.status_text() + ")",
-                      "only a Pending or Running transfer can be cancelled");
+  auto running = [](const Transfer& x) {
+    return x.status == TransferStatus::kPending || x.status == TransferStatus::kRunning;
+  };
+  std::string target = id;
+  if (!running(t)) {
+    // A copy that ended while its closing verify runs: the command still
+    // runs, and the verify is what the cancel is for.
+    std::optional<Transfer> follow;
+    if (!t.follow_up.empty()) {
+      PGS_ASSIGN_OR_RETURN(follow, get(t.follow_up));
+    }
+    if (!follow || !running(*follow)) {
+      return make_error(ErrorCode::kUsage,
+                        "transfer " + id + " already ended (" + t.status_text() + ")",
+                        "only a Pending or Running transfer can be cancelled");
+    }
+    target = follow->id;
   }
   PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE transfers SET cancel_requested = 1 "
                                             "WHERE id = ?1"));
-  st.bind(1, id);
-  return st.run();
+  st.bind(1, target);
+  PGS_TRY(st.run());
+  return target;
+}
+
+Status TransferRegistry::set_follow_up(const std::string& id, const std::string& follow_up) {
+  PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE transfers SET follow_up = ?2 WHERE id = ?1"));
+  st.bind(1, id).bind(2, follow_up);
+  PGS_TRY(st.run());
+  if (db_.changes() == 0) return not_found(id);
+  return ok_status();
 }
 
 Result<bool> TransferRegistry::cancel_requested(const std::string& id) {

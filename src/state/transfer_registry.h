@@ -45,6 +45,9 @@ struct Transfer {
   std::vector<std::string> warnings;
   // Incomplete multipart uploads it started and has not ended (PendingUpload).
   std::vector<std::string> pending_uploads;  // "s3://bucket/key (upload ID)"
+  // The transfer this one started after it ended and whose result is part
+  // of its own: a copy's or restore's closing verify ("" when none).
+  std::string follow_up;
 
   // "Completed", "Finished with 2 warnings", ...
   std::string status_text() const;
@@ -93,9 +96,12 @@ class TransferRegistry {
   Result<std::vector<Transfer>> list();
   Result<std::vector<LogLine>> logs(const std::string& id);
 
-  // Sets the cancel flag of a Pending or Running transfer (kNotFound; kUsage
-  // when it already ended).
-  Status request_cancel(const std::string& id);
+  // Sets the cancel flag of a Pending or Running transfer, or of the
+  // running follow-up of one that ended (a copy's closing verify); returns
+  // the id whose flag was set (kNotFound; kUsage when nothing runs).
+  Result<std::string> request_cancel(const std::string& id);
+  // Records `follow_up` as the transfer `id` started after it ended.
+  Status set_follow_up(const std::string& id, const std::string& follow_up);
   Result<bool> cancel_requested(const std::string& id);
   // Clears the cancel flag, for a cancelled transfer that is resumed.
   Status clear_cancel(const std::string& id);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/fault.h"
 #include "core/log.h"
 #include "pg/cancel_watch.h"
 #include "verify/data_compare.h"
@@ -310,6 +311,7 @@ Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::Conn
     report.differences.insert(report.differences.end(), warnings.begin(), warnings.end());
   }
   if (options.compare_data) {
+    fault::hit("verify:data");
     PGS_TRY(compare_tables(src, tgt, src_conn, tgt_conn, options, report));
   }
   if (options.skip_unsupported) PGS_TRY(mark_known_skips(src_conn, report.differences));

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include "state/transfer_registry.h"
 #include "state/transfer_run.h"
 
 namespace pgshuttle::verify {
 
 Result<RecordedVerify> verify_recorded(const pg::ConnInfo& source, const pg::ConnInfo& target,
-                                       const VerifyOptions& options, const std::string& state_dir) {
+                                       const VerifyOptions& options, const std::string& state_dir,
+                                       const std::string& follows) {
   state::RunOptions run_options;
   run_options.warnings_from_log = false;  // the report's warnings are recorded below
   PGS_ASSIGN_OR_RETURN(
@@ -16,6 +18,15 @@ Result<RecordedVerify> verify_recorded(const pg::ConnInfo& source, const pg::Con
                                 source.to_uri(false), target.to_uri(false), run_options));
   RecordedVerify out;
   out.id = run->id();
+  if (!follows.empty()) {
+    PGS_ASSIGN_OR_RETURN(auto registry,
+                         state::TransferRegistry::open(state::default_state_dir(state_dir)));
+    Status linked = registry.set_follow_up(follows, out.id);
+    if (!linked.ok()) {
+      run->finish(linked.error());
+      return linked.error();
+    }
+  }
   auto report = verify_databases(source, target, options);
   if (!report.ok()) {
     run->finish(report.error());

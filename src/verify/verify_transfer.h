@@ -22,9 +22,12 @@ struct RecordedVerify {
 };
 
 // verify_databases() recorded in the registry under `state_dir` (empty: the
-// default state directory). Fails when the registry cannot be opened or a
-// side cannot be read (recorded as Failed).
+// default state directory); `follows`, when given, is the transfer whose
+// closing verify this is (recorded as its follow-up, so that cancelling it
+// reaches this verify). Fails when the registry cannot be opened or a side
+// cannot be read (recorded as Failed).
 Result<RecordedVerify> verify_recorded(const pg::ConnInfo& source, const pg::ConnInfo& target,
-                                       const VerifyOptions& options, const std::string& state_dir);
+                                       const VerifyOptions& options, const std::string& state_dir,
+                                       const std::string& follows = {});
 
 }  // namespace pgshuttle::verify

@@ -54,5 +54,45 @@ TEST(CopyResume, CtrlCStopsALongStatementOfTheCoordinator) {
       "0");
 }
 
+// `pgshuttle cancel c001` while the copy's closing verify runs (the copy
+// itself recorded Completed): the cancel reaches the verify, the command
+// ends Cancelled (exit 9), and the same command re-run verifies again
+// without copying anything.
+TEST(CopyResume, CancelDuringTheClosingVerifyReachesTheVerify) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::psql(src.url(), "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g");
+  std::string dir = "/tmp/" + rig::unique_name("copy_state");
+  SubprocessOptions o;
+  o.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "copy", src.url(), dst.url()};
+  o.inherit = {"*"};
+  o.env["PGSHUTTLE_FAULTS"] = "sleep=20000@verify:data";
+  auto child = Subprocess::spawn(o);
+  ASSERT_TRUE(child.ok());
+  std::string status;
+  for (int i = 0; i < 300 && status != "Running"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto info = rig::run_pgshuttle({"--state-dir", dir, "info", "v001"});
+    if (info.exit_code == 0)
+      status = info.out.find("Running") != std::string::npos ? "Running" : "";
+  }
+  ASSERT_EQ(status, "Running") << "the closing verify never started";
+  auto cancel = rig::run_pgshuttle({"--state-dir", dir, "cancel", "c001"});
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_NE(cancel.out.find("cancel requested for v001 (the closing verify of c001"),
+            std::string::npos)
+      << cancel.out;
+  auto ended = child->wait();
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(*ended, 9) << child->stderr_text();
+  auto v = rig::run_pgshuttle({"--state-dir", dir, "--json", "info", "v001"});
+  EXPECT_NE(v.out.find("\"Cancelled\""), std::string::npos) << v.out;
+
+  auto again = rig::run_pgshuttle({"--state-dir", dir, "copy", src.url(), dst.url()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("copy c001: verified again"), std::string::npos) << again.out;
+  EXPECT_EQ(rig::psql(dst.url(), "SELECT count(*) FROM t"), "100");
+}
+
 }  // namespace
 }  // namespace pgshuttle

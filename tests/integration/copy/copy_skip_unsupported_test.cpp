@@ -44,5 +44,45 @@ TEST(CopySkipUnsupported, LoadsTheRestAndListsWhatItSkipped) {
   EXPECT_EQ(psql(dst.url(), "SELECT to_regprocedure('my_abs(int)') IS NULL"), "t");
 }
 
+// A resumed copy's summary and exit count what every invocation met: the
+// index that needs the skipped operator class was skipped by the killed
+// invocation, and the re-run (which does not redo it) still lists it.
+TEST(CopySkipUnsupported, AResumedCopyCountsWhatTheKilledInvocationSkipped) {
+  rig::ScratchDatabase src(rig::Server::kSource, "cskipr_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "cskipr_dst");
+  psql(src.url(),
+       "CREATE OPERATOR FAMILY my_fam USING btree; "
+       "CREATE OPERATOR CLASS my_ops FOR TYPE int USING btree FAMILY my_fam AS "
+       "OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, "
+       "FUNCTION 1 btint4cmp(int, int); "
+       "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, -1), (2, 5); "
+       "CREATE INDEX t_v_idx ON t (v my_ops)");
+  std::string dir = "/tmp/" + rig::unique_name("cskipr_state");
+  std::vector<std::string> args = {
+      "--state-dir",        dir,      "--json", "copy", src.url(), dst.url(),
+      "--skip-unsupported", "--jobs", "1"};
+  auto killed =
+      rig::run_pgshuttle(args, {{"PGSHUTTLE_FAULTS", "kill@copy:done:post:INDEX public t_v_idx"}});
+  ASSERT_EQ(killed.exit_code, 137) << killed.err;
+  ASSERT_NE(killed.err.find("skipped INDEX public t_v_idx"), std::string::npos) << killed.err;
+
+  args.push_back("--allow-inconsistent-resume");
+  auto r = rig::run_pgshuttle(args);
+  EXPECT_EQ(r.exit_code, 12) << r.out << r.err;  // kWarnings
+  EXPECT_EQ(r.err.find("skipped INDEX public t_v_idx"), std::string::npos)
+      << "the re-run redid the index: " << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_TRUE(j["resumed"].get<bool>()) << r.out;
+  std::string skipped = j["skipped_unsupported"].dump();
+  EXPECT_NE(skipped.find("t_v_idx"), std::string::npos) << skipped;
+  EXPECT_NE(skipped.find("my_ops"), std::string::npos) << skipped;
+  EXPECT_NE(skipped.find("my_fam"), std::string::npos) << skipped;
+  EXPECT_EQ(j["warnings"], j["skipped_unsupported"].size()) << r.out;
+  std::string rows = "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM t";
+  EXPECT_EQ(psql(dst.url(), rows), psql(src.url(), rows));
+  EXPECT_EQ(psql(dst.url(), "SELECT to_regclass('t_v_idx') IS NULL"), "t");
+}
+
 }  // namespace
 }  // namespace pgshuttle

@@ -239,5 +239,76 @@ TEST(Reader, CorruptDataBlockIsAnError) {
   }
 }
 
+// The large objects of `path` read through a reader that knows the block's
+// extent (`extent`, 0: unknown), as restore reads them; the first error.
+Error first_large_object_error(const std::string& path, const ArchiveToc& toc,
+                               const TocEntry& blobs, uint64_t extent) {
+  auto source = storage::open_source(path);
+  if (!source.ok()) return source.error();
+  auto stream = (*source)->open_stream_range(blobs.data_offset, extent);
+  if (!stream.ok()) return stream.error();
+  auto block = DataBlockReader::from_stream(std::move(*stream), toc.header, blobs.dump_id,
+                                            blobs.data_offset, extent);
+  if (!block.ok()) return block.error();
+  for (;;) {
+    auto oid = block->next_large_object();
+    if (!oid.ok()) return oid.error();
+    if (!*oid) return make_error(ErrorCode::kInternal, "no error");
+    auto bytes = block->read_all();
+    if (!bytes.ok()) return bytes.error();
+  }
+}
+
+// A damaged chunk length inside a complete large-object block is named as
+// a damaged block, not as a cut-short archive; an archive really cut short
+// inside the block says where it ends.
+TEST(Reader, ADamagedLargeObjectLengthIsNotTakenForATruncation) {
+  std::string bytes = rig::read_file(data_path("small_none.dump"));
+  auto toc = parse_toc(bytes);
+  ASSERT_TRUE(toc.ok());
+  const TocEntry* blobs = nullptr;
+  for (const auto& te : toc->entries) {
+    if (te.desc == "BLOBS") blobs = &te;
+  }
+  ASSERT_NE(blobs, nullptr);
+  uint64_t end = bytes.size();
+  for (const auto& te : toc->entries) {
+    if (te.data_state == OffsetState::kSet && te.data_offset > blobs->data_offset) {
+      end = std::min<uint64_t>(end, te.data_offset);
+    }
+  }
+  const uint64_t extent = end - blobs->data_offset;
+  // type byte, dump id, first oid (each int: a sign byte and int_size bytes),
+  // then the first chunk's length: made 1 MB, far past the block.
+  const size_t width = static_cast<size_t>(toc->header.int_size) + 1;
+  const size_t length_at = blobs->data_offset + 1 + 2 * width;
+  std::string damaged = bytes;
+  damaged[length_at] = 0;
+  damaged[length_at + 1] = 0;
+  damaged[length_at + 2] = 0;
+  damaged[length_at + 3] = 0x10;  // little-endian 0x00100000
+  damaged[length_at + 4] = 0;
+  std::string path = ::testing::TempDir() + "/damaged_lo.dump";
+  std::ofstream(path, std::ios::binary) << damaged;
+  Error e = first_large_object_error(path, *toc, *blobs, extent);
+  EXPECT_EQ(e.code, ErrorCode::kArchive) << e.to_string();
+  EXPECT_NE(e.message.find("the data block is damaged"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("reaches past the block's end at byte " + std::to_string(end)),
+            std::string::npos)
+      << e.message;
+  EXPECT_EQ(e.message.find("archive ends"), std::string::npos) << e.message;
+
+  // The same archive cut in the middle of the block.
+  std::string cut_path = ::testing::TempDir() + "/cut_lo.dump";
+  std::ofstream(cut_path, std::ios::binary) << bytes.substr(0, blobs->data_offset + extent / 2);
+  Error cut = first_large_object_error(cut_path, *toc, *blobs, extent);
+  EXPECT_EQ(cut.code, ErrorCode::kArchive) << cut.to_string();
+  EXPECT_NE(
+      cut.message.find("archive ends at byte " + std::to_string(blobs->data_offset + extent / 2) +
+                       " inside a data block that extends to byte " + std::to_string(end)),
+      std::string::npos)
+      << cut.message;
+}
+
 }  // namespace
 }  // namespace pgshuttle::archive

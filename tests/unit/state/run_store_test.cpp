@@ -81,7 +81,9 @@ TEST(StateDb, AFileOfAnOlderSchemaIsUpgradedKeepingItsTransfers) {
     ASSERT_TRUE(reg.ok());
     ASSERT_TRUE(reg->create(TransferKind::kBackup, "src", "dst").ok());
   }
-  raw_exec(path, "DROP TABLE run_units; DROP TABLE run_values; PRAGMA user_version = 0;");
+  raw_exec(path,
+           "DROP TABLE run_units; DROP TABLE run_values; ALTER TABLE transfers DROP COLUMN "
+           "follow_up; PRAGMA user_version = 0;");
   ASSERT_EQ(raw_user_version(path), 0);
   auto store = RunStore::open(dir, "copy:c009");
   ASSERT_TRUE(store.ok()) << store.error().to_string();

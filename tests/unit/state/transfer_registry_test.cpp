@@ -111,6 +111,33 @@ TEST(TransferRegistry, CancelFlagSeenByAnotherHandle) {
   EXPECT_EQ(b->get("b999").error().code, ErrorCode::kNotFound);
 }
 
+// `cancel c001` after the copy ended while its closing verify runs reaches
+// the verify; once the verify ended too, it says what ended.
+TEST(TransferRegistry, CancelOfAnEndedTransferReachesItsRunningFollowUp) {
+  std::string dir = fresh_dir("follow");
+  auto reg = TransferRegistry::open(dir);
+  ASSERT_TRUE(reg.ok());
+  auto copy = reg->create(TransferKind::kCopy, "x", "y");
+  auto verify = reg->create(TransferKind::kVerify, "x", "y");
+  ASSERT_TRUE(copy.ok() && verify.ok());
+  ASSERT_TRUE(reg->start(copy->id).ok());
+  ASSERT_TRUE(reg->finish(copy->id, TransferStatus::kCompleted).ok());
+  ASSERT_TRUE(reg->start(verify->id).ok());
+  ASSERT_TRUE(reg->set_follow_up(copy->id, verify->id).ok());
+  EXPECT_EQ(reg->get(copy->id)->follow_up, verify->id);
+  auto cancelled = reg->request_cancel(copy->id);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().to_string();
+  EXPECT_EQ(*cancelled, verify->id);
+  EXPECT_TRUE(*reg->cancel_requested(verify->id));
+  EXPECT_FALSE(*reg->cancel_requested(copy->id));
+  ASSERT_TRUE(reg->finish(verify->id, TransferStatus::kCancelled).ok());
+  auto again = reg->request_cancel(copy->id);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("already ended (Completed)"), std::string::npos)
+      << again.error().message;
+  EXPECT_EQ(reg->set_follow_up("c999", verify->id).error().code, ErrorCode::kNotFound);
+}
+
 TEST(TransferRegistry, RunningTransferOfADeadProcessShowsFailed) {
   std::string dir = fresh_dir("dead");
   ASSERT_TRUE(TransferRegistry::open(dir).ok());
