@@ -47,10 +47,7 @@ Result<DumpCommand> dump_command(const BackupOptions& o, const pg::ConnInfo& inf
   SubprocessOptions s;
   s.argv = {o.pg_dump, "--format=custom", "--blobs", "--no-password"};
   if (o.compress_level) s.argv.push_back("--compress=" + std::to_string(*o.compress_level));
-  for (const auto& n : o.schemas) s.argv.push_back("--schema=" + n);
-  for (const auto& n : o.exclude_schemas) s.argv.push_back("--exclude-schema=" + n);
-  for (const auto& t : o.tables) s.argv.push_back("--table=" + t);
-  for (const auto& t : o.exclude_tables) s.argv.push_back("--exclude-table=" + t);
+  for (auto& a : o.filter.pg_dump_args()) s.argv.push_back(std::move(a));
   s.argv.push_back("--dbname=" + info.to_keyword_string_without_password());
   s.env = passfile.env();
   s.inherit_fds = passfile.inherit_fds();
@@ -258,6 +255,21 @@ void remove_stored(const BackupOptions& o) {
   if (!s.ok()) log::warn("could not remove {}: {}", o.destination, s.error().to_string());
 }
 
+// The stored object's size (checked) and entity tag, from one HEAD: the
+// tag is what a restore without a SHA-256 (migrate's backups, --no-checksum)
+// tells a replaced object by.
+Result<std::string> stored_etag(const BackupOptions& o, uint64_t expected_bytes) {
+  PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.destination, o.s3));
+  PGS_ASSIGN_OR_RETURN(uint64_t size, source->size());
+  if (size != expected_bytes) {
+    return make_error(ErrorCode::kStorage,
+                      fmt::format("{} holds {} bytes, but the backup wrote {}", source->describe(),
+                                  size, expected_bytes),
+                      "the storage lost or added bytes: run the backup again");
+  }
+  return source->version();
+}
+
 // Reads the stored archive back for its SHA-256 and checks its size.
 Result<storage::StoredDigest> checksum_stored(const BackupOptions& o, uint64_t expected_bytes) {
   PGS_ASSIGN_OR_RETURN(auto source, storage::open_source(o.destination, o.s3));
@@ -372,6 +384,9 @@ Result<BackupResult> run_transfer(BackupOptions& o, const pg::ConnInfo& info,
   fault::hit("backup:committed");  // the object is complete, its record not yet
   BackupResult result{id, outcome->bytes, outcome->streamed_sha256, outcome->offsets_present,
                       outcome->toc_entries};
+  if (s3) {
+    PGS_ASSIGN_OR_RETURN(result.etag, stored_etag(o, result.bytes));
+  }
   if (o.destination != "-" && o.checksum) PGS_TRY(add_checksum(o, result));
   return result;
 }
@@ -439,7 +454,7 @@ Result<BackupResult> run_backup(const BackupOptions& options) {
   }
   log::info("backup {} completed: {} bytes, {} TOC entries", id, result->bytes,
             result->toc_entries);
-  run->set_result(result->bytes, result->sha256);
+  run->set_result(result->bytes, result->sha256, result->etag);
   run->finish(ok_status());
   return result;
 }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "storage/credentials.h"
 
 namespace pgshuttle::backup {
@@ -38,16 +39,13 @@ struct BackupOptions {
   // faster for an archive 17 % larger (2.8 s / 84 MB vs 7.0 s / 72 MB), and
   // the dump's compression is what a backup's time is made of.
   std::optional<int> compress_level = 1;
-  std::vector<std::string> schemas;          // -n
-  std::vector<std::string> exclude_schemas;  // -N
-  std::vector<std::string> tables;           // -t
-  std::vector<std::string> exclude_tables;   // -T
-  std::string state_dir;                     // the transfer registry
-  std::string pg_dump;                       // program to run; empty: pg::find_tools chooses it
-  std::string pg_bindir;                     // where find_tools looks first
-  int jobs = 4;          // S3 parts uploaded at once, and ranges read at once for the checksum
-  bool checksum = true;  // read the stored archive back for its SHA-256
-  bool replace = false;  // replace an existing destination (--force)
+  ddl::ObjectFilter filter;  // --include/--exclude, -n/-N/-t/-T
+  std::string state_dir;     // the transfer registry
+  std::string pg_dump;       // program to run; empty: pg::find_tools chooses it
+  std::string pg_bindir;     // where find_tools looks first
+  int jobs = 4;              // S3 parts uploaded at once, and ranges read at once for the checksum
+  bool checksum = true;      // read the stored archive back for its SHA-256
+  bool replace = false;      // replace an existing destination (--force)
   storage::S3Options s3;
 };
 
@@ -58,6 +56,7 @@ struct BackupResult {
   bool offsets_present = false;  // the stored TOC has every data offset
   int toc_entries = 0;
   double checksum_seconds = 0;  // time spent reading the archive back for its SHA-256
+  std::string etag;             // the stored S3 object's entity tag; "" for files, stdout
 };
 
 // Runs the backup. Errors: kVersionMismatch (pg_dump older than the server),

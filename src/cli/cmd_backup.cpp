@@ -24,6 +24,7 @@ Status run_backup_command(const CliContext& ctx, BackupCliOptions& o) {
     ctx.print_json({{"id", result.transfer_id},
                     {"bytes", result.bytes},
                     {"sha256", result.sha256},
+                    {"etag", result.etag},
                     {"data_offsets", result.offsets_present},
                     {"toc_entries", result.toc_entries},
                     {"checksum_seconds", result.checksum_seconds}});
@@ -45,10 +46,21 @@ void register_backup(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--compress,-Z", opts->compress,
                   "pg_dump compression level 0..9 (default 1: fast; 6 is pg_dump's default)")
       ->check(CLI::Range(0, 9));
-  cmd->add_option("--schema,-n", opts->backup.schemas, "Only these schemas (pg_dump -n)");
-  cmd->add_option("--exclude-schema,-N", opts->backup.exclude_schemas, "pg_dump -N");
-  cmd->add_option("--table,-t", opts->backup.tables, "Only these tables (pg_dump -t)");
-  cmd->add_option("--exclude-table,-T", opts->backup.exclude_tables, "pg_dump -T");
+  add_filter_options(cmd, opts->backup.filter);
+  // pg_dump's own spellings, appended to the same filter.
+  auto append_to = [](std::vector<std::string>& list) {
+    return
+        [&list](const std::vector<std::string>& v) { list.insert(list.end(), v.begin(), v.end()); };
+  };
+  auto& f = opts->backup.filter;
+  cmd->add_option_function<std::vector<std::string>>("--schema,-n", append_to(f.schemas),
+                                                     "Only these schemas (pg_dump -n)");
+  cmd->add_option_function<std::vector<std::string>>("--exclude-schema,-N",
+                                                     append_to(f.exclude_schemas), "pg_dump -N");
+  cmd->add_option_function<std::vector<std::string>>("--table,-t", append_to(f.tables),
+                                                     "Only these tables (pg_dump -t)");
+  cmd->add_option_function<std::vector<std::string>>("--exclude-table,-T",
+                                                     append_to(f.exclude_tables), "pg_dump -T");
   cmd->add_option("--jobs,-j", opts->backup.jobs,
                   "S3 parts uploaded at once, and ranges read at once for the checksum")
       ->check(CLI::Range(1, 64))

@@ -62,9 +62,6 @@ nlohmann::json summary_json(const copy::CopySummary& s) {
 // Why the automatic verify is skipped, or empty when it runs.
 std::string verify_skipped(const CopyCliOptions& o) {
   if (o.no_verify) return "--no-verify";
-  if (!o.copy.include.empty() || !o.copy.exclude.empty()) {
-    return "--include/--exclude copied a part of the database; run pgshuttle verify on it";
-  }
   if (o.copy.schema_only) {
     // Verify's schema side includes sequence values and large object
     // contents, which a schema-only copy leaves out on purpose.
@@ -84,6 +81,8 @@ Status verify_copy(const CliContext& ctx, const CopyCliOptions& o, const copy::C
   vo.compare_data = !o.copy.schema_only;
   vo.compare_schema = !o.copy.data_only;
   vo.skip_unsupported = o.copy.skip_unsupported;
+  vo.filter = o.copy.filter;  // a part copied: that part compared
+  vo.pg_bindir = o.copy.pg_bindir;
   Status st = verify_after(ctx, o.copy.source, o.copy.target, vo, "the copy", s.id, "", json);
   if (st.ok() || st.error().code != ErrorCode::kVerifyFailed) return st;
   // Whether writes to the source can explain a difference is known: the
@@ -225,8 +224,7 @@ void register_copy(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--maintenance-work-mem", c.maintenance_work_mem,
                   "maintenance_work_mem of index sessions");
   cmd->add_option("--max-parallel-maintenance-workers", c.max_parallel_maintenance_workers);
-  cmd->add_option("--include", c.include, "Schema or schema.table pattern to copy (repeatable)");
-  cmd->add_option("--exclude", c.exclude, "Schema or schema.table pattern to skip (repeatable)");
+  add_filter_options(cmd, c.filter);
   add_pg_bindir_option(cmd, c.pg_bindir);
   cmd->add_flag("--schema-only", c.schema_only, "Copy only the schema");
   cmd->add_flag("--data-only", c.data_only, "Copy only rows into an existing schema");

@@ -32,6 +32,7 @@ nlohmann::json to_json(const state::Transfer& t) {
                       {"bytes", t.bytes},
                       {"total_bytes", t.total_bytes},
                       {"sha256", t.sha256},
+                      {"etag", t.etag},
                       {"started_at", time_text(t.started_at)},
                       {"finished_at", time_text(t.finished_at)},
                       {"warnings", t.warnings},
@@ -91,6 +92,7 @@ Status run_info(const CliContext& ctx, const std::string& id) {
   std::cout << "id:          " << t.id << "\nstatus:      " << t.status_text()
             << "\nsource:      " << t.source << "\ndestination: " << t.destination
             << "\nsize:        " << t.bytes << " bytes\nsha256:      " << t.sha256
+            << (t.etag.empty() ? "" : "\netag:        " + t.etag)
             << "\nstarted:     " << time_text(t.started_at)
             << "\nfinished:    " << time_text(t.finished_at) << "\n";
   if (!t.error.empty()) std::cout << "error:       " << t.error << "\n";

@@ -84,6 +84,8 @@ void register_verify(CLI::App& app, CliContext& ctx) {
                   "about 40% more server time on narrow tables)")
       ->capture_default_str()
       ->check(CLI::IsMember({64, 128}));
+  add_filter_options(cmd, args->options.filter);
+  add_pg_bindir_option(cmd, args->options.pg_bindir);
   cmd->add_flag("--schema-only", args->schema_only, "Compare only the schema");
   cmd->add_flag("--data-only", args->data_only, "Compare only table data (and --query-file)");
   cmd->add_option("--chunk-rows", args->options.chunk_rows,

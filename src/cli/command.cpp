@@ -69,6 +69,21 @@ void add_pg_bindir_option(CLI::App* cmd, std::string& bindirs) {
                   "and PATH)");
 }
 
+void add_filter_options(CLI::App* cmd, ddl::ObjectFilter& filter) {
+  cmd->add_option_function<std::vector<std::string>>(
+      "--include",
+      [&filter](const std::vector<std::string>& patterns) {
+        for (const auto& p : patterns) filter.include(p);
+      },
+      "Only this schema, or schema.table, as pg_dump -n / -t patterns (repeatable)");
+  cmd->add_option_function<std::vector<std::string>>(
+      "--exclude",
+      [&filter](const std::vector<std::string>& patterns) {
+        for (const auto& p : patterns) filter.exclude(p);
+      },
+      "Leave out this schema, or schema.table, as pg_dump -N / -T patterns (repeatable)");
+}
+
 bool register_command(const char* name, CommandRegistrar registrar) {
   registry()[name] = registrar;
   return true;

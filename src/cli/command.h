@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "pg/conninfo.h"
 #include "storage/credentials.h"
 
@@ -52,6 +53,10 @@ void add_s3_options(CLI::App* cmd, storage::S3Options& s3, std::string* sse = nu
 // --pg-bindir, the same on every command that runs pg_dump, pg_restore or
 // psql (pg::find_tools searches these directories first).
 void add_pg_bindir_option(CLI::App* cmd, std::string& bindirs);
+
+// --include / --exclude (repeatable), the same on every command that works
+// on a part of a database: pg_dump's patterns, "schema" or "schema.table".
+void add_filter_options(CLI::App* cmd, ddl::ObjectFilter& filter);
 
 // The help text of such a DB argument.
 inline constexpr const char* kDatabaseHelp =

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "pg/conninfo.h"
 
 namespace pgshuttle::copy {
@@ -47,7 +48,7 @@ struct CopyOptions {
   std::string confirm;
   bool skip_unsupported = false;  // skip DDL the target role may not run; list it
   bool no_binary = false;
-  std::vector<std::string> include, exclude;  // "schema" or "schema.table" patterns
+  ddl::ObjectFilter filter;  // --include / --exclude
   // Publications of the source not to create on the target (sync's own,
   // which its snapshot sees: the target must not publish anything).
   std::vector<std::string> leave_out_publications;

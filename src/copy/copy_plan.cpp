@@ -17,12 +17,7 @@ ddl::SchemaDumpOptions schema_dump_options(const CopyOptions& o, const std::stri
   d.keep_owner = o.keep_owner;
   d.keep_acl = o.keep_acl;
   d.large_objects = !o.schema_only;
-  for (const auto& p : o.include) {
-    (p.find('.') == std::string::npos ? d.include_schemas : d.include_tables).push_back(p);
-  }
-  for (const auto& p : o.exclude) {
-    (p.find('.') == std::string::npos ? d.exclude_schemas : d.exclude_tables).push_back(p);
-  }
+  d.filter = o.filter;
   return d;
 }
 

@@ -13,10 +13,7 @@ std::vector<std::string> schema_dump_args(const SchemaDumpOptions& o) {
   if (!o.keep_owner) args.push_back("--no-owner");
   if (!o.keep_acl) args.push_back("--no-acl");
   if (o.large_objects && o.section == Section::kPreData) args.push_back("--blobs");
-  for (const auto& p : o.include_schemas) args.push_back("--schema=" + p);
-  for (const auto& p : o.exclude_schemas) args.push_back("--exclude-schema=" + p);
-  for (const auto& p : o.include_tables) args.push_back("--table=" + p);
-  for (const auto& p : o.exclude_tables) args.push_back("--exclude-table=" + p);
+  for (auto& a : o.filter.pg_dump_args()) args.push_back(std::move(a));
   return args;
 }
 

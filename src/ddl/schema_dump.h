@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "pg/conninfo.h"
 
 namespace pgshuttle::ddl {
@@ -22,10 +23,8 @@ struct SchemaDumpOptions {
   std::string snapshot;  // exported snapshot id; empty for none
   bool keep_owner = false;
   bool keep_acl = false;
-  bool large_objects = true;  // include large object metadata (pre-data)
-  // pg_dump patterns: -n / -N for schemas, -t / -T for tables.
-  std::vector<std::string> include_schemas, exclude_schemas;
-  std::vector<std::string> include_tables, exclude_tables;
+  bool large_objects = true;        // include large object metadata (pre-data)
+  ObjectFilter filter;              // pg_dump's -n / -N / -t / -T
   std::string pg_dump = "pg_dump";  // the program (pg::find_tools chooses it)
 };
 

@@ -210,6 +210,7 @@ Result<std::string> step_copy(Run& r) {
   co.confirm = r.o.confirm;
   co.state_dir = r.o.state_dir;
   co.skip_unsupported = r.o.skip_unsupported;
+  co.filter = r.o.filter;
   PGS_ASSIGN_OR_RETURN(bool partial, own_partial_target(r));
   // A copy resumes its own partial target itself while the source stayed
   // fenced (the same data); after a refence it starts over.
@@ -245,6 +246,7 @@ Result<std::string> step_verify(Run& r) {
   verify::VerifyOptions vo;
   vo.jobs = default_jobs(r.o.jobs);
   vo.skip_unsupported = r.o.skip_unsupported;
+  vo.filter = r.o.filter;  // a part moved: that part compared
   PGS_ASSIGN_OR_RETURN(auto report, verify::verify_databases(r.source, r.target, vo));
   for (const auto& d : report.differences) {
     if (d.severity == verify::Severity::kDifference) {
@@ -294,7 +296,7 @@ std::vector<Step> make_steps(Run& r) {
   } else {
     steps.push_back({"backup", "pg_dump -Fc streamed to " + r.o.via, [&r] {
                        return run_backup_step(r.source, r.o.s3, r.o.state_dir, r.state,
-                                              archive_location(r));
+                                              archive_location(r), r.o.filter);
                      }});
     steps.push_back({"extensions", "create the source's extensions on the target",
                      [&r] { return step_extensions(r); }});
@@ -315,8 +317,12 @@ std::vector<Step> make_steps(Run& r) {
 
 std::string identity(const MigrateOptions& o, const pg::ConnInfo& s, const pg::ConnInfo& t) {
   auto se = s.effective(), te = t.effective();
-  return fmt::format("{}:{}/{}|{}:{}/{}|{}", se["host"], se["port"], se["dbname"], te["host"],
-                     te["port"], te["dbname"], o.online ? "online" : (o.direct ? "direct" : o.via));
+  std::string id =
+      fmt::format("{}:{}/{}|{}:{}/{}|{}", se["host"], se["port"], se["dbname"], te["host"],
+                  te["port"], te["dbname"], o.online ? "online" : (o.direct ? "direct" : o.via));
+  // Another part of the same databases is another migration.
+  for (const auto& arg : o.filter.pg_dump_args()) id += "|" + arg;
+  return id;
 }
 
 Status validate(const MigrateOptions& o) {
@@ -329,6 +335,10 @@ Status validate(const MigrateOptions& o) {
   }
   if (!o.via.empty() && o.via.rfind("s3://", 0) != 0) {
     return make_error(ErrorCode::kUsage, "--via must be an s3://bucket/prefix location");
+  }
+  if (o.online && !o.filter.empty()) {
+    return make_error(ErrorCode::kUsage, "--include/--exclude do not work with --online yet",
+                      "move the whole database online, or a part with --via or --direct");
   }
   return ok_status();
 }

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "migrate/migration_state.h"
 #include "pg/conninfo.h"
 #include "storage/credentials.h"
@@ -55,6 +56,9 @@ struct MigrateOptions {
   // list it: check reports those objects as warnings instead of blockers,
   // restore/copy skip them, verify reports them as known skips.
   bool skip_unsupported = false;
+  // --include / --exclude: only that part is backed up or copied, and
+  // verified (ddl/object_filter.h).
+  ddl::ObjectFilter filter;
 };
 
 struct MigrateSummary {

@@ -9,15 +9,17 @@ namespace pgshuttle::migrate {
 
 Result<std::string> run_backup_step(const pg::ConnInfo& source, const storage::S3Options& s3,
                                     const std::string& state_dir, MigrationState& state,
-                                    const std::string& location) {
+                                    const std::string& location, const ddl::ObjectFilter& filter) {
   backup::BackupOptions bo;
   bo.database = source.to_keyword_string();
   bo.destination = location;
   bo.state_dir = state_dir;
   bo.s3 = s3;
+  bo.filter = filter;
   // No read-back for the SHA-256: it would add a full download to the
   // downtime, and the migration's verify step compares the restored target
-  // with the source itself.
+  // with the source itself. The backup records the stored object's ETag
+  // instead, so a restore of this backup id tells a replaced object.
   bo.checksum = false;
   PGS_ASSIGN_OR_RETURN(auto result, backup::run_backup(bo));
   state.set_artifact("archive", location);

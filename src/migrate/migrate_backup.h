@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "migrate/migration_state.h"
 #include "pg/conninfo.h"
 #include "storage/credentials.h"
@@ -15,6 +16,6 @@ namespace pgshuttle::migrate {
 // Backs `source` up to `location`; returns a one-line detail for the summary.
 Result<std::string> run_backup_step(const pg::ConnInfo& source, const storage::S3Options& s3,
                                     const std::string& state_dir, MigrationState& state,
-                                    const std::string& location);
+                                    const std::string& location, const ddl::ObjectFilter& filter);
 
 }  // namespace pgshuttle::migrate

@@ -73,9 +73,18 @@ Status check_against_record(const state::Transfer& b, storage::ByteSource& archi
     return changed_error(what, b,
                          fmt::format("it holds {} bytes, the backup recorded {}", size, b.bytes));
   }
+  // The entity tag costs nothing to compare (the size's request brought
+  // it) and tells a replaced object from the one the backup stored.
+  if (!b.etag.empty()) {
+    PGS_ASSIGN_OR_RETURN(std::string etag, archive.version());
+    if (!etag.empty() && etag != b.etag) {
+      return changed_error(what, b,
+                           fmt::format("its ETag is {}, the backup recorded {}", etag, b.etag));
+    }
+  }
   if (b.sha256.empty() || !check.checksum) {
     log::info(
-        "{} has the size backup {} recorded{}", what, b.id,
+        "{} has the size{} backup {} recorded{}", what, b.etag.empty() ? "" : " and ETag", b.id,
         b.sha256.empty() ? " (it recorded no SHA-256)" : " (--no-checksum: SHA-256 not read)");
     return ok_status();
   }

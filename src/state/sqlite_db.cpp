@@ -26,7 +26,10 @@ SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  // A default-constructed view has no data: bound as is, it would be NULL,
+  // not the empty text it stands for.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 

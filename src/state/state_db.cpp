@@ -13,7 +13,7 @@ namespace {
 // as it was before versions were recorded: every statement in it is
 // idempotent, so a file of that time (user_version 0) takes it unharmed.
 constexpr std::array<std::string_view, 3> kSteps = {sql::state::schema, sql::state::run_store,
-                                                    sql::state::follow_up};
+                                                    sql::state::transfers_v3};
 
 Result<int> schema_version(SqliteDb& db) {
   PGS_ASSIGN_OR_RETURN(auto st, db.prepare("PRAGMA user_version"));

@@ -64,7 +64,7 @@ Error not_found(const std::string& id) {
 
 constexpr std::string_view kSelect =
     "SELECT id, kind, status, source, destination, bytes, total_bytes, sha256, error, "
-    "created_at, started_at, finished_at, pid, cancel_requested, follow_up FROM transfers ";
+    "created_at, started_at, finished_at, pid, cancel_requested, follow_up, etag FROM transfers ";
 
 // The next number of `letter`; the statement is finished before the caller commits.
 Result<int64_t> next_sequence(SqliteDb& db, const std::string& letter) {
@@ -163,11 +163,11 @@ Status TransferRegistry::set_progress(const std::string& id, uint64_t bytes, uin
   return st.run();
 }
 
-Status TransferRegistry::set_result(const std::string& id, uint64_t bytes,
-                                    std::string_view sha256) {
-  PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE transfers SET bytes = ?2, sha256 = ?3 "
-                                            "WHERE id = ?1"));
-  st.bind(1, id).bind(2, static_cast<int64_t>(bytes)).bind(3, sha256);
+Status TransferRegistry::set_result(const std::string& id, uint64_t bytes, std::string_view sha256,
+                                    std::string_view etag) {
+  PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE transfers SET bytes = ?2, sha256 = ?3, "
+                                            "etag = ?4 WHERE id = ?1"));
+  st.bind(1, id).bind(2, static_cast<int64_t>(bytes)).bind(3, sha256).bind(4, etag);
   return st.run();
 }
 
@@ -216,6 +216,7 @@ Result<Transfer> TransferRegistry::load(SqliteStatement& row) {
   if (!row.column_is_null(12)) t.pid = row.column_int(12);
   t.cancel_requested = row.column_int(13) != 0;
   t.follow_up = row.column_text(14);
+  t.etag = row.column_text(15);
   if (t.status == TransferStatus::kRunning && t.pid && !process_alive(*t.pid)) {
     t.status = TransferStatus::kFailed;  // its process died without saying so
     if (t.error.empty()) t.error = "the pgshuttle process ended without finishing this transfer";

@@ -48,6 +48,9 @@ struct Transfer {
   // The transfer this one started after it ended and whose result is part
   // of its own: a copy's or restore's closing verify ("" when none).
   std::string follow_up;
+  // A backup's stored object's entity tag, read right after it was stored
+  // ("" for files and stdout).
+  std::string etag;
 
   // "Completed", "Finished with 2 warnings", ...
   std::string status_text() const;
@@ -84,7 +87,8 @@ class TransferRegistry {
   // Running, with start time and this process's pid.
   Status start(const std::string& id);
   Status set_progress(const std::string& id, uint64_t bytes, uint64_t total_bytes);
-  Status set_result(const std::string& id, uint64_t bytes, std::string_view sha256);
+  Status set_result(const std::string& id, uint64_t bytes, std::string_view sha256,
+                    std::string_view etag = {});
   // Ends the transfer. kCompleted becomes kWarnings when warnings were added.
   Status finish(const std::string& id, TransferStatus status, std::string_view error = {});
   Status add_log(const std::string& id, std::string_view level, std::string_view line);

@@ -135,10 +135,11 @@ void TransferRun::add_warning(std::string_view text) {
   if (!s.ok() && lost_++ == 0) first_lost_ = "recording a warning: " + s.error().message;
 }
 
-void TransferRun::set_result(uint64_t bytes, std::string sha256) {
+void TransferRun::set_result(uint64_t bytes, std::string sha256, std::string etag) {
   std::lock_guard lock(mutex_);
   result_bytes_ = bytes;
   result_sha256_ = std::move(sha256);
+  result_etag_ = std::move(etag);
   has_result_ = true;
 }
 
@@ -170,7 +171,8 @@ void TransferRun::finish(const Status& result) {
   std::vector<std::pair<Status, std::string_view>> writes;
   writes.emplace_back(registry_.set_progress(id_, bytes_.load(), total_.load()), "progress");
   if (has_result_) {
-    writes.emplace_back(registry_.set_result(id_, result_bytes_, result_sha256_), "the result");
+    writes.emplace_back(registry_.set_result(id_, result_bytes_, result_sha256_, result_etag_),
+                        "the result");
   } else if (status == TransferStatus::kCompleted) {
     writes.emplace_back(registry_.set_result(id_, bytes_.load(), ""), "the result");
   }

@@ -69,8 +69,9 @@ class TransferRun {
   // Bytes done and expected (0 = unknown); the watcher records them.
   void set_progress(uint64_t bytes, uint64_t total);
   void add_warning(std::string_view text);
-  // The final bytes and SHA-256 (may be empty), recorded by finish().
-  void set_result(uint64_t bytes, std::string sha256);
+  // The final bytes, SHA-256 and stored object's ETag (either may be
+  // empty), recorded by finish().
+  void set_result(uint64_t bytes, std::string sha256, std::string etag = {});
 
   // Runs `f(TransferRegistry&)` under the run's lock (the log sink shares
   // the registry).
@@ -102,6 +103,7 @@ class TransferRun {
   std::mutex mutex_;  // registry_, result_, lost_
   uint64_t result_bytes_ = 0;
   std::string result_sha256_;
+  std::string result_etag_;
   bool has_result_ = false;
   int lost_ = 0;  // registry writes that failed
   std::string first_lost_;

@@ -43,6 +43,10 @@ class ByteSource {
   virtual Result<std::string> read_range(uint64_t offset, uint64_t length) = 0;
   // A description safe for logs (secrets redacted).
   virtual std::string describe() const = 0;
+  // The server's entity tag (ETag) of the object, which changes whenever
+  // the object is replaced; "" when the source has none (a local file, a
+  // server that sends none).
+  virtual Result<std::string> version() { return std::string(); }
 };
 
 }  // namespace pgshuttle::storage

@@ -22,6 +22,7 @@ Result<uint64_t> HttpSource::size() {
     return *size_;
   }
   if (!resp.ok()) return http_error(resp, "GET", url_);
+  etag_ = resp.header("etag");
   std::string range = resp.header("content-range");  // "bytes 0-0/12345"
   size_t slash = range.rfind('/');
   if (resp.status == 206 && slash != std::string::npos && range.substr(slash + 1) != "*") {
@@ -41,6 +42,12 @@ Result<uint64_t> HttpSource::size() {
                       "pgshuttle needs a server that supports HTTP Range requests");
   }
   return *size_;
+}
+
+Result<std::string> HttpSource::version() {
+  PGS_TRY(size());
+  std::lock_guard lock(mu_);
+  return etag_;
 }
 
 RangeGet HttpSource::range_get() const {

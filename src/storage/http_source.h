@@ -25,6 +25,7 @@ class HttpSource : public ByteSource {
   Result<std::unique_ptr<ByteStream>> open_stream_range(uint64_t offset, uint64_t length) override;
   Result<std::string> read_range(uint64_t offset, uint64_t length) override;
   std::string describe() const override;
+  Result<std::string> version() override;
 
  private:
   RangeGet range_get() const;
@@ -33,6 +34,7 @@ class HttpSource : public ByteSource {
   int max_tries_;
   std::mutex mu_;
   std::optional<uint64_t> size_;
+  std::string etag_;  // with size_, from the same response
 };
 
 }  // namespace pgshuttle::storage

@@ -96,6 +96,11 @@ KeyValues S3Client::sse_headers() const {
 }
 
 Result<uint64_t> S3Client::head_size(const S3Location& o) const {
+  PGS_ASSIGN_OR_RETURN(ObjectHead h, head(o));
+  return h.size;
+}
+
+Result<S3Client::ObjectHead> S3Client::head(const S3Location& o) const {
   auto head = send({"HEAD", o.bucket, o.key});
   if (head.ok()) {
     auto size = parse_u64(head->header("content-length"));
@@ -105,7 +110,7 @@ Result<uint64_t> S3Client::head_size(const S3Location& o) const {
           fmt::format("the S3 server sent no valid Content-Length for {}", o.to_string()),
           "check the endpoint: it does not answer HEAD like S3");
     }
-    return *size;
+    return ObjectHead{*size, head->header("etag")};
   }
   // A HEAD answer has no body, so its cause is vague: a one-byte GET names it
   // (SignatureDoesNotMatch rather than 403, NoSuchBucket rather than 404).

@@ -61,6 +61,13 @@ class S3Client {
                       std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
                       std::string method = "GET") const;
 
+  // What a HEAD says about an object: its size and its entity tag (quoted,
+  // as the server sends it; it changes whenever the object is replaced).
+  struct ObjectHead {
+    uint64_t size = 0;
+    std::string etag;
+  };
+  Result<ObjectHead> head(const S3Location& object) const;
   Result<uint64_t> head_size(const S3Location& object) const;
   // Without `replace`: `If-None-Match: *`, so an existing object is kept
   // and the request fails with kExists. A server that does not implement

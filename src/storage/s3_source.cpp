@@ -9,11 +9,18 @@ namespace pgshuttle::storage {
 Result<uint64_t> S3Source::size() {
   std::lock_guard lock(mu_);
   if (!size_) {
-    auto s = client_->head_size(object_);
-    if (!s.ok()) return std::move(s).error().with_context(object_.to_string());
-    size_ = *s;
+    auto h = client_->head(object_);
+    if (!h.ok()) return std::move(h).error().with_context(object_.to_string());
+    size_ = h->size;
+    etag_ = h->etag;
   }
   return *size_;
+}
+
+Result<std::string> S3Source::version() {
+  PGS_TRY(size());
+  std::lock_guard lock(mu_);
+  return etag_;
 }
 
 RangeGet S3Source::range_get() const {

@@ -24,6 +24,7 @@ class S3Source : public ByteSource {
   Result<std::unique_ptr<ByteStream>> open_stream_range(uint64_t offset, uint64_t length) override;
   Result<std::string> read_range(uint64_t offset, uint64_t length) override;
   std::string describe() const override { return object_.to_string(); }
+  Result<std::string> version() override;
 
  private:
   RangeGet range_get() const;
@@ -32,6 +33,7 @@ class S3Source : public ByteSource {
   S3Location object_;
   std::mutex mu_;
   std::optional<uint64_t> size_;
+  std::string etag_;  // with size_, from one HEAD
 };
 
 }  // namespace pgshuttle::storage

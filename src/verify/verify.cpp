@@ -13,6 +13,7 @@
 #include "core/fault.h"
 #include "core/log.h"
 #include "pg/cancel_watch.h"
+#include "pg/tools.h"
 #include "verify/data_compare.h"
 #include "verify/known_skips.h"
 #include "verify/query_compare.h"
@@ -47,6 +48,51 @@ std::string now_iso8601() {
   return buf;
 }
 
+// With --include/--exclude: the objects of the selected relations (the
+// relation itself, its columns, constraints, triggers, rules, policies and
+// indexes) and the other objects of the schemas selected as a whole; a
+// column or constraint of a relation left out goes with it, whatever its
+// schema. Objects of the whole database have no schema and go.
+void keep_selected(const ddl::Selection& selection, CatalogSnapshot& source,
+                   CatalogSnapshot& target) {
+  static const std::set<std::string> kRelations = {"table", "view", "materialized view",
+                                                   "foreign table", "sequence"};
+  static const std::set<std::string> kParts = {"column", "constraint", "trigger", "rule", "policy"};
+  std::set<std::string> relations;  // of either side
+  for (const auto* side : {&source, &target}) {
+    for (const auto& [key, props] : *side) {
+      if (kRelations.count(key.first)) relations.insert(key.second);
+    }
+  }
+  auto in_whole_schema = [&](const std::string& object) {
+    for (size_t dot = object.find('.'); dot != std::string::npos; dot = object.find('.', dot + 1)) {
+      if (selection.schemas.count(object.substr(0, dot))) return true;
+    }
+    return false;
+  };
+  auto selected = [&](const ObjectKey& key, const Properties& props) {
+    const auto& [kind, object] = key;
+    if (kind == "schema") return selection.schemas.count(object) > 0;
+    if (kRelations.count(kind)) return selection.relations.count(object) > 0;
+    if (kind == "index") {
+      auto table = props.find("table");
+      return table != props.end() && table->second && selection.relations.count(*table->second) > 0;
+    }
+    if (kParts.count(kind)) {
+      // "schema.relation.name": the longest prefix that is a relation.
+      for (size_t dot = object.rfind('.'); dot != std::string::npos && dot > 0;
+           dot = object.rfind('.', dot - 1)) {
+        std::string owner = object.substr(0, dot);
+        if (relations.count(owner)) return selection.relations.count(owner) > 0;
+      }
+    }
+    return in_whole_schema(object);  // a domain's constraint, a function, a type, ...
+  };
+  for (auto* side : {&source, &target}) {
+    std::erase_if(*side, [&](const auto& entry) { return !selected(entry.first, entry.second); });
+  }
+}
+
 Status compare_schemas(pg::Connection& source, pg::Connection& target, const VerifyOptions& options,
                        VerifyReport& report) {
   auto start = Clock::now();
@@ -67,6 +113,7 @@ Status compare_schemas(pg::Connection& source, pg::Connection& target, const Ver
       }
     }
   }
+  if (options.selection) keep_selected(*options.selection, s, t);
   report.schema_objects = static_cast<int>(s.size());
   auto diffs = diff_catalogs(s, t, options);
   PGS_TRY(drop_settings_the_source_has(source, t, diffs));
@@ -138,6 +185,13 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
   report_row_hash = std::string(row_hash_name(hash));
   PGS_ASSIGN_OR_RETURN(auto src, read_tables(source));
   PGS_ASSIGN_OR_RETURN(auto tgt, read_tables(target));
+  if (options.selection) {
+    for (auto* side : {&src, &tgt}) {
+      std::erase_if(*side, [&](const TableInfo& t) {
+        return options.selection->relations.count(t.qualified()) == 0;
+      });
+    }
+  }
   PGS_TRY(check_readable(src, tgt, source));
   PGS_TRY(check_readable(tgt, src, target));
   std::map<std::string, const TableInfo*> on_target;
@@ -290,7 +344,8 @@ std::string_view severity_name(Severity severity) {
 }
 
 Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::ConnInfo& target,
-                                      const VerifyOptions& options) {
+                                      const VerifyOptions& given) {
+  VerifyOptions options = given;
   auto start = Clock::now();
   VerifyReport report;
   report.source = source.to_uri(false);
@@ -304,6 +359,14 @@ Result<VerifyReport> verify_databases(const pg::ConnInfo& source, const pg::Conn
   PGS_ASSIGN_OR_RETURN(auto tgt_conn, tgt.open_worker());
   // Ctrl-C or `pgshuttle cancel` stops a catalog query waiting on a lock.
   pg::CancelWatch stop_on_cancel({&src_conn, &tgt_conn});
+  if (!options.filter.empty() && !options.selection) {
+    PGS_ASSIGN_OR_RETURN(auto tools,
+                         pg::find_tools(src_conn.server_version() / 10000,
+                                        tgt_conn.server_version() / 10000, options.pg_bindir));
+    PGS_ASSIGN_OR_RETURN(auto selection,
+                         ddl::select_objects(source, options.filter, tools.pg_dump));
+    options.selection = std::make_shared<const ddl::Selection>(std::move(selection));
+  }
   if (options.compare_schema) {
     PGS_TRY(compare_schemas(src_conn, tgt_conn, options, report));
     PGS_TRY(drop_same_view_queries(target, report.differences));

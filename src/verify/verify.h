@@ -18,10 +18,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "pg/conninfo.h"
 
 namespace pgshuttle::verify {
@@ -45,6 +47,15 @@ struct VerifyOptions {
   // that only a superuser may create, and what depends on it, is reported
   // as a known skip when missing on the target (never as a pass).
   bool skip_unsupported = false;
+  // --include / --exclude: only the tables, views and sequences pg_dump
+  // selects with these patterns on the source, the objects that belong to
+  // them, and the other objects of schemas selected as a whole. Objects of
+  // the whole database (extensions, settings, large objects, publications,
+  // ...) are not compared then: a dump of a part leaves them out too.
+  ddl::ObjectFilter filter;
+  std::string pg_bindir;  // where pg::find_tools looks first for pg_dump (the selection)
+  // What `filter` selects; verify_databases() sets it.
+  std::shared_ptr<const ddl::Selection> selection;
 };
 
 // Chunk size when none is given: only as many chunks as balancing the work

@@ -253,6 +253,44 @@ TEST_F(BackupTest, NeverOverwritesAndRestoreChecksTheRecord) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+// A backup without its SHA-256 read-back (--no-checksum, like migrate's own
+// backups) records the stored object's ETag: a restore by id tells an object
+// replaced by another of the same size, before the target is touched.
+TEST_F(BackupTest, WithoutSha256TheETagTellsAReplacedObject) {
+  rig::ScratchDatabase src(rig::Server::kSource, "betag_s");
+  rig::ScratchDatabase target(rig::Server::kTarget, "betag_t");
+  rig::load_sample(src.admin_url(), "chinook");
+  std::string dir = ::testing::TempDir() + "/" + rig::unique_name("betag");
+  std::filesystem::create_directories(dir);
+  std::string object = "s3://" + make_bucket() + "/db.dump";
+  auto r = pgs({"--json", "backup", src.url(), "--to", object, "--no-checksum", "--sse", "none",
+                "--endpoint", rig::env("S3_ENDPOINT")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["sha256"], "") << r.out;
+  std::string etag = j["etag"];
+  EXPECT_FALSE(etag.empty()) << r.out;
+  auto info = pgs({"--json", "info", "b001"});
+  EXPECT_EQ(nlohmann::json::parse(info.out)["etag"], etag) << info.out;
+
+  // The same bytes but one, put back by the AWS CLI: same size, new object.
+  std::string path = dir + "/db.dump";
+  aws_download_sha256(object, path);
+  std::string bytes = rig::read_file(path);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  auto put = rig::run_program({"/usr/bin/aws", "--endpoint-url", rig::env("S3_ENDPOINT"), "s3",
+                               "cp", "--only-show-errors", path, object},
+                              env_);
+  ASSERT_EQ(put.exit_code, 0) << put.err;
+  r = pgs({"restore", "b001", "--target", target.url(), "--endpoint", rig::env("S3_ENDPOINT")});
+  EXPECT_EQ(r.exit_code, 15) << r.out << r.err;
+  EXPECT_NE(r.err.find("its ETag is"), std::string::npos) << r.err;
+  EXPECT_EQ(
+      rig::psql(target.admin_url(), "SELECT count(*) FROM pg_class WHERE relnamespace > 16384"),
+      "0");
+}
+
 // stdout cannot be patched, so its bytes are hashed as they pass.
 TEST_F(BackupTest, StdoutSha256IsThatOfTheBytesWritten) {
   rig::ScratchDatabase source(rig::Server::kSource, "bout");

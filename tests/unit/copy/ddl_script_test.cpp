@@ -83,7 +83,9 @@ TEST(DdlApply, JudgesFailures) {
 TEST(SchemaDump, ArgsFollowOptions) {
   ddl::SchemaDumpOptions o;
   o.snapshot = "00000003-1";
-  o.include_schemas = {"shop"};
+  o.filter.include("shop");
+  o.filter.exclude("shop.\"Big.Table\"");
+  o.filter.exclude("\"my.schema\"");
   auto args = ddl::schema_dump_args(o);
   auto has = [&](const std::string& a) {
     return std::find(args.begin(), args.end(), a) != args.end();
@@ -93,6 +95,10 @@ TEST(SchemaDump, ArgsFollowOptions) {
   EXPECT_TRUE(has("--no-owner"));
   EXPECT_TRUE(has("--no-acl"));
   EXPECT_TRUE(has("--schema=shop"));
+  // A dot outside double quotes makes a table pattern; inside, it is part
+  // of the name.
+  EXPECT_TRUE(has("--exclude-table=shop.\"Big.Table\""));
+  EXPECT_TRUE(has("--exclude-schema=\"my.schema\""));
   o.keep_owner = true;
   o.section = ddl::Section::kPostData;
   args = ddl::schema_dump_args(o);

@@ -83,7 +83,7 @@ TEST(StateDb, AFileOfAnOlderSchemaIsUpgradedKeepingItsTransfers) {
   }
   raw_exec(path,
            "DROP TABLE run_units; DROP TABLE run_values; ALTER TABLE transfers DROP COLUMN "
-           "follow_up; PRAGMA user_version = 0;");
+           "follow_up; ALTER TABLE transfers DROP COLUMN etag; PRAGMA user_version = 0;");
   ASSERT_EQ(raw_user_version(path), 0);
   auto store = RunStore::open(dir, "copy:c009");
   ASSERT_TRUE(store.ok()) << store.error().to_string();
