@@ -20,6 +20,7 @@ struct RestoreCliOptions {
   bool keep_owner = false;
   bool skip_unsupported = false;
   bool keep_acl = false;
+  ddl::ObjectFilter filter;
   bool clean = false;
   std::string confirm;
   std::string extensions;
@@ -102,6 +103,7 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.jobs = o.jobs;
   ro.keep_owner = o.keep_owner;
   ro.keep_acl = o.keep_acl;
+  ro.filter = o.filter;
   ro.clean = o.clean;
   ro.confirm = o.confirm;
   ro.extensions = split_list(o.extensions);
@@ -159,6 +161,7 @@ void register_restore(CLI::App& app, CliContext& ctx) {
   cmd->add_option("-j,--jobs", o->jobs, "Parallel jobs for seekable archives (default: cores)");
   cmd->add_flag("--keep-owner", o->keep_owner, "Restore ownership (ALTER ... OWNER TO)");
   cmd->add_flag("--keep-acl", o->keep_acl, "Restore privileges (GRANT/REVOKE)");
+  add_filter_options(cmd, o->filter);
   cmd->add_flag("--clean", o->clean, "Drop what the target holds first (needs --confirm)");
   cmd->add_option("--confirm", o->confirm, "The target database's name, to allow --clean");
   cmd->add_option("--extensions", o->extensions,

@@ -16,6 +16,39 @@ bool is_table_pattern(const std::string& pattern) {
   return false;
 }
 
+Result<std::vector<std::string>> exact_name_parts(const std::string& pattern) {
+  std::vector<std::string> parts(1);
+  bool quoted = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '"') {
+      if (quoted && i + 1 < pattern.size() && pattern[i + 1] == '"') {
+        parts.back() += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (quoted) {
+      parts.back() += c;
+    } else if (c == '.') {
+      parts.emplace_back();
+    } else if (c == '*' || c == '?') {
+      return make_error(
+          ErrorCode::kUsage,
+          "restore takes exact names in --include/--exclude, not the pattern " + pattern,
+          "name each schema or schema.table (pg_restore -l lists the archive's); "
+          "backup, copy, verify and migrate take wildcards");
+    } else {
+      parts.back() += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  if (quoted || parts.size() > 2 || parts.front().empty() || parts.back().empty()) {
+    return make_error(ErrorCode::kUsage, "not a schema or schema.table name: " + pattern,
+                      "write schema or schema.table; double quotes keep case and dots");
+  }
+  return parts;
+}
+
 void ObjectFilter::include(const std::string& pattern) {
   (is_table_pattern(pattern) ? tables : schemas).push_back(pattern);
 }

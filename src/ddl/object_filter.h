@@ -38,6 +38,14 @@ struct ObjectFilter {
 // True when `pattern` has a dot outside double quotes (a table pattern).
 bool is_table_pattern(const std::string& pattern);
 
+// A pattern without wildcards as the names it stands for, by pg_dump's
+// rules: unquoted letters fold to lower case, "..." keeps its text ("" is
+// one quote), a dot outside quotes separates schema and name. One or two
+// parts. kUsage for * or ? outside quotes, or more than two parts: where no
+// server can apply pg_dump's matching (names in an archive), only exact
+// names are taken, named the same way.
+Result<std::vector<std::string>> exact_name_parts(const std::string& pattern);
+
 struct Selection {
   // "schema.name" of every selected table, view, materialized view, foreign
   // table and sequence (raw names, as verify keys its objects).

@@ -128,6 +128,7 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
   PGS_ASSIGN_OR_RETURN(std::string head, source.read_range(0, toc.toc_end));
   PGS_TRY(write_file(scratch.file("toc.dump"), head));
   auto selection = TocSelection::for_managed_target(toc);
+  PGS_TRY(selection.leave_out_unselected(toc, o.filter));
   out.skipped = selection.warnings(toc);
   if (!o.skip_unsupported) {
     for (const auto& w : out.skipped) log::warn("{}", w);  // else with the refused ones below

@@ -260,8 +260,16 @@ Status stream_restore(const RestoreOptions& o, Input& in,
                       const std::optional<archive::ArchiveToc>& toc, const ScratchDir& scratch,
                       RestoreOutcome& out) {
   std::vector<std::string> archive_exts;
+  if (!toc && !o.filter.empty()) {
+    return make_error(ErrorCode::kUsage,
+                      "--include/--exclude select entries of an archive; a plain SQL script has "
+                      "none",
+                      "restore the whole script, or take a custom-format backup of the part "
+                      "(pgshuttle backup --include ...)");
+  }
   if (toc) {
     auto selection = TocSelection::for_managed_target(*toc);
+    PGS_TRY(selection.leave_out_unselected(*toc, o.filter));
     out.skipped = selection.warnings(*toc);
     for (const auto& w : out.skipped) log::warn("{}", w);
     archive_exts = selection.extensions(*toc);

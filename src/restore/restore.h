@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "pg/conninfo.h"
 #include "pg/tools.h"
 #include "restore/restore_error.h"
@@ -42,6 +43,9 @@ struct RestoreOptions {
   int jobs = 0;  // 0: the number of cores; used when the archive can be read at random
   bool keep_owner = false;
   bool keep_acl = false;
+  // --include / --exclude: exact schema or schema.table names
+  // (TocSelection::leave_out_unselected).
+  ddl::ObjectFilter filter;
   bool clean = false;
   std::string confirm;                  // must equal the target database name with --clean
   std::vector<std::string> extensions;  // "name" or "schema.name", created first

@@ -35,6 +35,10 @@ std::string_view skip_reason_text(SkipReason reason) {
       return "only a superuser may create it (--skip-unsupported)";
     case SkipReason::kDependsOnSkipped:
       return "it depends on an object skipped before (--skip-unsupported)";
+    case SkipReason::kFiltered:
+      return "left out by --include/--exclude";
+    case SkipReason::kNeedsFilteredOut:
+      return "it needs a table --include/--exclude left out (it would fail)";
   }
   return "skipped";
 }
@@ -83,6 +87,108 @@ void TocSelection::leave_out_refused(const archive::ArchiveToc& toc, const std::
   }
 }
 
+namespace {
+
+using Name = std::pair<std::string, std::string>;  // schema, name
+
+struct ExactFilter {
+  std::set<std::string> schemas, exclude_schemas;
+  std::set<Name> tables, exclude_tables;
+};
+
+Status add_names(const std::vector<std::string>& patterns, std::set<std::string>& schemas,
+                 std::set<Name>& tables) {
+  for (const auto& p : patterns) {
+    PGS_ASSIGN_OR_RETURN(auto parts, ddl::exact_name_parts(p));
+    if (parts.size() == 1) {
+      schemas.insert(parts[0]);
+    } else {
+      tables.insert({parts[0], parts[1]});
+    }
+  }
+  return ok_status();
+}
+
+bool is_relation(const TocEntry& e) {
+  static const std::set<std::string> kDescs = {
+      "TABLE", "TABLE DATA",        "SEQUENCE",      "SEQUENCE SET",
+      "VIEW",  "MATERIALIZED VIEW", "FOREIGN TABLE", "MATERIALIZED VIEW DATA"};
+  return kDescs.count(e.desc) > 0;
+}
+
+}  // namespace
+
+Status TocSelection::leave_out_unselected(const archive::ArchiveToc& toc,
+                                          const ddl::ObjectFilter& filter) {
+  if (filter.empty()) return ok_status();
+  ExactFilter f;
+  // A schema pattern may come as -t's spelling of a table too: each list
+  // is read by the number of its parts.
+  PGS_TRY(add_names(filter.schemas, f.schemas, f.tables));
+  PGS_TRY(add_names(filter.tables, f.schemas, f.tables));
+  PGS_TRY(add_names(filter.exclude_schemas, f.exclude_schemas, f.exclude_tables));
+  PGS_TRY(add_names(filter.exclude_tables, f.exclude_schemas, f.exclude_tables));
+  const bool includes = !f.schemas.empty() || !f.tables.empty();
+  auto own = [&](const TocEntry& e) {
+    Name name{e.namespace_name.value_or(""), e.tag};
+    bool has_schema = e.namespace_name && !e.namespace_name->empty();
+    bool in = !includes || (has_schema && f.schemas.count(name.first)) ||
+              (e.desc == "SCHEMA" && f.schemas.count(e.tag)) ||
+              (is_relation(e) && f.tables.count(name));
+    bool out = (has_schema && f.exclude_schemas.count(name.first)) ||
+               (e.desc == "SCHEMA" && f.exclude_schemas.count(e.tag)) ||
+               (is_relation(e) && f.exclude_tables.count(name));
+    return in && !out;
+  };
+  // A table's own sequences (SEQUENCE OWNED BY) come with it, as in pg_dump.
+  std::map<int, const TocEntry*> by_id;
+  for (const TocEntry& e : toc.entries) by_id[e.dump_id] = &e;
+  for (const TocEntry& e : toc.entries) {
+    if (e.desc != "SEQUENCE OWNED BY") continue;
+    bool table_in = false;
+    for (int dep : e.dependencies) {
+      auto it = by_id.find(dep);
+      if (it != by_id.end() && it->second->desc == "TABLE" && own(*it->second)) table_in = true;
+    }
+    if (!table_in) continue;
+    for (int dep : e.dependencies) {
+      auto it = by_id.find(dep);
+      if (it == by_id.end() || it->second->desc != "SEQUENCE") continue;
+      Name seq{it->second->namespace_name.value_or(""), it->second->tag};
+      if (!f.exclude_tables.count(seq)) f.tables.insert(seq);
+    }
+  }
+  // In archive order (pg_dump writes what an entry depends on first): a
+  // relation goes by its name; another entry comes when it is selected or
+  // belongs to a kept entry, unless it depends on a relation left out (or
+  // on what went with one).
+  std::set<int> kept, gone_with_relation;
+  for (const TocEntry& e : toc.entries) {
+    bool keep = own(e);
+    if (!is_relation(e)) {
+      bool on_kept = false, on_gone = false;
+      for (int dep : e.dependencies) {
+        on_kept = on_kept || kept.count(dep) > 0;
+        on_gone = on_gone || gone_with_relation.count(dep) > 0;
+      }
+      keep = (keep || on_kept) && !on_gone;
+      if (on_gone) gone_with_relation.insert(e.dump_id);
+    } else if (!keep) {
+      gone_with_relation.insert(e.dump_id);
+    }
+    if (keep) {
+      kept.insert(e.dump_id);
+    } else if (!skipped_.count(e.dump_id)) {
+      // Part of the selection, but it would fail without what was left out
+      // (a foreign key to an excluded table): said, not silent.
+      skipped_[e.dump_id] = !is_relation(e) && own(e) && archive::listed_by_pg_restore(e)
+                                ? SkipReason::kNeedsFilteredOut
+                                : SkipReason::kFiltered;
+    }
+  }
+  return ok_status();
+}
+
 std::set<int> TocSelection::excluded_ids() const {
   std::set<int> out;
   for (const auto& [id, reason] : skipped_) out.insert(id);
@@ -94,6 +200,7 @@ std::vector<std::string> TocSelection::warnings(const archive::ArchiveToc& toc) 
   for (const TocEntry& e : toc.entries) {
     auto it = skipped_.find(e.dump_id);
     if (it == skipped_.end() || !archive::listed_by_pg_restore(e)) continue;
+    if (it->second == SkipReason::kFiltered) continue;  // asked for
     std::string what =
         e.namespace_name && !e.namespace_name->empty() ? *e.namespace_name + "." + e.tag : e.tag;
     out.push_back(fmt::format("skipped {} {}: {}", e.desc, what, skip_reason_text(it->second)));

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "archive/archive_toc.h"
+#include "core/result.h"
+#include "ddl/object_filter.h"
 
 namespace pgshuttle::restore {
 
@@ -23,6 +25,8 @@ enum class SkipReason {
   kProviderOnly,      // the provider's own schema or extension
   kRefused,           // the target refused it to a non-superuser (--skip-unsupported)
   kDependsOnSkipped,  // it depends, directly or not, on a refused entry
+  kFiltered,          // --include/--exclude left it out (asked for: no warning)
+  kNeedsFilteredOut,  // selected, but it depends on a table the filter left out
 };
 
 class TocSelection {
@@ -38,6 +42,14 @@ class TocSelection {
   // (a table whose access method was refused, created in the default one).
   void leave_out_refused(const archive::ArchiveToc& toc, const std::set<int>& refused,
                          const std::set<int>& dependent, const std::set<int>& applied);
+
+  // --include / --exclude (exact names, ddl::exact_name_parts): leaves out
+  // what pg_dump would not have dumped with that filter (a schema's
+  // entries, a table's with its data, indexes, constraints, triggers and
+  // comments; database-wide entries such as extensions and large objects
+  // when anything is included), and also what would then fail: an entry
+  // of the part that depends on a table left out (a foreign key to it).
+  Status leave_out_unselected(const archive::ArchiveToc& toc, const ddl::ObjectFilter& filter);
 
   bool skipped(int dump_id) const { return skipped_.count(dump_id) > 0; }
   // Dump ids left out, with their reasons.

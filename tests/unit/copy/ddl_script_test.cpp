@@ -80,6 +80,21 @@ TEST(DdlApply, JudgesFailures) {
   EXPECT_FALSE(ddl::is_already_exists("23505"));
 }
 
+// Names where no server can match patterns (restore, over an archive):
+// pg_dump's rules for a pattern without wildcards.
+TEST(ExactNameParts, FoldQuoteAndSplitAsPgDumpDoes) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(*ddl::exact_name_parts("Shop"), V{"shop"});
+  EXPECT_EQ(*ddl::exact_name_parts("shop.Orders"), (V{"shop", "orders"}));
+  EXPECT_EQ(*ddl::exact_name_parts("\"My.Schema\".\"Big \"\"T\"\"\""),
+            (V{"My.Schema", "Big \"T\""}));
+  for (const char* bad : {"shop.*", "sh?p", "a.b.c", "\"open", "", "shop."}) {
+    auto r = ddl::exact_name_parts(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::kUsage) << bad;
+  }
+}
+
 TEST(SchemaDump, ArgsFollowOptions) {
   ddl::SchemaDumpOptions o;
   o.snapshot = "00000003-1";
