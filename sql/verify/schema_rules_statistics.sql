@@ -23,6 +23,8 @@ FROM pg_statistic_ext s
 JOIN pg_namespace n ON n.oid = s.stxnamespace
 CROSS JOIN LATERAL (VALUES
   ('definition', pg_get_statisticsobjdef(s.oid)),
+  ('table', (SELECT tn.nspname || '.' || tc.relname FROM pg_class tc
+             JOIN pg_namespace tn ON tn.oid = tc.relnamespace WHERE tc.oid = s.stxrelid)),
   ('statistics target', NULLIF(to_jsonb(s) ->> 'stxstattarget', '-1')),
   ('owner', pg_get_userbyid(s.stxowner)::text),
   ('comment', obj_description(s.oid, 'pg_statistic_ext'))

@@ -55,6 +55,7 @@ nlohmann::json summary_json(const copy::CopySummary& s) {
           {"retries", s.retries},
           {"large_objects", s.large_objects},
           {"sequences", s.sequences},
+          {"grants_left_out", s.grants_left_out},
           {"resumed", s.resumed},
           {"seconds", s.seconds}};
 }

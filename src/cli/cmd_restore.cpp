@@ -69,6 +69,7 @@ nlohmann::json outcome_json(const restore::RestoreOutcome& out) {
           {"warnings", out.warning_count()},
           {"skipped", out.skipped},
           {"skipped_unsupported", out.skipped_unsupported},
+          {"acl_entries_left_out", out.acl_entries_left_out},
           {"errors", errors}};
 }
 
@@ -137,6 +138,8 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
     verify::VerifyOptions vo;
     vo.jobs = std::max(1, out.jobs);
     vo.skip_unsupported = o.skip_unsupported;
+    vo.filter = o.filter;  // a part restored: that part compared
+    vo.pg_bindir = o.pg_bindir;
     verified = verify_after(ctx, *against, ro.target, vo, "the restored database", out.transfer_id,
                             "The restore matches the archive; a source written after the backup "
                             "explains differences.",

@@ -74,6 +74,13 @@ void add_filter_options(CLI::App* cmd, ddl::ObjectFilter& filter) {
       "--include",
       [&filter](const std::vector<std::string>& patterns) {
         for (const auto& p : patterns) filter.include(p);
+        if (!filter.schemas.empty() && !filter.tables.empty()) {
+          // pg_dump dumps no whole schema once -t names tables.
+          throw CLI::ValidationError(
+              "--include",
+              "schemas and tables together: pg_dump then takes only the tables; include the "
+              "schema's tables by name (schema.*), or move the two parts one after the other");
+        }
       },
       "Only this schema, or schema.table, as pg_dump -n / -t patterns (repeatable)");
   cmd->add_option_function<std::vector<std::string>>(

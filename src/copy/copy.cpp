@@ -29,6 +29,7 @@
 #include "pg/cancel_watch.h"
 #include "pg/data_session.h"
 #include "pg/tools.h"
+#include "roles/roles.h"
 #include "settings/settings.h"
 #include "sql/copy.h"
 #include "sql/pg.h"
@@ -470,6 +471,18 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
                            transfer.id());
     }
     return e;
+  }
+  if (!o.keep_acl) {
+    // Said, not silent: the grants a managed target usually cannot take
+    // (their roles are the source server's), and where to read them.
+    PGS_ASSIGN_OR_RETURN(auto used, roles::roles_used(r.holder));
+    for (const auto& role : used) r.summary.grants_left_out += role.grants;
+    if (r.summary.grants_left_out > 0) {
+      log::info(
+          "{} grant(s) of the source were left out (--keep-acl keeps them; pgshuttle roles "
+          "SOURCE TARGET lists the roles they name and which the target lacks)",
+          r.summary.grants_left_out);
+    }
   }
   CopyState::Noted noted = r.state->noted();
   r.summary.warnings = noted.warnings;

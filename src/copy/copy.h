@@ -77,6 +77,8 @@ struct CopySummary {
   int64_t retries = 0;
   int64_t large_objects = 0;
   int64_t sequences = 0;
+  // Grants of the source (roles::roles_used) left out: without --keep-acl.
+  int64_t grants_left_out = 0;
   bool resumed = false;
   double seconds = 0;
   // txid_snapshot_xmax of the (last) snapshot the data was read in.

@@ -1,5 +1,7 @@
 #include "copy/copy_state.h"
 
+#include <algorithm>
+
 #include "core/fault.h"
 
 namespace pgshuttle::copy {
@@ -74,6 +76,18 @@ Status CopyState::note(const std::string& label, Outcome outcome) {
 CopyState::Noted CopyState::noted() {
   std::lock_guard lock(mutex_);
   Noted n;
+  // What a pgshuttle before these notes kept of a schema step it skipped.
+  if (auto legacy = meta_.find("skipped_unsupported"); legacy != meta_.end()) {
+    size_t start = 0;
+    for (size_t end; (end = legacy->second.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+      std::string label = legacy->second.substr(start, end - start);
+      if (!label.empty() && !meta_.count(std::string(kSkippedPrefix) + label)) {
+        n.skipped.push_back(label);
+        ++n.warnings;
+      }
+    }
+  }
   for (const auto& [key, value] : meta_) {
     if (key.starts_with(kSkippedPrefix)) {
       n.skipped.push_back(key.substr(kSkippedPrefix.size()));
@@ -82,6 +96,7 @@ CopyState::Noted CopyState::noted() {
       ++n.warnings;
     }
   }
+  std::sort(n.skipped.begin(), n.skipped.end());
   return n;
 }
 

@@ -104,6 +104,7 @@ Result<Selection> select_objects(const pg::ConnInfo& source, const ObjectFilter&
     return e;
   }
   PGS_ASSIGN_OR_RETURN(Selection s, selection_of_archive(*out, filter.tables.empty()));
+  s.includes = !filter.schemas.empty() || !filter.tables.empty();
   log::info("--include/--exclude select {} tables, views and sequences and {} whole schemas",
             s.relations.size(), s.schemas.size());
   return s;

@@ -53,6 +53,10 @@ struct Selection {
   // Schemas selected as a whole (-n, or every schema but -N's): their other
   // objects (functions, types, ...) belong to the selection too.
   std::set<std::string> schemas;
+  // The filter named what to take (--include); with excludes only, the
+  // whole database but what they name is selected, database-wide objects
+  // (extensions, large objects, settings) included, as pg_dump dumps them.
+  bool includes = false;
 };
 
 // The objects `filter` selects on `source`, by `pg_dump` (the program).

@@ -211,8 +211,14 @@ Result<archive::DataBlockReader> JobRunner::open_block(const RestoreJob& job) {
   PGS_ASSIGN_OR_RETURN(auto raw, source_.open_stream_range(e.data_offset, job.data_bytes));
   auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes,
                                                   read_wait_ns_, reads_, read_since_ns_);
+  // The block's extent, known when another block follows it; the last
+  // block's runs to the end of what is there, which a cut-short archive
+  // shortened: a read past it is then the archive's end, not damage.
+  uint64_t extent = job.data_bytes;
+  auto total = source_.size();
+  if (!total.ok() || e.data_offset + job.data_bytes >= *total) extent = 0;
   return archive::DataBlockReader::from_stream(std::move(counted), toc_.header, e.dump_id,
-                                               e.data_offset, job.data_bytes);
+                                               e.data_offset, extent);
 }
 
 Status JobRunner::stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter) {

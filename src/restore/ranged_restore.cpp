@@ -129,6 +129,7 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
   PGS_TRY(write_file(scratch.file("toc.dump"), head));
   auto selection = TocSelection::for_managed_target(toc);
   PGS_TRY(selection.leave_out_unselected(toc, o.filter));
+  if (!o.keep_acl) out.acl_entries_left_out = note_acls_left_out(toc, selection);
   out.skipped = selection.warnings(toc);
   if (!o.skip_unsupported) {
     for (const auto& w : out.skipped) log::warn("{}", w);  // else with the refused ones below

@@ -270,6 +270,7 @@ Status stream_restore(const RestoreOptions& o, Input& in,
   if (toc) {
     auto selection = TocSelection::for_managed_target(*toc);
     PGS_TRY(selection.leave_out_unselected(*toc, o.filter));
+    if (!o.keep_acl) out.acl_entries_left_out = note_acls_left_out(*toc, selection);
     out.skipped = selection.warnings(*toc);
     for (const auto& w : out.skipped) log::warn("{}", w);
     archive_exts = selection.extensions(*toc);

@@ -91,6 +91,7 @@ struct RestoreOutcome {
   std::vector<std::string> skipped;  // TOC entries left out, one warning each
   // Entries the target refused to its non-superuser role (--skip-unsupported).
   std::vector<std::string> skipped_unsupported;
+  int acl_entries_left_out = 0;  // without --keep-acl
   uint64_t bytes_read = 0;
   int64_t rows = 0;          // rows loaded (parallel restore)
   int tables_loaded = 0;     // tables whose data was loaded (parallel restore)

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/log.h"
+
 namespace pgshuttle::restore {
 namespace {
 
@@ -129,49 +131,90 @@ Status TocSelection::leave_out_unselected(const archive::ArchiveToc& toc,
   PGS_TRY(add_names(filter.exclude_schemas, f.exclude_schemas, f.exclude_tables));
   PGS_TRY(add_names(filter.exclude_tables, f.exclude_schemas, f.exclude_tables));
   const bool includes = !f.schemas.empty() || !f.tables.empty();
+  auto named_out = [&](const TocEntry& e) {  // excluded by name
+    bool has_schema = e.namespace_name && !e.namespace_name->empty();
+    return (has_schema && f.exclude_schemas.count(*e.namespace_name)) ||
+           (e.desc == "SCHEMA" && f.exclude_schemas.count(e.tag)) ||
+           (is_relation(e) && f.exclude_tables.count({e.namespace_name.value_or(""), e.tag}));
+  };
   auto own = [&](const TocEntry& e) {
     Name name{e.namespace_name.value_or(""), e.tag};
     bool has_schema = e.namespace_name && !e.namespace_name->empty();
-    bool in = !includes || (has_schema && f.schemas.count(name.first)) ||
+    // Large objects come with any filter, as backup and copy take them
+    // (pg_dump --blobs).
+    bool blobs = e.desc == "BLOB" || e.desc == "BLOBS" || e.desc == "BLOB METADATA";
+    bool in = !includes || blobs || (has_schema && f.schemas.count(name.first)) ||
               (e.desc == "SCHEMA" && f.schemas.count(e.tag)) ||
               (is_relation(e) && f.tables.count(name));
-    bool out = (has_schema && f.exclude_schemas.count(name.first)) ||
-               (e.desc == "SCHEMA" && f.exclude_schemas.count(e.tag)) ||
-               (is_relation(e) && f.exclude_tables.count(name));
-    return in && !out;
+    return in && !named_out(e);
   };
-  // A table's own sequences (SEQUENCE OWNED BY) come with it, as in pg_dump.
+  // A table's sequences come with it, as in pg_dump: a serial column's
+  // (its DEFAULT entry depends on the table and the sequence) and an
+  // identity column's (its SEQUENCE entry depends on the table). A
+  // SEQUENCE OWNED BY names only its sequence: it follows that sequence's
+  // tables.
   std::map<int, const TocEntry*> by_id;
   for (const TocEntry& e : toc.entries) by_id[e.dump_id] = &e;
+  std::map<int, std::vector<int>> tables_of_sequence;
   for (const TocEntry& e : toc.entries) {
-    if (e.desc != "SEQUENCE OWNED BY") continue;
-    bool table_in = false;
+    if (e.desc != "DEFAULT" && e.desc != "SEQUENCE") continue;
+    std::vector<int> tables, sequences;
+    if (e.desc == "SEQUENCE") sequences.push_back(e.dump_id);
     for (int dep : e.dependencies) {
       auto it = by_id.find(dep);
-      if (it != by_id.end() && it->second->desc == "TABLE" && own(*it->second)) table_in = true;
+      if (it == by_id.end()) continue;
+      if (it->second->desc == "TABLE") tables.push_back(dep);
+      if (e.desc == "DEFAULT" && it->second->desc == "SEQUENCE") sequences.push_back(dep);
     }
-    if (!table_in) continue;
-    for (int dep : e.dependencies) {
-      auto it = by_id.find(dep);
-      if (it == by_id.end() || it->second->desc != "SEQUENCE") continue;
-      Name seq{it->second->namespace_name.value_or(""), it->second->tag};
-      if (!f.exclude_tables.count(seq)) f.tables.insert(seq);
+    for (int seq : sequences) {
+      for (int t : tables) tables_of_sequence[seq].push_back(t);
     }
   }
+  std::set<std::string> schemas_of_tables;  // a table taken by name needs its schema
+  for (const auto& [seq, tables] : tables_of_sequence) {
+    const TocEntry& sequence = *by_id.at(seq);
+    for (int t : tables) {
+      if (own(*by_id.at(t)) && !named_out(sequence)) {
+        f.tables.insert({sequence.namespace_name.value_or(""), sequence.tag});
+      }
+    }
+  }
+  for (const TocEntry& e : toc.entries) {
+    if (is_relation(e) && own(e) && e.namespace_name) schemas_of_tables.insert(*e.namespace_name);
+  }
+  // What an entry depends on, with a SEQUENCE OWNED BY's tables added.
+  auto dependencies = [&](const TocEntry& e) {
+    std::vector<int> deps = e.dependencies;
+    if (e.desc != "SEQUENCE OWNED BY") return deps;
+    for (int dep : e.dependencies) {
+      auto it = tables_of_sequence.find(dep);
+      if (it != tables_of_sequence.end())
+        deps.insert(deps.end(), it->second.begin(), it->second.end());
+    }
+    return deps;
+  };
   // In archive order (pg_dump writes what an entry depends on first): a
   // relation goes by its name; another entry comes when it is selected or
-  // belongs to a kept entry, unless it depends on a relation left out (or
-  // on what went with one).
+  // belongs to a kept entry (and is not excluded by name), unless it
+  // depends on a relation left out (or on what went with one).
   std::set<int> kept, gone_with_relation;
   for (const TocEntry& e : toc.entries) {
-    bool keep = own(e);
+    bool keep = own(e) || (e.desc == "SCHEMA" && schemas_of_tables.count(e.tag) && !named_out(e));
+    bool wanted_but_needs_gone = false;
     if (!is_relation(e)) {
       bool on_kept = false, on_gone = false;
-      for (int dep : e.dependencies) {
+      for (int dep : dependencies(e)) {
         on_kept = on_kept || kept.count(dep) > 0;
         on_gone = on_gone || gone_with_relation.count(dep) > 0;
       }
-      keep = (keep || on_kept) && !on_gone;
+      bool part = keep || (on_kept && !named_out(e));
+      keep = part && !on_gone;
+      // An entry that ties the part to a table left out (a foreign key
+      // between them) goes, said rather than silent; one that belongs to
+      // the left-out table alone (its index, its comment, its sequence's
+      // OWNED BY) goes silently, as pg_dump leaves it out too.
+      wanted_but_needs_gone =
+          part && on_kept && on_gone && e.desc != "SEQUENCE OWNED BY" && !is_annotation(e);
       if (on_gone) gone_with_relation.insert(e.dump_id);
     } else if (!keep) {
       gone_with_relation.insert(e.dump_id);
@@ -179,14 +222,27 @@ Status TocSelection::leave_out_unselected(const archive::ArchiveToc& toc,
     if (keep) {
       kept.insert(e.dump_id);
     } else if (!skipped_.count(e.dump_id)) {
-      // Part of the selection, but it would fail without what was left out
-      // (a foreign key to an excluded table): said, not silent.
-      skipped_[e.dump_id] = !is_relation(e) && own(e) && archive::listed_by_pg_restore(e)
+      skipped_[e.dump_id] = wanted_but_needs_gone && archive::listed_by_pg_restore(e)
                                 ? SkipReason::kNeedsFilteredOut
                                 : SkipReason::kFiltered;
     }
   }
   return ok_status();
+}
+
+int note_acls_left_out(const archive::ArchiveToc& toc, const TocSelection& selection) {
+  int n = 0;
+  for (const TocEntry& e : toc.entries) {
+    if ((e.desc == "ACL" || e.desc == "DEFAULT ACL") && !selection.skipped(e.dump_id)) ++n;
+  }
+  if (n > 0) {
+    log::info(
+        "{} ACL entries (objects' GRANTs and REVOKEs, default privileges) left out: --keep-acl "
+        "keeps them once their roles exist on the target (pgshuttle roles SOURCE TARGET lists "
+        "them)",
+        n);
+  }
+  return n;
 }
 
 std::set<int> TocSelection::excluded_ids() const {

@@ -72,4 +72,9 @@ class TocSelection {
 
 std::string_view skip_reason_text(SkipReason reason);
 
+// Without --keep-acl: the ACL entries (one object's GRANTs and REVOKEs, or
+// default privileges) of the selection that are left out; said in the log
+// when there are any, with where to read the roles they name.
+int note_acls_left_out(const archive::ArchiveToc& toc, const TocSelection& selection);
+
 }  // namespace pgshuttle::restore

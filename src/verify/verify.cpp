@@ -5,6 +5,7 @@
 #include <ctime>
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -49,47 +50,81 @@ std::string now_iso8601() {
 }
 
 // With --include/--exclude: the objects of the selected relations (the
-// relation itself, its columns, constraints, triggers, rules, policies and
-// indexes) and the other objects of the schemas selected as a whole; a
-// column or constraint of a relation left out goes with it, whatever its
-// schema. Objects of the whole database have no schema and go.
+// relation itself, its columns, constraints, triggers, rules, policies,
+// indexes and extended statistics) and the other objects of the schemas
+// selected as a whole; what belongs to a relation left out goes with it,
+// whatever its schema. A relation only the target has, in a schema selected
+// whole, stays (an extra table is a difference). Large objects always stay
+// (backup and copy run pg_dump with --blobs); other objects of the whole
+// database (no schema) stay only when nothing was included by name, as
+// pg_dump dumps them then.
 void keep_selected(const ddl::Selection& selection, CatalogSnapshot& source,
                    CatalogSnapshot& target) {
   static const std::set<std::string> kRelations = {"table", "view", "materialized view",
                                                    "foreign table", "sequence"};
   static const std::set<std::string> kParts = {"column", "constraint", "trigger", "rule", "policy"};
-  std::set<std::string> relations;  // of either side
+  std::set<std::string> relations, on_source, schemas;  // relations and schemas of either side
   for (const auto* side : {&source, &target}) {
     for (const auto& [key, props] : *side) {
       if (kRelations.count(key.first)) relations.insert(key.second);
+      if (kRelations.count(key.first) && side == &source) on_source.insert(key.second);
+      if (key.first == "schema") schemas.insert(key.second);
     }
   }
-  auto in_whole_schema = [&](const std::string& object) {
-    for (size_t dot = object.find('.'); dot != std::string::npos; dot = object.find('.', dot + 1)) {
-      if (selection.schemas.count(object.substr(0, dot))) return true;
+  // The schema an object's name starts with (the longest that fits: a
+  // schema name may hold dots).
+  auto schema_of = [&](const std::string& object) -> std::optional<std::string> {
+    for (size_t dot = object.rfind('.'); dot != std::string::npos && dot > 0;
+         dot = object.rfind('.', dot - 1)) {
+      std::string prefix = object.substr(0, dot);
+      if (schemas.count(prefix)) return prefix;
     }
-    return false;
+    return std::nullopt;
+  };
+  auto in_whole_schema = [&](const std::string& object) {
+    auto schema = schema_of(object);
+    return schema && selection.schemas.count(*schema) > 0;
+  };
+  auto relation_in = [&](const std::string& relation) {
+    return selection.relations.count(relation) > 0 ||
+           (!on_source.count(relation) && in_whole_schema(relation));
+  };
+  auto owner_relation = [&](const std::string& object) -> std::optional<std::string> {
+    for (size_t dot = object.rfind('.'); dot != std::string::npos && dot > 0;
+         dot = object.rfind('.', dot - 1)) {
+      std::string owner = object.substr(0, dot);
+      if (relations.count(owner)) return owner;
+    }
+    return std::nullopt;
   };
   auto selected = [&](const ObjectKey& key, const Properties& props) {
     const auto& [kind, object] = key;
     if (kind == "schema") return selection.schemas.count(object) > 0;
-    if (kRelations.count(kind)) return selection.relations.count(object) > 0;
-    if (kind == "index") {
+    // backup and copy take large objects with any filter (pg_dump --blobs).
+    if (kind == "large object") return true;
+    if (kRelations.count(kind)) return relation_in(object);
+    if (kind == "index" || kind == "statistics") {
       auto table = props.find("table");
-      return table != props.end() && table->second && selection.relations.count(*table->second) > 0;
+      if (table != props.end() && table->second) return relation_in(*table->second);
     }
     if (kParts.count(kind)) {
-      // "schema.relation.name": the longest prefix that is a relation.
-      for (size_t dot = object.rfind('.'); dot != std::string::npos && dot > 0;
-           dot = object.rfind('.', dot - 1)) {
-        std::string owner = object.substr(0, dot);
-        if (relations.count(owner)) return selection.relations.count(owner) > 0;
-      }
+      if (auto owner = owner_relation(object)) return relation_in(*owner);
     }
-    return in_whole_schema(object);  // a domain's constraint, a function, a type, ...
+    if (schema_of(object)) return in_whole_schema(object);  // a function, a type, ...
+    return !selection.includes;  // database-wide: an extension, a large object, a setting
   };
   for (auto* side : {&source, &target}) {
     std::erase_if(*side, [&](const auto& entry) { return !selected(entry.first, entry.second); });
+    // A sequence of the part owned by a column of a table left out: pg_dump
+    // leaves its OWNED BY out, so the target's sequence is owned by nothing.
+    for (auto& [key, props] : *side) {
+      if (key.first != "sequence") continue;
+      auto owned = props.find("owned by");
+      if (owned == props.end() || !owned->second) continue;
+      if (auto owner = owner_relation(*owned->second); owner && !relation_in(*owner)) {
+        owned->second.reset();
+      }
+    }
   }
 }
 

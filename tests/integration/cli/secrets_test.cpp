@@ -40,6 +40,10 @@ TEST(Secrets, NoCommandPrintsThePassword) {
   if (has("settings")) commands.push_back({"settings", "diff", good, dst_url});
   if (has("extensions")) commands.push_back({"extensions", "diff", good, dst_url});
   if (has("maintenance")) commands.push_back({"maintenance", "status", good});
+  if (has("roles")) {
+    commands.push_back({"roles", good, dst_url});
+    commands.push_back({"roles", bad});
+  }
 
   for (const auto& args : commands) {
     auto r = rig::run_pgshuttle(args);

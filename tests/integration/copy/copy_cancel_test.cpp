@@ -69,14 +69,14 @@ TEST(CopyResume, CancelDuringTheClosingVerifyReachesTheVerify) {
   o.env["PGSHUTTLE_FAULTS"] = "sleep=20000@verify:data";
   auto child = Subprocess::spawn(o);
   ASSERT_TRUE(child.ok());
-  std::string status;
-  for (int i = 0; i < 300 && status != "Running"; ++i) {
+  // The copy ended and recorded its closing verify as its follow-up.
+  bool linked = false;
+  for (int i = 0; i < 300 && !linked; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto info = rig::run_pgshuttle({"--state-dir", dir, "info", "v001"});
-    if (info.exit_code == 0)
-      status = info.out.find("Running") != std::string::npos ? "Running" : "";
+    auto info = rig::run_pgshuttle({"--state-dir", dir, "--json", "info", "c001"});
+    linked = info.exit_code == 0 && info.out.find("\"follow_up\": \"v001\"") != std::string::npos;
   }
-  ASSERT_EQ(status, "Running") << "the closing verify never started";
+  ASSERT_TRUE(linked) << "the closing verify never started";
   auto cancel = rig::run_pgshuttle({"--state-dir", dir, "cancel", "c001"});
   EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
   EXPECT_NE(cancel.out.find("cancel requested for v001 (the closing verify of c001"),

@@ -1,0 +1,33 @@
+#include "roles/roles.h"
+
+#include <set>
+
+#include "sql/roles.h"
+
+namespace pgshuttle::roles {
+
+Result<std::vector<RoleUse>> roles_used(pg::Connection& source) {
+  PGS_ASSIGN_OR_RETURN(auto rows, source.query(sql::roles::used));
+  std::vector<RoleUse> out;
+  for (int i = 0; i < rows.rows(); ++i) {
+    RoleUse r;
+    r.role = rows.get(i, 0);
+    r.used_for = rows.get(i, 1);
+    r.can_login = rows.get_bool(i, 2);
+    r.superuser = rows.get_bool(i, 3);
+    r.member_of = rows.get(i, 4);
+    r.grants = rows.get_int(i, 5);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status mark_on_target(pg::Connection& target, std::vector<RoleUse>& roles) {
+  PGS_ASSIGN_OR_RETURN(auto rows, target.query("SELECT rolname::text FROM pg_roles"));
+  std::set<std::string> present;
+  for (int i = 0; i < rows.rows(); ++i) present.insert(rows.get(i, 0));
+  for (auto& r : roles) r.on_target = present.count(r.role) > 0;
+  return ok_status();
+}
+
+}  // namespace pgshuttle::roles
