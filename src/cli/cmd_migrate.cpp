@@ -99,6 +99,9 @@ void register_migrate(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--confirm", a->o.confirm, "Target database name (for a non-empty target)");
   cmd->add_flag("--clean", a->o.clean, "Drop what the target holds (with --confirm)");
   add_filter_options(cmd, a->o.filter);
+  cmd->add_flag("--keep-acl", a->o.keep_acl,
+                "Keep GRANTs and default privileges (their roles must exist on the target; "
+                "see pgshuttle roles)");
   cmd->add_flag("--skip-unsupported", a->o.skip_unsupported,
                 "Leave out what the target role may not create (C functions, base types, "
                 "operator classes ...) and what depends on it; list it; verify reports it as "

@@ -192,6 +192,7 @@ Result<std::string> step_restore(Run& r) {
   ro.verify = false;  // the verify step compares the whole target with the source
   ro.backup_id = r.state.artifact("backup_id");  // the URL is checked against its record
   ro.skip_unsupported = r.o.skip_unsupported;
+  ro.keep_acl = r.o.keep_acl;
   PGS_ASSIGN_OR_RETURN(bool partial, own_partial_target(r));
   if (partial) clear_own_partial_target(r, ro.clean, ro.confirm);
   PGS_ASSIGN_OR_RETURN(auto outcome, restore::run_restore(ro));
@@ -211,6 +212,7 @@ Result<std::string> step_copy(Run& r) {
   co.state_dir = r.o.state_dir;
   co.skip_unsupported = r.o.skip_unsupported;
   co.filter = r.o.filter;
+  co.keep_acl = r.o.keep_acl;
   PGS_ASSIGN_OR_RETURN(bool partial, own_partial_target(r));
   // A copy resumes its own partial target itself while the source stayed
   // fenced (the same data); after a refence it starts over.
@@ -335,6 +337,11 @@ Status validate(const MigrateOptions& o) {
   }
   if (!o.via.empty() && o.via.rfind("s3://", 0) != 0) {
     return make_error(ErrorCode::kUsage, "--via must be an s3://bucket/prefix location");
+  }
+  if (o.online && o.keep_acl) {
+    return make_error(ErrorCode::kUsage, "--keep-acl does not work with --online yet",
+                      "move online without grants and GRANT on the target after the cutover, "
+                      "or move with --via or --direct");
   }
   if (o.online && !o.filter.empty()) {
     return make_error(ErrorCode::kUsage, "--include/--exclude do not work with --online yet",

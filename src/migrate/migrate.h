@@ -59,6 +59,9 @@ struct MigrateOptions {
   // --include / --exclude: only that part is backed up or copied, and
   // verified (ddl/object_filter.h).
   ddl::ObjectFilter filter;
+  // Keep GRANTs and default privileges (their roles must exist on the
+  // target: pgshuttle roles SOURCE TARGET tells which do not).
+  bool keep_acl = false;
 };
 
 struct MigrateSummary {

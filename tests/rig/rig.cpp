@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <ctime>
 
 #include <atomic>
 #include <cstdlib>
@@ -57,7 +58,12 @@ std::string env(const std::string& key) {
 
 std::string unique_name(const std::string& prefix) {
   static std::atomic<int> counter{0};
-  return prefix + "_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  // The pid alone repeats across runs on one machine, and a name reused
+  // finds what an earlier run left under /tmp (a state directory with its
+  // transfers): the start time of this process makes it new.
+  static const std::string run =
+      std::to_string(getpid()) + "_" + std::to_string(time(nullptr) % 1000000);
+  return prefix + "_" + run + "_" + std::to_string(++counter);
 }
 
 ScratchDatabase::ScratchDatabase(Server server, const std::string& prefix)

@@ -95,5 +95,29 @@ TEST(Roles, ListsTheRolesADatabaseNamesAndWhichTheTargetLacks) {
   psql(dst.admin_url(), "DROP ROLE " + reader);
 }
 
+// migrate --keep-acl keeps the grants of roles the target has; without it
+// they are left out.
+TEST(Roles, MigrateKeepsGrantsWithKeepAcl) {
+  rig::ScratchDatabase src(rig::Server::kSource, "roles_msrc");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "roles_mdst");
+  std::string reader = rig::unique_name("r_mread");
+  psql(src.admin_url(), "CREATE ROLE " + reader);
+  psql(dst.admin_url(), "CREATE ROLE " + reader);
+  psql(src.admin_url(),
+       "CREATE TABLE public.a (id int PRIMARY KEY); INSERT INTO public.a "
+       "VALUES (1); GRANT SELECT ON public.a TO " +
+           reader);
+  std::string dir = "/tmp/" + rig::unique_name("roles_state");
+  auto m = rig::run_pgshuttle({"--state-dir", dir, "migrate", src.url(), dst.url(), "--direct",
+                               "--release-source", "--keep-acl"});
+  EXPECT_EQ(m.exit_code, 0) << m.out << m.err;
+  EXPECT_EQ(psql(dst.admin_url(), "SELECT has_table_privilege('" + reader +
+                                      "', 'public.a', "
+                                      "'SELECT')"),
+            "t");
+  psql(src.admin_url(), "DROP OWNED BY " + reader + "; DROP ROLE " + reader);
+  psql(dst.admin_url(), "DROP OWNED BY " + reader + "; DROP ROLE " + reader);
+}
+
 }  // namespace
 }  // namespace pgshuttle
