@@ -221,11 +221,17 @@ Result<std::vector<TablePlan>> plan_tables(pg::Connection& source, pg::Connectio
   PGS_ASSIGN_OR_RETURN(auto src, read_tables(source));
   PGS_ASSIGN_OR_RETURN(auto tgt, read_tables(target));
   if (options.selection) {
-    for (auto* side : {&src, &tgt}) {
-      std::erase_if(*side, [&](const TableInfo& t) {
-        return options.selection->relations.count(t.qualified()) == 0;
-      });
-    }
+    // The selected tables; on the target also one the source lacks in a
+    // schema selected whole (an extra table is a difference).
+    const ddl::Selection& selection = *options.selection;
+    std::set<std::string> on_source;
+    for (const auto& t : src) on_source.insert(t.qualified());
+    std::erase_if(
+        src, [&](const TableInfo& t) { return selection.relations.count(t.qualified()) == 0; });
+    std::erase_if(tgt, [&](const TableInfo& t) {
+      return selection.relations.count(t.qualified()) == 0 &&
+             (on_source.count(t.qualified()) > 0 || selection.schemas.count(t.schema) == 0);
+    });
   }
   PGS_TRY(check_readable(src, tgt, source));
   PGS_TRY(check_readable(tgt, src, target));

@@ -72,6 +72,11 @@ TEST(Filter, APartCopiedIsVerifiedAsThatPartAndAChangeInItIsFound) {
   auto extra = verify(dir, src, dst, part);
   EXPECT_EQ(extra.exit_code, 6) << extra.out << extra.err;
   EXPECT_NE(extra.out.find("shop.extra"), std::string::npos) << extra.out;
+  std::vector<std::string> data_only = part;
+  data_only.push_back("--data-only");
+  auto extra_data = verify(dir, src, dst, data_only);
+  EXPECT_EQ(extra_data.exit_code, 6) << extra_data.out << extra_data.err;
+  EXPECT_NE(extra_data.out.find("shop.extra"), std::string::npos) << extra_data.out;
   psql(dst.url(), "DROP TABLE shop.extra");
 
   // pg_dump takes no whole schema once tables are named: refused.
