@@ -475,8 +475,7 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   if (!o.keep_acl) {
     // Said, not silent: the grants a managed target usually cannot take
     // (their roles are the source server's), and where to read them.
-    PGS_ASSIGN_OR_RETURN(auto used, roles::roles_used(r.holder));
-    for (const auto& role : used) r.summary.grants_left_out += role.grants;
+    PGS_ASSIGN_OR_RETURN(r.summary.grants_left_out, roles::grant_count(r.holder));
     if (r.summary.grants_left_out > 0) {
       log::info(
           "{} grant(s) of the source were left out (--keep-acl keeps them; pgshuttle roles "

@@ -22,6 +22,13 @@ Result<std::vector<RoleUse>> roles_used(pg::Connection& source) {
   return out;
 }
 
+Result<int64_t> grant_count(pg::Connection& source) {
+  PGS_ASSIGN_OR_RETURN(auto used, roles_used(source));
+  int64_t n = 0;
+  for (const auto& r : used) n += r.grants;
+  return n;
+}
+
 Status mark_on_target(pg::Connection& target, std::vector<RoleUse>& roles) {
   PGS_ASSIGN_OR_RETURN(auto rows, target.query("SELECT rolname::text FROM pg_roles"));
   std::set<std::string> present;

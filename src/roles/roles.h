@@ -31,6 +31,9 @@ struct RoleUse {
 
 // The roles the database of `source` names.
 Result<std::vector<RoleUse>> roles_used(pg::Connection& source);
+// How many grants the database of `source` holds (the sum over
+// roles_used): what copy leaves out without --keep-acl.
+Result<int64_t> grant_count(pg::Connection& source);
 // Sets on_target of each role: whether `target`'s server has a role of
 // that name.
 Status mark_on_target(pg::Connection& target, std::vector<RoleUse>& roles);

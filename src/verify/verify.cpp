@@ -71,16 +71,18 @@ void keep_selected(const ddl::Selection& selection, CatalogSnapshot& source,
       if (key.first == "schema") schemas.insert(key.second);
     }
   }
-  // The schema an object's name starts with (the longest that fits: a
-  // schema name may hold dots).
-  auto schema_of = [&](const std::string& object) -> std::optional<std::string> {
+  // The longest "a.b" prefix of `object`, up to a dot, that `names` holds
+  // (a schema or relation name may itself hold dots).
+  auto longest_prefix_in = [](const std::string& object,
+                              const std::set<std::string>& names) -> std::optional<std::string> {
     for (size_t dot = object.rfind('.'); dot != std::string::npos && dot > 0;
          dot = object.rfind('.', dot - 1)) {
       std::string prefix = object.substr(0, dot);
-      if (schemas.count(prefix)) return prefix;
+      if (names.count(prefix)) return prefix;
     }
     return std::nullopt;
   };
+  auto schema_of = [&](const std::string& object) { return longest_prefix_in(object, schemas); };
   auto in_whole_schema = [&](const std::string& object) {
     auto schema = schema_of(object);
     return schema && selection.schemas.count(*schema) > 0;
@@ -89,13 +91,8 @@ void keep_selected(const ddl::Selection& selection, CatalogSnapshot& source,
     return selection.relations.count(relation) > 0 ||
            (!on_source.count(relation) && in_whole_schema(relation));
   };
-  auto owner_relation = [&](const std::string& object) -> std::optional<std::string> {
-    for (size_t dot = object.rfind('.'); dot != std::string::npos && dot > 0;
-         dot = object.rfind('.', dot - 1)) {
-      std::string owner = object.substr(0, dot);
-      if (relations.count(owner)) return owner;
-    }
-    return std::nullopt;
+  auto owner_relation = [&](const std::string& object) {
+    return longest_prefix_in(object, relations);
   };
   auto selected = [&](const ObjectKey& key, const Properties& props) {
     const auto& [kind, object] = key;
