@@ -35,8 +35,9 @@ done
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 bin=${PGSHUTTLE_BIN:-$top/build/src/cli/pgshuttle}
 [ -x "$bin" ] || "$top/scripts/build.sh" >/dev/null
-has() { "$bin" --help 2>/dev/null | grep -q "^  $1 "; }
-has_flag() { "$bin" "$1" --help 2>/dev/null | grep -q -- "$2"; }  # COMMAND FLAG
+# (outputs captured first: under pipefail a `| grep -q` can fail by SIGPIPE)
+has() { grep -q "^  $1 " <<<"$("$bin" --help 2>/dev/null)"; }
+has_flag() { grep -q -- "$2" <<<"$("$bin" "$1" --help 2>/dev/null)"; }  # COMMAND FLAG
 want() { [[ ",$only," == *",$1,"* ]]; }
 
 rigdir=$out/rig

@@ -31,7 +31,7 @@ log() { echo "regress-db: $*" >&2; }
 
 # deb-src entries for the running Debian release, added once (root only).
 ensure_deb_src() {
-  if apt-cache showsrc "postgresql-$major" 2>/dev/null | grep -q '^Version:'; then return; fi
+  if grep -q '^Version:' <<<"$(apt-cache showsrc "postgresql-$major" 2>/dev/null)"; then return; fi
   [ "$(id -u)" -eq 0 ] || { log "no deb-src entry for postgresql-$major; run as root once to add it"; exit 1; }
   . /etc/os-release
   add_deb_src "$VERSION_CODENAME"
