@@ -29,11 +29,16 @@ Result<int64_t> grant_count(pg::Connection& source) {
   return n;
 }
 
-Status mark_on_target(pg::Connection& target, std::vector<RoleUse>& roles) {
+Status mark_on_target(pg::Connection& target, std::vector<RoleUse>& roles,
+                      const std::map<std::string, std::string>& map) {
   PGS_ASSIGN_OR_RETURN(auto rows, target.query("SELECT rolname::text FROM pg_roles"));
   std::set<std::string> present;
   for (int i = 0; i < rows.rows(); ++i) present.insert(rows.get(i, 0));
-  for (auto& r : roles) r.on_target = present.count(r.role) > 0;
+  for (auto& r : roles) {
+    auto it = map.find(r.role);
+    if (it != map.end()) r.target_role = it->second;
+    r.on_target = present.count(it != map.end() ? it->second : r.role) > 0;
+  }
   return ok_status();
 }
 

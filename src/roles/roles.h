@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct RoleUse {
   bool superuser = false;
   int64_t grants = 0;             // privilege items naming it
   std::optional<bool> on_target;  // unset when no target was asked
+  std::string target_role;        // its name on the target (--map-role), or ""
 };
 
 // The roles the database of `source` names.
@@ -35,7 +37,8 @@ Result<std::vector<RoleUse>> roles_used(pg::Connection& source);
 // roles_used): what copy leaves out without --keep-acl.
 Result<int64_t> grant_count(pg::Connection& source);
 // Sets on_target of each role: whether `target`'s server has a role of
-// that name.
-Status mark_on_target(pg::Connection& target, std::vector<RoleUse>& roles);
+// that name, or of the name `map` gives it (then target_role is set).
+Status mark_on_target(pg::Connection& target, std::vector<RoleUse>& roles,
+                      const std::map<std::string, std::string>& map = {});
 
 }  // namespace pgshuttle::roles

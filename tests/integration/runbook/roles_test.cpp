@@ -119,5 +119,200 @@ TEST(Roles, MigrateKeepsGrantsWithKeepAcl) {
   psql(dst.admin_url(), "DROP OWNED BY " + reader + "; DROP ROLE " + reader);
 }
 
+// The privileges of `role` on the objects of the apply test, as the server
+// answers has_*_privilege: the oracle roles --apply is judged by (the
+// source's role and its mapped name on the target must answer alike).
+std::string privileges_of(const std::string& url, const std::string& role) {
+  std::string r = "'" + role + "'";
+  return psql(url,
+              "SELECT concat_ws(' ', "
+              "has_table_privilege(" +
+                  r +
+                  ", 'app.orders', 'SELECT'), "
+                  "has_table_privilege(" +
+                  r +
+                  ", 'app.orders', 'INSERT WITH GRANT OPTION'), "
+                  "has_table_privilege(" +
+                  r +
+                  ", 'app.orders', 'INSERT'), "
+                  "has_table_privilege(" +
+                  r +
+                  ", 'app.orders', 'DELETE'), "
+                  "has_column_privilege(" +
+                  r +
+                  ", 'app.orders', 'note', 'SELECT'), "
+                  "has_column_privilege(" +
+                  r +
+                  ", 'app.orders', 'secret', 'SELECT'), "
+                  "has_sequence_privilege(" +
+                  r +
+                  ", 'app.orders_id_seq', 'USAGE'), "
+                  "has_schema_privilege(" +
+                  r +
+                  ", 'app', 'USAGE'), "
+                  "has_schema_privilege(" +
+                  r +
+                  ", 'app', 'CREATE'), "
+                  "has_function_privilege(" +
+                  r +
+                  ", 'app.f(int)', 'EXECUTE'), "
+                  "has_table_privilege(" +
+                  r + ", 'public.\"Select\"', 'UPDATE'))");
+}
+
+// roles SOURCE TARGET --apply --map-role: after a copy without grants, the
+// target's privileges become the source's under the target's role names:
+// table, column, sequence, schema and function grants, a revoked PUBLIC
+// default, grant options and default privileges; a target grant the source
+// lacks is revoked, a target-only role's grant is left alone; a second run
+// has nothing to do. Judged by has_*_privilege on both servers.
+TEST(Roles, ApplyMakesTheTargetsPrivilegesTheSourcesUnderMappedNames) {
+  rig::ScratchDatabase src(rig::Server::kSource, "roles_asrc");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "roles_adst");
+  std::string reader = rig::unique_name("r_aread"), writer = rig::unique_name("r_awrite"),
+              ro = rig::unique_name("t_ro"), other = rig::unique_name("t_other");
+  const std::string login = rig::env("RIG_TARGET_APP_USER");
+  psql(src.admin_url(), "CREATE ROLE " + reader + "; CREATE ROLE " + writer);
+  psql(dst.admin_url(), "CREATE ROLE " + ro + "; CREATE ROLE " + writer + "; CREATE ROLE " + other);
+  psql(src.admin_url(),
+       "CREATE SCHEMA app; CREATE TABLE app.orders (id serial PRIMARY KEY, note text, secret "
+       "text); CREATE TABLE public.\"Select\" (x int); "
+       "CREATE FUNCTION app.f(int) RETURNS int LANGUAGE sql AS 'SELECT $1'; "
+       "REVOKE EXECUTE ON FUNCTION app.f(int) FROM PUBLIC; "
+       "GRANT EXECUTE ON FUNCTION app.f(int) TO " +
+           reader +
+           "; "
+           "GRANT USAGE ON SCHEMA app TO " +
+           reader + ", " + writer +
+           "; "
+           "GRANT SELECT ON app.orders TO " +
+           reader +
+           "; "
+           "GRANT INSERT ON app.orders TO " +
+           writer +
+           " WITH GRANT OPTION; "
+           "GRANT USAGE ON SEQUENCE app.orders_id_seq TO " +
+           writer +
+           "; "
+           "GRANT SELECT (note) ON app.orders TO PUBLIC; "
+           "GRANT UPDATE ON public.\"Select\" TO " +
+           writer +
+           "; "
+           "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO " +
+           reader +
+           "; "
+           "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC");
+  std::string dir = "/tmp/" + rig::unique_name("roles_state");
+  auto copied = rig::run_pgshuttle({"--state-dir", dir, "copy", src.url(), dst.url()});
+  ASSERT_EQ(copied.exit_code, 0) << copied.out << copied.err;
+  // On the target: a grant the source lacks (a managed role) and one of a
+  // role the source does not name.
+  psql(dst.url(),
+       "GRANT DELETE ON app.orders TO " + writer + "; GRANT DELETE ON app.orders TO " + other);
+  ASSERT_NE(privileges_of(src.admin_url(), reader), privileges_of(dst.admin_url(), ro));
+
+  const std::vector<std::string> map = {"--map-role", reader + "=" + ro, "--map-role",
+                                        "postgres=" + login};
+  auto args = [&](std::vector<std::string> head) {
+    head.insert(head.end(), map.begin(), map.end());
+    return head;
+  };
+  // A dry run changes nothing.
+  auto dry = rig::run_pgshuttle(args({"roles", src.url(), dst.url(), "--apply", "--dry-run"}));
+  ASSERT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("REVOKE EXECUTE ON FUNCTION app.f(integer) FROM PUBLIC"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_EQ(psql(dst.admin_url(),
+                 "SELECT has_function_privilege('public', 'app.f(int)', "
+                 "'EXECUTE')"),
+            "t");
+
+  auto applied = rig::run_pgshuttle(args({"--json", "roles", src.url(), dst.url(), "--apply"}));
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto j = nlohmann::json::parse(applied.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << applied.out;
+  EXPECT_EQ(j["applied"], true);
+  EXPECT_GT(j["granted"].get<int>(), 8) << applied.out;
+  EXPECT_EQ(j["revoked"], 3) << applied.out;  // PUBLIC's EXECUTE, DELETE, default EXECUTE
+
+  EXPECT_EQ(privileges_of(dst.admin_url(), ro), privileges_of(src.admin_url(), reader));
+  EXPECT_EQ(privileges_of(dst.admin_url(), writer), privileges_of(src.admin_url(), writer));
+  EXPECT_EQ(privileges_of(dst.admin_url(), "public"), privileges_of(src.admin_url(), "public"));
+  EXPECT_EQ(
+      psql(dst.admin_url(), "SELECT has_table_privilege('" + other + "', 'app.orders', 'DELETE')"),
+      "t");  // not a role of the source: left alone
+  // Default privileges: a table the login creates later is readable by the
+  // mapped reader; a function it creates is not executable by PUBLIC.
+  psql(dst.url(),
+       "CREATE TABLE app.later (x int); CREATE FUNCTION app.g() RETURNS int "
+       "LANGUAGE sql AS 'SELECT 1'");
+  EXPECT_EQ(psql(dst.admin_url(), "SELECT has_table_privilege('" + ro +
+                                      "', 'app.later', "
+                                      "'SELECT'), has_function_privilege('public', 'app.g()', "
+                                      "'EXECUTE')"),
+            "t|f");
+
+  // A second run has nothing to do.
+  auto again = rig::run_pgshuttle(args({"--json", "roles", src.url(), dst.url(), "--apply"}));
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  auto aj = nlohmann::json::parse(again.out, nullptr, false);
+  ASSERT_FALSE(aj.is_discarded()) << again.out;
+  EXPECT_TRUE(aj["statements"].empty()) << again.out;
+
+  for (const auto& role : {reader, writer}) {
+    psql(src.admin_url(), "DROP OWNED BY " + role + "; DROP ROLE " + role);
+  }
+  for (const auto& role : {ro, writer, other}) {
+    psql(dst.admin_url(), "DROP OWNED BY " + role + "; DROP ROLE " + role);
+  }
+}
+
+// Grants of a role the target lacks are skipped and counted (exit 12, the
+// rest applied); default privileges for a role the target login is no
+// member of are refused before anything changes (exit 8, naming the
+// --map-role fix).
+TEST(Roles, ApplySaysWhatItCannotApply) {
+  rig::ScratchDatabase src(rig::Server::kSource, "roles_bsrc");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "roles_bdst");
+  std::string reader = rig::unique_name("r_bread"), gone = rig::unique_name("r_bgone");
+  const std::string login = rig::env("RIG_TARGET_APP_USER");
+  psql(src.admin_url(), "CREATE ROLE " + reader + "; CREATE ROLE " + gone);
+  psql(dst.admin_url(), "CREATE ROLE " + reader);
+  psql(src.admin_url(), "CREATE TABLE public.a (id int); GRANT SELECT ON public.a TO " + reader +
+                            "; GRANT SELECT, UPDATE ON public.a TO " + gone +
+                            "; ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO " + reader);
+  std::string dir = "/tmp/" + rig::unique_name("roles_state");
+  auto copied = rig::run_pgshuttle({"--state-dir", dir, "copy", src.url(), dst.url()});
+  ASSERT_EQ(copied.exit_code, 0) << copied.out << copied.err;
+
+  auto refused = rig::run_pgshuttle({"roles", src.url(), dst.url(), "--apply"});
+  EXPECT_EQ(refused.exit_code, 8) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("--map-role postgres=" + login), std::string::npos) << refused.err;
+  EXPECT_EQ(psql(dst.admin_url(), "SELECT has_table_privilege('" + reader +
+                                      "', 'public.a', "
+                                      "'SELECT')"),
+            "f");  // nothing applied
+
+  auto partial = rig::run_pgshuttle(
+      {"roles", src.url(), dst.url(), "--apply", "--map-role", "postgres=" + login});
+  EXPECT_EQ(partial.exit_code, 12) << partial.out << partial.err;
+  EXPECT_NE(partial.err.find(gone + " (2)"), std::string::npos) << partial.err;
+  EXPECT_EQ(psql(dst.admin_url(), "SELECT has_table_privilege('" + reader +
+                                      "', 'public.a', "
+                                      "'SELECT')"),
+            "t");
+
+  auto bad = rig::run_pgshuttle({"roles", src.url(), dst.url(), "--apply", "--map-role", reader});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  auto no_target = rig::run_pgshuttle({"roles", src.url(), "--apply"});
+  EXPECT_EQ(no_target.exit_code, 2) << no_target.err;
+
+  for (const auto& role : {reader, gone}) {
+    psql(src.admin_url(), "DROP OWNED BY " + role + "; DROP ROLE " + role);
+  }
+  psql(dst.admin_url(), "DROP OWNED BY " + reader + "; DROP ROLE " + reader);
+}
+
 }  // namespace
 }  // namespace pgshuttle
