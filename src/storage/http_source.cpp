@@ -50,12 +50,19 @@ Result<std::string> HttpSource::version() {
   return etag_;
 }
 
-RangeGet HttpSource::range_get() const {
-  return [url = url_, tries = max_tries_](uint64_t first, uint64_t last,
-                                          const DataSink& sink) -> Status {
+RangeGet HttpSource::range_get() {
+  std::string etag;
+  {
+    std::lock_guard lock(mu_);
+    etag = etag_;
+  }
+  // If-Match the ETag first seen: see S3Source::range_get.
+  return [url = url_, tries = max_tries_, etag](uint64_t first, uint64_t last,
+                                                const DataSink& sink) -> Status {
     HttpRequest req;
     req.url = url;
     req.headers = {{"Range", fmt::format("bytes={}-{}", first, last)}};
+    if (!etag.empty()) req.headers.emplace_back("If-Match", etag);
     req.on_data = sink;
     req.stream_status = 206;
     PGS_ASSIGN_OR_RETURN(HttpResponse resp, thread_client(tries).perform(req));
@@ -64,7 +71,8 @@ RangeGet HttpSource::range_get() const {
         return Status(make_error(ErrorCode::kStorage, "the server ignored a Range request",
                                  "pgshuttle needs a server that supports HTTP Range requests"));
       }
-      return Status(http_error(resp, "GET", url));
+      return Status(
+          replaced_while_read(http_error(resp, "GET", url), redact(url.substr(0, url.find('?')))));
     }
     return ok_status();
   };

@@ -28,7 +28,7 @@ class HttpSource : public ByteSource {
   Result<std::string> version() override;
 
  private:
-  RangeGet range_get() const;
+  RangeGet range_get();
 
   std::string url_;
   int max_tries_;

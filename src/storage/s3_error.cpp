@@ -172,4 +172,16 @@ Error http_error(const HttpResponse& r, std::string_view method, std::string_vie
   return err;
 }
 
+Error replaced_while_read(Error e, std::string_view what) {
+  if (e.message.find("PreconditionFailed") == std::string::npos &&
+      e.message.find("HTTP 412") == std::string::npos) {
+    return e;
+  }
+  return make_error(ErrorCode::kArchiveChanged,
+                    fmt::format("{} was replaced while it was being read (its ETag changed)", what),
+                    "someone wrote another object under that name; nothing read after the change "
+                    "was used. Restore from the archive you meant (pgshuttle transfers lists "
+                    "backups), or take a new backup");
+}
+
 }  // namespace pgshuttle::storage

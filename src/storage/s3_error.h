@@ -23,4 +23,9 @@ std::string xml_tag(std::string_view xml, std::string_view tag);
 // recognised by its X-Amz-Signature parameter).
 Error http_error(const HttpResponse& response, std::string_view method, std::string_view url);
 
+// The answer to a read made with If-Match (the ETag first seen): a 412
+// (PreconditionFailed) means the object was replaced since, and becomes
+// kArchiveChanged naming `what`; other errors pass unchanged.
+Error replaced_while_read(Error e, std::string_view what);
+
 }  // namespace pgshuttle::storage

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "storage/s3_error.h"
+
 namespace pgshuttle::storage {
 
 Result<uint64_t> S3Source::size() {
@@ -23,14 +25,24 @@ Result<std::string> S3Source::version() {
   return etag_;
 }
 
-RangeGet S3Source::range_get() const {
-  return [client = client_, object = object_](uint64_t first, uint64_t last,
-                                              const DataSink& sink) -> Status {
+RangeGet S3Source::range_get() {
+  std::string etag;
+  {
+    std::lock_guard lock(mu_);
+    etag = etag_;
+  }
+  // Every range asks for the object first seen (If-Match): one replaced
+  // meanwhile is refused by S3 instead of mixing two archives' bytes.
+  return [client = client_, object = object_, etag](uint64_t first, uint64_t last,
+                                                    const DataSink& sink) -> Status {
     S3Request r{"GET", object.bucket, object.key};
     r.headers = {{"Range", fmt::format("bytes={}-{}", first, last)}};
+    if (!etag.empty()) r.headers.emplace_back("If-Match", etag);
     r.on_data = sink;
     r.stream_status = 206;
-    PGS_ASSIGN_OR_RETURN(HttpResponse resp, client->send(std::move(r)));
+    auto sent = client->send(std::move(r));
+    if (!sent.ok()) return replaced_while_read(std::move(sent).error(), object.to_string());
+    HttpResponse& resp = *sent;
     if (resp.status != 206) {
       return Status(
           make_error(ErrorCode::kStorage, "S3 ignored a Range request for " + object.to_string()));

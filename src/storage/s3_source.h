@@ -27,7 +27,7 @@ class S3Source : public ByteSource {
   Result<std::string> version() override;
 
  private:
-  RangeGet range_get() const;
+  RangeGet range_get();
 
   std::shared_ptr<const S3Client> client_;
   S3Location object_;

@@ -125,5 +125,39 @@ TEST_F(Presign, CutDownloadsResumeWithIdenticalBytes) {
   }
 }
 
+// An object replaced (same size, other bytes) after its size and ETag were
+// read: the next range is refused, from S3 and from a presigned URL alike,
+// as kArchiveChanged, never answered with the new object's bytes.
+// (Before If-Match on every range, both reads returned the new bytes.)
+TEST_F(Presign, AnObjectReplacedWhileReadIsRefusedNotMixed) {
+  std::string before = random_bytes(1'000'001, 11), after = random_bytes(1'000'001, 12);
+  upload("replaced.bin", before);
+  auto s3 = open_source(url("replaced.bin"), options_);
+  ASSERT_TRUE(s3.ok()) << s3.error().to_string();
+  auto presigned = presign_get_url(url("replaced.bin"), seconds(300), options_);
+  ASSERT_TRUE(presigned.ok()) << presigned.error().to_string();
+  HttpSource http(*presigned);
+  ASSERT_EQ(*(*s3)->size(), before.size());
+  ASSERT_EQ(*http.size(), before.size());
+  EXPECT_EQ(*(*s3)->read_range(10, 100), before.substr(10, 100));
+  EXPECT_EQ(*http.read_range(10, 100), before.substr(10, 100));
+
+  upload("replaced.bin", after);
+  auto from_s3 = (*s3)->read_range(500'000, 100);
+  ASSERT_FALSE(from_s3.ok()) << "read the replaced object's bytes";
+  EXPECT_EQ(from_s3.error().code, ErrorCode::kArchiveChanged) << from_s3.error().to_string();
+  EXPECT_NE(from_s3.error().message.find("replaced while it was being read"), std::string::npos)
+      << from_s3.error().to_string();
+  auto from_url = http.read_range(500'000, 100);
+  ASSERT_FALSE(from_url.ok()) << "read the replaced object's bytes";
+  EXPECT_EQ(from_url.error().code, ErrorCode::kArchiveChanged) << from_url.error().to_string();
+  EXPECT_EQ(from_url.error().to_string().find("X-Amz-Signature"), std::string::npos)
+      << from_url.error().to_string();
+  // A source opened afresh reads the new object.
+  auto fresh = open_source(url("replaced.bin"), options_);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(*(*fresh)->read_range(500'000, 100), after.substr(500'000, 100));
+}
+
 }  // namespace
 }  // namespace pgshuttle::storage::testing
