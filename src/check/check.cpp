@@ -257,11 +257,13 @@ void check_tools(CheckReport& rep, const CheckOptions& options, int source_major
 }
 
 // What sync needs of the source, in sync's own words (sync_source.h).
-void check_online(CheckReport& rep, pg::Connection& source, const inspect::InspectReport& src) {
+void check_online(CheckReport& rep, pg::Connection& source, const inspect::InspectReport& src,
+                  const CheckOptions& options) {
   if (Status decodes = sync::check_source(source); !decodes.ok()) {
     rep.add(Severity::kBlocker, "online-source", decodes.error().message, decodes.error().hint);
   }
-  if (auto tables = sync::sync_tables(source); !tables.ok()) {
+  const auto& selected = options.online_selection;
+  if (auto tables = sync::sync_tables(source, selected ? &*selected : nullptr); !tables.ok()) {
     rep.add(Severity::kBlocker, "online-tables", tables.error().message, tables.error().hint);
   }
   if (src.large_object_count > 0) {
@@ -291,7 +293,7 @@ Result<CheckReport> run_check(pg::Connection& source, pg::Connection& target,
   PGS_TRY(check_languages(rep, source, t.is_superuser));
   PGS_TRY(check_superuser_objects(rep, source, t.is_superuser));
   check_source_shape(rep, src, t.is_superuser);
-  if (options.online) check_online(rep, source, src);
+  if (options.online) check_online(rep, source, src, options);
   PGS_TRY(check_roles(rep, source, target));
   rep.estimated_seconds = static_cast<double>(s.size_bytes) / options.bytes_per_second;
   rep.add(Severity::kInfo, "estimate",

@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,9 @@ struct CheckOptions {
   // Also what an online migration (sync) needs of the source: logical
   // decoding, the REPLICATION privilege, a free slot, a key on every table.
   bool online = false;
+  // With online and a filter (--include/--exclude): "schema.name" of the
+  // relations it selects (sync::selected_relations); only those are checked.
+  std::optional<std::set<std::string>> online_selection;
   // Rough end-to-end dump + restore rate used for the duration estimate.
   double bytes_per_second = 40.0 * 1024 * 1024;
 };

@@ -84,6 +84,8 @@ void register_sync(CLI::App& app, CliContext& ctx) {
                 "its slot and publication); a running one: pgshuttle cancel sNNN");
   cmd->add_option("--fence-grace", s.fence_grace_seconds,
                   "Cutover: seconds writers get before their sessions are ended");
+  add_filter_options(cmd, s.filter);
+  cmd->add_flag("--keep-acl", s.keep_acl, "Keep GRANTs (the roles must exist on the target)");
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_sync(ctx, *o); }; });
 }
 

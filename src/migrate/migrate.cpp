@@ -21,6 +21,7 @@
 #include "settings/settings.h"
 #include "storage/storage.h"
 #include "sync/sync.h"
+#include "sync/sync_source.h"
 #include "verify/verify.h"
 
 namespace pgshuttle::migrate {
@@ -57,11 +58,22 @@ std::string archive_location(Run& r) {
          ".dump";
 }
 
+// The preflight of this migration: online, only the part its filter selects.
+Result<check::CheckOptions> check_options(const MigrateOptions& o, const pg::ConnInfo& source,
+                                          pg::Connection& src, pg::Connection& dst) {
+  check::CheckOptions co;
+  co.online = o.online;
+  if (o.online) {
+    PGS_ASSIGN_OR_RETURN(co.online_selection,
+                         sync::selected_relations(source, src, dst, o.filter, ""));
+  }
+  return co;
+}
+
 Result<std::string> step_check(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(r.source, pg::Side::kSource));
   PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(r.target, pg::Side::kTarget));
-  check::CheckOptions co;
-  co.online = r.o.online;
+  PGS_ASSIGN_OR_RETURN(auto co, check_options(r.o, r.source, src, dst));
   PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst, co));
   // A non-empty target is what --confirm/--clean are for; restore/copy enforce it.
   bool target_cleared = r.o.clean && !r.o.confirm.empty();
@@ -125,6 +137,8 @@ Result<std::string> step_sync(Run& r) {
   so.state_dir = r.o.state_dir;
   so.cutover_at_lag_bytes = r.o.cutover_lag_bytes;
   so.fence_grace_seconds = r.o.fence_grace_seconds;
+  so.filter = r.o.filter;
+  so.keep_acl = r.o.keep_acl;
   auto last = std::chrono::steady_clock::time_point{};
   so.on_progress = [&last](const sync::SyncProgress& p) {
     auto now = std::chrono::steady_clock::now();
@@ -338,15 +352,6 @@ Status validate(const MigrateOptions& o) {
   if (!o.via.empty() && o.via.rfind("s3://", 0) != 0) {
     return make_error(ErrorCode::kUsage, "--via must be an s3://bucket/prefix location");
   }
-  if (o.online && o.keep_acl) {
-    return make_error(ErrorCode::kUsage, "--keep-acl does not work with --online yet",
-                      "move online without grants and GRANT on the target after the cutover, "
-                      "or move with --via or --direct");
-  }
-  if (o.online && !o.filter.empty()) {
-    return make_error(ErrorCode::kUsage, "--include/--exclude do not work with --online yet",
-                      "move the whole database online, or a part with --via or --direct");
-  }
   return ok_status();
 }
 
@@ -464,8 +469,7 @@ Result<nlohmann::json> plan_migration(const MigrateOptions& o) {
   PGS_ASSIGN_OR_RETURN(auto target, pg::ConnInfo::parse(o.target));
   PGS_ASSIGN_OR_RETURN(auto src, pg::Connection::connect(source, pg::Side::kSource));
   PGS_ASSIGN_OR_RETURN(auto dst, pg::Connection::connect(target, pg::Side::kTarget));
-  check::CheckOptions co;
-  co.online = o.online;
+  PGS_ASSIGN_OR_RETURN(auto co, check_options(o, source, src, dst));
   PGS_ASSIGN_OR_RETURN(auto report, check::run_check(src, dst, co));
   PGS_ASSIGN_OR_RETURN(auto state, MigrationState::open(o.state_dir, identity(o, source, target)));
   Run run{o, source, target, state};

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "copy/copy.h"
@@ -82,7 +83,31 @@ copy::CopyOptions copy_options(const SyncOptions& o, const std::string& publicat
   c.jobs = o.jobs;
   c.pg_bindir = o.pg_bindir;
   c.state_dir = o.state_dir;
+  c.filter = o.filter;
+  c.keep_acl = o.keep_acl;
   return c;
+}
+
+Result<std::optional<std::set<std::string>>> selected_relations(const Run& r,
+                                                                pg::Connection& source) {
+  PGS_ASSIGN_OR_RETURN(auto target, pg::Connection::connect(r.o.target, pg::Side::kTarget));
+  return sync::selected_relations(r.o.source, source, target, r.o.filter, r.o.pg_bindir);
+}
+
+// A resumed sync copies, publishes and sets what it started with: the
+// filter is recorded when it starts and must be given again.
+Status check_filter(Run& r, bool fresh) {
+  std::string given;
+  for (const auto& arg : r.o.filter.pg_dump_args()) given += (given.empty() ? "" : " ") + arg;
+  if (fresh) return r.store->set_value("filter", given);
+  PGS_ASSIGN_OR_RETURN(auto recorded, r.store->value("filter"));
+  if (recorded.value_or("") == given) return ok_status();
+  return make_error(ErrorCode::kUsage,
+                    fmt::format("sync {} was started with the filter \"{}\", not \"{}\"",
+                                r.transfer->id(), recorded.value_or(""), given),
+                    "run it again with the --include/--exclude it started with, or cancel it "
+                    "(pgshuttle cancel " +
+                        r.transfer->id() + ") and start another");
 }
 
 Status record_copy(Run& r, const copy::CopySummary& s) {
@@ -207,7 +232,21 @@ Status finish_cutover(Run& r, pg::Connection& source) {
   PGS_ASSIGN_OR_RETURN(auto target,
                        pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
   PGS_TRY(validate_deferred_foreign_keys(source, target));
-  PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, nullptr));
+  PGS_ASSIGN_OR_RETURN(auto selected, selected_relations(r, source));
+  if (selected) {
+    // The source's sequences the filter selects (their tables' own ones
+    // come with them), matched by raw name.
+    PGS_ASSIGN_OR_RETURN(auto all, source.query(sql::sync::sequences));
+    std::set<std::pair<std::string, std::string>> wanted;
+    for (int i = 0; i < all.rows(); ++i) {
+      if (selected->count(all.get(i, 0) + "." + all.get(i, 1))) {
+        wanted.insert({all.get(i, 0), all.get(i, 1)});
+      }
+    }
+    PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, &wanted));
+  } else {
+    PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, nullptr));
+  }
   PGS_TRY(drop_slot(source, r.name));
   PGS_TRY(drop_publication(source, r.name));
   PGS_TRY(enable_target_triggers(target, *r.store));
@@ -236,8 +275,10 @@ Status sync_phases(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto enc,
                        source.query("SELECT pg_catalog.current_setting('server_encoding')"));
   r.encoding = enc.get(0, 0);
+  PGS_TRY(check_filter(r, p == "setup"));
   if (p == "setup") {
-    PGS_ASSIGN_OR_RETURN(auto tables, sync_tables(source));
+    PGS_ASSIGN_OR_RETURN(auto selected, selected_relations(r, source));
+    PGS_ASSIGN_OR_RETURN(auto tables, sync_tables(source, selected ? &*selected : nullptr));
     PGS_TRY(setup_and_copy(r, source, tables));
     p = "stream";
   } else if (p == "copy") {

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "pg/conninfo.h"
 
 namespace pgshuttle::sync {
@@ -56,6 +57,11 @@ struct SyncOptions {
   int run_rows = 1000;                        // rows of one set-wise statement at most
   std::chrono::milliseconds batch_wait{200};  // or when the oldest pending commit is this old
   int fence_grace_seconds = 5;  // cutover: wait for writers before ending their sessions
+  // A part of the database (--include/--exclude): only the tables and
+  // sequences it selects are copied, published and set at cutover. A
+  // resumed sync must be given the filter it started with.
+  ddl::ObjectFilter filter;
+  bool keep_acl = false;  // the copy keeps grants (roles must exist on the target)
   // When > 0, the sync cuts over by itself once streaming and its lag is at
   // most this many bytes (migrate --online); a cutover the source refuses
   // (a writer whose session could not be ended) then ends the run with

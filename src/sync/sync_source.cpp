@@ -6,6 +6,7 @@
 #include <functional>
 #include <thread>
 
+#include "pg/tools.h"
 #include "sql/sync.h"
 
 namespace pgshuttle::sync {
@@ -55,12 +56,26 @@ Status check_source(pg::Connection& source, bool need_slot) {
   return ok_status();
 }
 
-Result<std::vector<SyncTable>> sync_tables(pg::Connection& source) {
+Result<std::optional<std::set<std::string>>> selected_relations(const pg::ConnInfo& source,
+                                                                pg::Connection& source_conn,
+                                                                pg::Connection& target_conn,
+                                                                const ddl::ObjectFilter& filter,
+                                                                const std::string& pg_bindir) {
+  if (filter.empty()) return std::optional<std::set<std::string>>();
+  PGS_ASSIGN_OR_RETURN(auto tools, pg::find_tools(source_conn.server_version() / 10000,
+                                                  target_conn.server_version() / 10000, pg_bindir));
+  PGS_ASSIGN_OR_RETURN(auto selection, ddl::select_objects(source, filter, tools.pg_dump));
+  return std::optional<std::set<std::string>>(std::move(selection.relations));
+}
+
+Result<std::vector<SyncTable>> sync_tables(pg::Connection& source,
+                                           const std::set<std::string>* selected) {
   PGS_ASSIGN_OR_RETURN(auto r, source.query(sql::sync::tables));
   std::vector<SyncTable> out;
   std::string keyless;
   int refused = 0;
   for (int i = 0; i < r.rows(); ++i) {
+    if (selected && !selected->count(r.get(i, 0) + "." + r.get(i, 1))) continue;
     std::string ident = r.get(i, 3);
     bool usable = (ident == "d" && r.get_bool(i, 4)) || (ident == "i" && r.get_bool(i, 5));
     if (!usable) {
@@ -81,6 +96,11 @@ Result<std::vector<SyncTable>> sync_tables(pg::Connection& source) {
         "IDENTITY USING INDEX name); REPLICA IDENTITY FULL is not supported by sync yet");
   }
   if (out.empty()) {
+    if (selected) {
+      return make_error(ErrorCode::kBlocked, "--include/--exclude select no table to sync",
+                        "check the patterns (pg_dump's -n/-t rules: unquoted names fold to "
+                        "lower case)");
+    }
     return make_error(ErrorCode::kBlocked, "the source database has no table to sync");
   }
   return out;

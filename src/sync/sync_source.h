@@ -7,11 +7,15 @@
 // Thread safety: plain functions on the caller's connection.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "ddl/object_filter.h"
 #include "pg/connection.h"
+#include "pg/conninfo.h"
 
 namespace pgshuttle::sync {
 
@@ -25,9 +29,20 @@ struct SyncTable {
 // with the slot it made).
 Status check_source(pg::Connection& source, bool need_slot = true);
 
-// The tables to publish; kBlocked naming every table without a usable
-// replica identity and the fix.
-Result<std::vector<SyncTable>> sync_tables(pg::Connection& source);
+// "schema.name" of the relations `filter` selects on the source (by
+// pg_dump, as copy selects them), or nullopt for an empty filter (the
+// whole database): what sync_tables takes as `selected`.
+Result<std::optional<std::set<std::string>>> selected_relations(const pg::ConnInfo& source,
+                                                                pg::Connection& source_conn,
+                                                                pg::Connection& target_conn,
+                                                                const ddl::ObjectFilter& filter,
+                                                                const std::string& pg_bindir);
+
+// The tables to publish (only those whose "schema.name" is in `selected`,
+// when given); kBlocked naming every such table without a usable replica
+// identity and the fix, or when none is left.
+Result<std::vector<SyncTable>> sync_tables(pg::Connection& source,
+                                           const std::set<std::string>* selected = nullptr);
 
 // The name of run `id`'s publication and slot: "pgshuttle_s001_<hash of the
 // state directory>" (ids count per state directory).

@@ -26,10 +26,11 @@ using namespace std::chrono_literals;
 
 // `pgshuttle sync SOURCE TARGET` running in the background.
 // `faults`: PGSHUTTLE_FAULTS for it (core/fault.h); `global`: options
-// before the command (--json).
+// before the command (--json); `extra`: options after it (--exclude ...).
 inline Subprocess start_sync(const std::string& dir, const std::string& source,
                              const std::string& target, const std::string& faults = {},
-                             const std::vector<std::string>& global = {}) {
+                             const std::vector<std::string>& global = {},
+                             const std::vector<std::string>& extra = {}) {
   SubprocessOptions o;
   o.argv = {rig::pgshuttle_bin(),
             "--state-dir",
@@ -41,6 +42,7 @@ inline Subprocess start_sync(const std::string& dir, const std::string& source,
             "2",
             "--fence-grace",
             "1"};
+  o.argv.insert(o.argv.end(), extra.begin(), extra.end());
   o.argv.insert(o.argv.begin() + 1, global.begin(), global.end());
   o.inherit = {"*"};
   if (!faults.empty()) o.env["PGSHUTTLE_FAULTS"] = faults;
