@@ -89,6 +89,13 @@ struct TocEntry {
   std::string data_file;          // tar and directory formats: "1234.dat", or empty
 };
 
+// An entry that defines a relation: TABLE, VIEW, MATERIALIZED VIEW,
+// FOREIGN TABLE or SEQUENCE (its tag is the relation's name).
+bool defines_relation(const TocEntry& e);
+// An entry that carries a relation's rows or value: TABLE DATA,
+// SEQUENCE SET or MATERIALIZED VIEW DATA (tagged with the relation's name).
+bool carries_relation_data(const TocEntry& e);
+
 struct ArchiveToc {
   ArchiveHeader header;
   std::vector<TocEntry> entries;

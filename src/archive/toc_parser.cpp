@@ -309,6 +309,15 @@ bool ArchiveToc::data_offsets_present() const {
   });
 }
 
+bool defines_relation(const TocEntry& e) {
+  return e.desc == "TABLE" || e.desc == "VIEW" || e.desc == "MATERIALIZED VIEW" ||
+         e.desc == "FOREIGN TABLE" || e.desc == "SEQUENCE";
+}
+
+bool carries_relation_data(const TocEntry& e) {
+  return e.desc == "TABLE DATA" || e.desc == "SEQUENCE SET" || e.desc == "MATERIALIZED VIEW DATA";
+}
+
 const TocEntry* ArchiveToc::find(int dump_id) const {
   for (const auto& te : entries) {
     if (te.dump_id == dump_id) return &te;

@@ -73,12 +73,10 @@ std::vector<std::string> ObjectFilter::pg_dump_args() const {
 Result<Selection> selection_of_archive(std::string_view bytes, bool whole_schemas) {
   PGS_ASSIGN_OR_RETURN(auto toc, archive::parse_toc(bytes));
   Selection s;
-  static const std::set<std::string> kRelations = {"TABLE", "VIEW", "MATERIALIZED VIEW",
-                                                   "FOREIGN TABLE", "SEQUENCE"};
   for (const auto& e : toc.entries) {
     if (e.desc == "SCHEMA") s.schemas.insert(e.tag);
     if (!e.namespace_name) continue;
-    if (kRelations.count(e.desc)) s.relations.insert(*e.namespace_name + "." + e.tag);
+    if (archive::defines_relation(e)) s.relations.insert(*e.namespace_name + "." + e.tag);
     if (whole_schemas) s.schemas.insert(*e.namespace_name);
   }
   return s;

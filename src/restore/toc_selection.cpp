@@ -112,10 +112,7 @@ Status add_names(const std::vector<std::string>& patterns, std::set<std::string>
 }
 
 bool is_relation(const TocEntry& e) {
-  static const std::set<std::string> kDescs = {
-      "TABLE", "TABLE DATA",        "SEQUENCE",      "SEQUENCE SET",
-      "VIEW",  "MATERIALIZED VIEW", "FOREIGN TABLE", "MATERIALIZED VIEW DATA"};
-  return kDescs.count(e.desc) > 0;
+  return archive::defines_relation(e) || archive::carries_relation_data(e);
 }
 
 }  // namespace
