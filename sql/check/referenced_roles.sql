@@ -4,18 +4,16 @@
 -- Columns: rolname.
 WITH oids AS (
   SELECT nspowner AS r FROM pg_namespace
-  WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%'
+  WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%'
   UNION SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+  WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   UNION SELECT p.proowner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+  WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   UNION SELECT (aclexplode(c.relacl)).grantee FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relacl IS NOT NULL AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-    AND n.nspname NOT LIKE 'pg\_%'
+  WHERE c.relacl IS NOT NULL AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   UNION SELECT (aclexplode(nspacl)).grantee FROM pg_namespace
-  WHERE nspacl IS NOT NULL AND nspname NOT IN ('pg_catalog', 'information_schema')
-    AND nspname NOT LIKE 'pg\_%'
+  WHERE nspacl IS NOT NULL AND nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%'
 )
 SELECT DISTINCT r.rolname
 FROM oids JOIN pg_roles r ON r.oid = oids.r

@@ -7,7 +7,7 @@ JOIN pg_language l ON l.oid = p.prolang
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE NOT l.lanpltrusted
   AND l.lanname NOT IN ('internal', 'c')
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                     AND d.objid = p.oid AND d.deptype = 'e')
 GROUP BY l.lanname

@@ -20,5 +20,5 @@ SELECT format('%I.%I', n.nspname, c.relname) AS qualified, n.nspname, c.relname
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN (SELECT mv, max(depth) AS depth FROM depth GROUP BY mv) d ON d.mv = c.oid
  WHERE c.relkind = 'm' AND c.relispopulated
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
  ORDER BY d.depth, 1

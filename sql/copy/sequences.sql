@@ -3,5 +3,5 @@
 SELECT schemaname AS schema_name, sequencename AS sequence_name,
        format('%I.%I', schemaname, sequencename) AS qualified
   FROM pg_sequences
- WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+ WHERE schemaname <> 'information_schema' AND schemaname NOT LIKE 'pg\_%'
  ORDER BY 1, 2

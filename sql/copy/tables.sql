@@ -70,8 +70,7 @@ SELECT n.nspname AS schema_name,
       FROM pg_extension x, generate_subscripts(x.extconfig, 1) AS s(i)
      WHERE x.extconfig[s.i] = c.oid) cfg ON true
  WHERE c.relkind = 'r'
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-   AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
    AND (cfg.extname IS NOT NULL
         OR NOT EXISTS (SELECT 1 FROM pg_depend d
                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid

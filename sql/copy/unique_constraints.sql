@@ -18,4 +18,4 @@ SELECT n.nspname AS schema_name,
   JOIN pg_class i ON i.oid = con.conindid
  WHERE con.contype IN ('p', 'u')
    AND c.relkind = 'r'
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'

@@ -12,6 +12,6 @@ SELECT format('%I.%I', n.nspname, c.relname) AS qualified, t.tgname
    AND t.tgenabled = 'O'
    AND t.tgparentid = 0
    AND c.relkind IN ('r', 'p')
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgshuttle')
-   AND n.nspname NOT LIKE 'pg\_%'
+   AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+   AND n.nspname <> 'pgshuttle'
  ORDER BY 1, 2

@@ -19,8 +19,7 @@ made_with_parent AS (
 ),
 user_schemas AS (
   SELECT oid, nspname FROM pg_namespace
-  WHERE nspname NOT IN ('pg_catalog', 'information_schema')
-    AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp%'
+  WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%'
 )
 SELECT 'c-function' AS kind,
        format('%I.%I(%s) LANGUAGE %s', n.nspname, p.proname,

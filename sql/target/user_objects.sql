@@ -20,8 +20,7 @@ WITH RECURSIVE extension_owned(classid, objid) AS (
 ),
 user_schemas AS (
   SELECT n.oid, n.nspname FROM pg_namespace n
-  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-    AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+  WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
 )
 SELECT 'relation' AS kind, format('%I.%I', n.nspname, c.relname) AS name,
        pg_get_userbyid(c.relowner) AS owner,

@@ -38,7 +38,7 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(c.conowner)::text),
   ('comment', obj_description(c.oid, 'pg_conversion'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_conversion'::regclass
                                               AND d.objid = c.oid AND d.deptype = 'e')
 UNION ALL

@@ -21,7 +21,7 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(o.oprowner)::text),
   ('comment', obj_description(o.oid, 'pg_operator'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND o.oprcode <> 0
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%' AND o.oprcode <> 0
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_operator'::regclass
                                               AND d.objid = o.oid AND d.deptype = 'e')
 UNION ALL
@@ -39,7 +39,7 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(c.opcowner)::text),
   ('comment', obj_description(c.oid, 'pg_opclass'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_opclass'::regclass
                                               AND d.objid = c.oid AND d.deptype = 'e')
 UNION ALL
@@ -65,6 +65,6 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(f.opfowner)::text),
   ('comment', obj_description(f.oid, 'pg_opfamily'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_opfamily'::regclass
                                               AND d.objid = f.oid AND d.deptype = 'e')

@@ -34,8 +34,7 @@ CROSS JOIN LATERAL (VALUES
   ('acl', p.proacl::text),
   ('comment', obj_description(p.oid, 'pg_proc'))
 ) AS x(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
   -- A range or multirange type's constructors, made by the server with the

@@ -12,8 +12,7 @@ CROSS JOIN LATERAL (VALUES
   ('comment', obj_description(r.oid, 'pg_rewrite'))
 ) AS p(property, value)
 WHERE r.rulename <> '_RETURN'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 UNION ALL
@@ -29,6 +28,6 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(s.stxowner)::text),
   ('comment', obj_description(s.oid, 'pg_statistic_ext'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_statistic_ext'::regclass
                                               AND d.objid = s.oid AND d.deptype = 'e')

@@ -17,7 +17,7 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(c.cfgowner)::text),
   ('comment', obj_description(c.oid, 'pg_ts_config'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_ts_config'::regclass
                                               AND d.objid = c.oid AND d.deptype = 'e')
 UNION ALL
@@ -31,7 +31,7 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(d.dictowner)::text),
   ('comment', obj_description(d.oid, 'pg_ts_dict'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_ts_dict'::regclass
                                               AND e.objid = d.oid AND e.deptype = 'e')
 UNION ALL
@@ -45,7 +45,7 @@ CROSS JOIN LATERAL (VALUES
                           prs.prslextype::regprocedure::text)),
   ('comment', obj_description(prs.oid, 'pg_ts_parser'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_ts_parser'::regclass
                                               AND e.objid = prs.oid AND e.deptype = 'e')
 UNION ALL
@@ -57,6 +57,6 @@ CROSS JOIN LATERAL (VALUES
                           t.tmpllexize::regprocedure::text)),
   ('comment', obj_description(t.oid, 'pg_ts_template'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_ts_template'::regclass
                                               AND e.objid = t.oid AND e.deptype = 'e')

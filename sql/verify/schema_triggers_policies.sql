@@ -11,7 +11,7 @@ CROSS JOIN LATERAL (VALUES
   ('comment', obj_description(t.oid, 'pg_trigger'))
 ) AS p(property, value)
 WHERE NOT t.tgisinternal
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 UNION ALL
@@ -29,4 +29,4 @@ CROSS JOIN LATERAL (VALUES
   ('with check', pg_get_expr(pol.polwithcheck, pol.polrelid)),
   ('comment', obj_description(pol.oid, 'pg_policy'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'

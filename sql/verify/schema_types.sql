@@ -9,8 +9,7 @@ CROSS JOIN LATERAL (VALUES
   ('acl', n.nspacl::text),
   ('comment', obj_description(n.oid, 'pg_namespace'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass
                                               AND d.objid = n.oid AND d.deptype = 'e')
 UNION ALL
@@ -34,8 +33,7 @@ CROSS JOIN LATERAL (VALUES
 WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r')
   AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
   AND NOT EXISTS (SELECT 1 FROM pg_type el WHERE el.typarray = t.oid)
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                                               AND d.objid = t.oid AND d.deptype = 'e')
 UNION ALL
@@ -56,7 +54,7 @@ CROSS JOIN LATERAL (VALUES
   ('owner', pg_get_userbyid(c.collowner)::text),
   ('comment', obj_description(c.oid, 'pg_collation'))
 ) AS p(property, value)
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
                                               AND d.objid = c.oid AND d.deptype = 'e')
 UNION ALL
