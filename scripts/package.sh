@@ -22,19 +22,19 @@ fail() { echo "package smoke test: $*" >&2; exit 1; }
 version=$(sed -n 's/^project(pgshuttle VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 # Outputs are captured before they are searched: under pipefail, `cmd | grep -q`
 # fails whenever grep's early exit makes cmd die of SIGPIPE (it did, in CI).
-info=$(dpkg-deb --info "$deb")
+info=$(dpkg-deb --info "$deb") || fail "dpkg-deb --info failed"
 grep -q "Depends:.*libpq5" <<<"$info" || fail "the package does not depend on libpq5"
 apt-get install -y -q "$deb" >/dev/null
 trap 'apt-get remove -y -q pgshuttle >/dev/null || true' EXIT
 [ "$(command -v pgshuttle)" = /usr/bin/pgshuttle ] || fail "pgshuttle is not /usr/bin/pgshuttle"
 [ "$(pgshuttle --version)" = "pgshuttle $version" ] || fail "pgshuttle --version: $(pgshuttle --version)"
-kind=$(file -L /usr/bin/pgshuttle)
+kind=$(file -L /usr/bin/pgshuttle) || fail "file failed"
 grep -q "stripped" <<<"$kind" && ! grep -q "not stripped" <<<"$kind" ||
   fail "the installed binary is not stripped"
 size=$(stat -c %s /usr/bin/pgshuttle)
 ! grep -q PGSHUTTLE_FAULTS /usr/bin/pgshuttle || fail "the test fault points are compiled in"
 page=$(man -w pgshuttle) || fail "man -w pgshuttle finds no page"
-manual=$(MANWIDTH=80 man pgshuttle 2>/dev/null)
+manual=$(MANWIDTH=80 man pgshuttle 2>/dev/null) || fail "man pgshuttle failed"
 grep -q "pgshuttle restore SOURCE" <<<"$manual" ||
   fail "man pgshuttle does not describe restore"
 words=$(bash -c 'source /usr/share/bash-completion/completions/pgshuttle

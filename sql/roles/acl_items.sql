@@ -4,7 +4,8 @@
 -- large objects, foreign-data wrappers and foreign servers. System schemas
 -- and extension members are left out. A NULL ACL is the kind's built-in
 -- default (acldefault), so a revoked PUBLIC default shows as a missing row.
--- Owners' own entries are left out: the owner may differ on the target.
+-- Owners' own entries are left out (the owner may differ on the target);
+-- the owner is named in every row.
 -- Every object has at least one row; has_item is false on its only row
 -- when no grantee other than the owner holds a privilege on it. Names come
 -- quoted by the server (format('%I')), ready for GRANT; grantee is '' for
@@ -33,19 +34,28 @@ WITH ns AS (
   SELECT 'SCHEMA', format('%I', nspname), '', nspowner, coalesce(nspacl, acldefault('n', nspowner))
   FROM ns
   UNION ALL
+  -- An aggregate by its argument types alone (an ordered-set aggregate's
+  -- identity arguments have an ORDER BY that GRANT does not take; one
+  -- without arguments is name(*)).
   SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
-         format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), '',
+         format('%I.%I(%s)', n.nspname, p.proname,
+                CASE WHEN p.prokind = 'a'
+                     THEN coalesce((SELECT string_agg(format_type(a.t, NULL), ', ' ORDER BY a.i)
+                                      FROM unnest(p.proargtypes) WITH ORDINALITY a(t, i)), '*')
+                     ELSE pg_get_function_identity_arguments(p.oid) END), '',
          p.proowner, coalesce(p.proacl, acldefault('f', p.proowner))
   FROM pg_proc p JOIN ns n ON n.oid = p.pronamespace
   WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                     AND d.objid = p.oid AND d.deptype = 'e')
   UNION ALL
-  -- Array and multirange types take their element's or range's privileges.
+  -- Array and multirange types take their element's or range's privileges,
+  -- a table's row type its table's; a standalone composite type has its own.
   SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
          format('%I.%I', n.nspname, t.typname), '', t.typowner,
          coalesce(t.typacl, acldefault('T', t.typowner))
   FROM pg_type t JOIN ns n ON n.oid = t.typnamespace
-  WHERE t.typrelid = 0 AND t.typelem = 0 AND t.typtype <> 'm'
+  WHERE (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+    AND t.typelem = 0 AND t.typtype <> 'm'
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
                     AND d.objid = t.oid AND d.deptype = 'e')
   UNION ALL
@@ -71,7 +81,8 @@ SELECT o.kind, o.object, o.col,
        a.grantee IS NOT NULL AS has_item,
        coalesce(g.rolname::text, '') AS grantee,
        coalesce(a.privilege_type, '') AS privilege,
-       coalesce(a.is_grantable, false) AS grantable
+       coalesce(a.is_grantable, false) AS grantable,
+       pg_get_userbyid(o.owner)::text AS owner
 FROM objects o
 LEFT JOIN LATERAL (SELECT x.grantee, x.privilege_type, x.is_grantable
                    FROM aclexplode(o.acl) x WHERE x.grantee <> o.owner) a ON true

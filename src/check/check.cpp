@@ -269,9 +269,11 @@ void check_online(CheckReport& rep, pg::Connection& source, const inspect::Inspe
   if (src.large_object_count > 0) {
     rep.add(Severity::kWarning, "online-large-objects",
             fmt::format("{} large object(s): logical decoding does not carry them, so sync "
-                        "copies them once, at its start",
+                        "copies them at its start and, at cutover, again those changed since "
+                        "(reading each once on both sides, inside the downtime)",
                         src.large_object_count),
-            "do not change large objects on the source while it syncs, or migrate offline");
+            "many or big large objects lengthen the cutover: measure it with a trial sync, "
+            "or migrate offline");
   }
 }
 

@@ -49,7 +49,7 @@ Status run_apply(const CliContext& ctx, const RolesOptions& o, pg::Connection& s
                  pg::Connection& target, const roles::RoleMap& map) {
   PGS_ASSIGN_OR_RETURN(auto plan, roles::plan_grants(source, target, map));
   // A dry run prints the statements, then says whether they would run.
-  if (!o.dry_run) PGS_TRY(roles::apply_grants(target, plan));
+  if (!o.dry_run) PGS_TRY(roles::apply_grants(source, target, map, plan));
   int64_t skipped = 0;
   for (const auto& [role, n] : plan.skipped) skipped += n;
   if (ctx.json) {
@@ -78,8 +78,9 @@ Status run_apply(const CliContext& ctx, const RolesOptions& o, pg::Connection& s
   if (skipped > 0) {
     return make_error(
         ErrorCode::kWarnings,
-        fmt::format("{} privilege(s) name roles the target lacks and were skipped: {}", skipped,
-                    skipped_text(plan.skipped)),
+        fmt::format("{} privilege(s) were skipped (they name roles the target lacks, or a "
+                    "privilege it does not know): {}",
+                    skipped, skipped_text(plan.skipped)),
         "create those roles on the target (the provider's console, or CREATE ROLE "
         "as an admin) or map them to roles it has with --map-role OLD=NEW, then "
         "run again");

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "copy/large_objects.h"
 #include "core/cancel.h"
 #include "core/log.h"
 #include "ddl/ddl_apply.h"
@@ -277,28 +278,10 @@ Status CopyWorker::ddl_unit(const DdlUnit& unit) {
 Status CopyWorker::large_objects_unit() {
   PGS_TRY(ensure(true));
   PGS_ASSIGN_OR_RETURN(auto oids, source_->query(sql::copy::large_objects));
-  constexpr int kChunk = 1 << 20;
   for (int i = 0; i < oids.rows(); ++i) {
-    std::string oid = oids.get(i, 0);
-    // The object exists when pre-data ran (lo_create); create it otherwise.
-    PGS_TRY(
-        target_->query("SELECT lo_create($1::oid) WHERE NOT EXISTS (SELECT 1 FROM "
-                       "pg_largeobject_metadata WHERE oid = $1::oid)",
-                       {oid}));
-    for (int64_t off = 0;; off += kChunk) {
-      PGS_ASSIGN_OR_RETURN(auto part,
-                           source_->query("SELECT lo_get($1::oid, $2::bigint, $3)",
-                                          {oid, std::to_string(off), std::to_string(kChunk)}));
-      std::string hex = part.get(0, 0);
-      if (hex.size() <= 2) break;  // "\x": past the end
-      PGS_TRY(target_->query("SELECT lo_put($1::oid, $2::bigint, $3::bytea)",
-                             {oid, std::to_string(off), hex}));
-      if (static_cast<int64_t>(hex.size() - 2) / 2 < kChunk) break;
-    }
-    if (!oids.is_null(i, 1)) {
-      PGS_TRY(target_->exec("COMMENT ON LARGE OBJECT " + oid + " IS " +
-                            target_->quote_literal(oids.get(i, 1))));
-    }
+    std::optional<std::string> comment;
+    if (!oids.is_null(i, 1)) comment = oids.get(i, 1);
+    PGS_TRY(copy_large_object(*source_, *target_, oids.get(i, 0), comment));
     ++totals_.large_objects;
   }
   return state_.mark_done("large-objects");

@@ -18,6 +18,7 @@ struct Acl {
   std::string kind;    // GRANT's object keyword: TABLE, SCHEMA, FUNCTION ...
   std::string object;  // server-quoted name
   std::string col;     // server-quoted column name, or ""
+  std::string owner;
   Items items;
 };
 
@@ -37,6 +38,7 @@ Result<std::map<AclKey, Acl>> read_acls(pg::Connection& conn) {
     acl.kind = rows.get(i, 0);
     acl.object = rows.get(i, 1);
     acl.col = rows.get(i, 2);
+    acl.owner = rows.get(i, 7);
     if (rows.get_bool(i, 3)) acl.items[{rows.get(i, 4), rows.get(i, 5)}] = rows.get_bool(i, 6);
   }
   return out;
@@ -83,9 +85,12 @@ class Planner {
   bool on_target(const std::string& role) const {
     return role.empty() || target_roles_.count(role) > 0;
   }
-  // The source's items under target names; items of roles the target
-  // lacks are counted in the plan's skipped and left out.
-  Items desired(const Items& source, GrantPlan& plan) {
+  // The source's items under target names. Items of roles the target
+  // lacks, and privileges its server does not know, are counted in the
+  // plan's skipped and left out; so are the items of `owner` (the target
+  // object's owner holds its privileges already, and a grant to oneself
+  // is refused).
+  Items desired(const Items& source, GrantPlan& plan, const std::string& owner) {
     Items out;
     for (const auto& [gp, grantable] : source) {
       std::string grantee = mapped(gp.first);
@@ -93,6 +98,11 @@ class Planner {
         ++plan.skipped[grantee];
         continue;
       }
+      if (gp.second == "MAINTAIN" && target_.server_version() < 170000) {
+        ++plan.skipped["MAINTAIN (a privilege of PostgreSQL 17 and later)"];
+        continue;
+      }
+      if (grantee == owner && !owner.empty()) continue;
       managed_.insert(grantee);
       out[{grantee, gp.second}] = grantable;
     }
@@ -100,14 +110,17 @@ class Planner {
   }
   // Statements turning `have` into `want`: `revoke`/`grant` make one
   // statement from a privilege, a grantee and (for grant) its option.
+  // `revoked` collects the (grantee, privilege) pairs revoked whole.
   template <typename Revoke, typename Grant>
-  void diff(const Items& have, const Items& want, GrantPlan& plan, Revoke revoke, Grant grant) {
+  void diff(const Items& have, const Items& want, GrantPlan& plan, Revoke revoke, Grant grant,
+            std::set<std::pair<std::string, std::string>>* revoked = nullptr) {
     for (const auto& [gp, grantable] : have) {
-      if (!managed_.count(gp.first) && !gp.first.empty()) continue;  // not ours to change
+      if (!managed_.count(gp.first)) continue;  // not ours to change
       auto it = want.find(gp);
       if (it == want.end()) {
         plan.statements.push_back(revoke(gp.second, grantee_sql(gp.first), false));
         ++plan.revokes;
+        if (revoked) revoked->insert(gp);
       } else if (grantable && !it->second) {
         plan.statements.push_back(revoke(gp.second, grantee_sql(gp.first), true));
         ++plan.revokes;
@@ -132,7 +145,7 @@ class Planner {
   std::string grantee_sql(const std::string& role) const {
     return role.empty() ? "PUBLIC" : target_.quote_ident(role);
   }
-  // Every role a desired item names (PUBLIC too): the grantees whose
+  // Every role a desired item names, and PUBLIC: the grantees whose
   // privileges on the target are made the source's. Filled by desired(),
   // so all desired() calls come before the first diff().
   std::set<std::string> managed_{""};
@@ -142,6 +155,16 @@ class Planner {
   const RoleMap& map_;
   std::set<std::string> target_roles_;
 };
+
+// What ALTER DEFAULT PRIVILEGES FOR ROLE asks of the login: membership
+// before PostgreSQL 16, the role's privileges (membership that inherits)
+// from 16 on.
+Result<bool> may_set_defaults_for(pg::Connection& target, const std::string& role) {
+  const char* mode = target.server_version() >= 160000 ? "USAGE" : "MEMBER";
+  PGS_ASSIGN_OR_RETURN(auto rows, target.query("SELECT pg_has_role(current_user, $1, $2)",
+                                               {role, std::string(mode)}));
+  return rows.get_bool(0, 0);
+}
 
 }  // namespace
 
@@ -164,6 +187,10 @@ Result<RoleMap> parse_role_map(const std::vector<std::string>& specs) {
 }
 
 Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, const RoleMap& map) {
+  // Function names are compared as text: an argument type is qualified
+  // unless it is a system one, whatever each side's search_path.
+  PGS_TRY(source.exec("SET search_path = ''"));
+  PGS_TRY(target.exec("SET search_path = ''"));
   PGS_ASSIGN_OR_RETURN(auto want_acls, read_acls(source));
   PGS_ASSIGN_OR_RETURN(auto have_acls, read_acls(target));
   PGS_ASSIGN_OR_RETURN(auto want_defaults, read_default_acls(source));
@@ -173,13 +200,15 @@ Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, co
   for (int i = 0; i < role_rows.rows(); ++i) target_roles.insert(role_rows.get(i, 0));
 
   GrantPlan plan;
+  plan.target_login = target.user();
   Planner planner(target, map, std::move(target_roles));
 
-  // Objects: the target's copy of each source object (a column's table).
+  // Objects: the target's copy of each source object (for a column, its
+  // table's), in key order, so a table comes before its columns.
   struct ObjectWork {
-    const Acl* have;  // the target's entry (for a column, maybe none)
-    std::string kind, object, col;
-    Items want;
+    const Acl* table;  // the target's object, or a column's table
+    std::string col;
+    Items have, want;
   };
   std::vector<ObjectWork> objects;
   for (const auto& [key, acl] : want_acls) {
@@ -190,9 +219,19 @@ Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, co
       continue;
     }
     auto have = have_acls.find(key);
-    objects.push_back({have == have_acls.end() ? nullptr : &have->second, acl.kind,
-                       table->second.object, acl.col, planner.desired(acl.items, plan)});
+    objects.push_back({&table->second, col, have == have_acls.end() ? Items{} : have->second.items,
+                       planner.desired(acl.items, plan, table->second.owner)});
   }
+  // Column privileges only the target has, on a table the source has too.
+  for (const auto& [key, acl] : have_acls) {
+    const auto& [kind, name, col] = key;
+    if (col.empty() || want_acls.count(key) || !want_acls.count(key_of(kind, name, ""))) continue;
+    objects.push_back({&have_acls.at(key_of(kind, name, "")), col, acl.items, Items{}});
+  }
+  std::stable_sort(objects.begin(), objects.end(), [](const ObjectWork& a, const ObjectWork& b) {
+    return std::tie(a.table->kind, a.table->object, a.col) <
+           std::tie(b.table->kind, b.table->object, b.col);
+  });
 
   // Default privileges, under the mapped role.
   struct DefaultWork {
@@ -210,7 +249,7 @@ Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, co
       ++plan.objects_not_on_target;
       continue;
     }
-    DefaultWork w{role, d.schema, d.objtype, {}, planner.desired(d.items, plan)};
+    DefaultWork w{role, d.schema, d.objtype, {}, planner.desired(d.items, plan, role)};
     auto have = have_defaults.find({role, d.schema, d.objtype});
     if (have != have_defaults.end()) {
       w.have = have->second.items;
@@ -223,11 +262,19 @@ Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, co
     defaults.push_back(std::move(w));
   }
 
-  for (const auto& o : objects) {
-    std::string on = fmt::format("ON {} {}", o.kind, o.object);
+  // A privilege revoked from a table is revoked from its columns too: a
+  // column's "have" loses what its table's statements revoked.
+  std::map<std::pair<std::string, std::string>, std::set<std::pair<std::string, std::string>>>
+      revoked_on_table;
+  for (auto& o : objects) {
+    std::string on = fmt::format("ON {} {}", o.table->kind, o.table->object);
     std::string cols = o.col.empty() ? "" : fmt::format(" ({})", o.col);
+    auto& revoked = revoked_on_table[{o.table->kind, o.table->object}];
+    if (!o.col.empty()) {
+      for (const auto& gp : revoked) o.have.erase(gp);
+    }
     planner.diff(
-        o.have ? o.have->items : Items{}, o.want, plan,
+        o.have, o.want, plan,
         [&](const std::string& p, const std::string& g, bool option_only) {
           return fmt::format("REVOKE {}{}{} {} FROM {}", option_only ? "GRANT OPTION FOR " : "", p,
                              cols, on, g);
@@ -235,14 +282,13 @@ Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, co
         [&](const std::string& p, const std::string& g, bool option) {
           return fmt::format("GRANT {}{} {} TO {}{}", p, cols, on, g,
                              option ? " WITH GRANT OPTION" : "");
-        });
+        },
+        o.col.empty() ? &revoked : nullptr);
   }
-  plan.target_login = target.user();
   for (const auto& d : defaults) {
     if (planner.changes(d.have, d.want)) {
-      PGS_ASSIGN_OR_RETURN(
-          auto member, target.query("SELECT pg_has_role(current_user, $1, 'MEMBER')", {d.role}));
-      if (!member.get_bool(0, 0) &&
+      PGS_ASSIGN_OR_RETURN(bool may, may_set_defaults_for(target, d.role));
+      if (!may &&
           std::find(plan.default_roles_not_member.begin(), plan.default_roles_not_member.end(),
                     d.role) == plan.default_roles_not_member.end()) {
         plan.default_roles_not_member.push_back(d.role);
@@ -274,8 +320,8 @@ Status check_plan(const GrantPlan& plan) {
     return make_error(
         ErrorCode::kBlocked,
         fmt::format("the source sets default privileges for role(s) {}, and the target login {} "
-                    "is no member of them, so the target server would refuse them; nothing "
-                    "was changed",
+                    "has no membership (with its privileges) in them, so the target server "
+                    "would refuse them; nothing was changed",
                     roles, plan.target_login),
         fmt::format("if {} now owns what {} owned on the source, map it: --map-role {}={}; "
                     "otherwise grant the login membership (GRANT {} TO {}) as an admin",
@@ -284,13 +330,17 @@ Status check_plan(const GrantPlan& plan) {
   return ok_status();
 }
 
-Status apply_grants(pg::Connection& target, const GrantPlan& plan) {
+Status apply_grants(pg::Connection& source, pg::Connection& target, const RoleMap& map,
+                    const GrantPlan& plan) {
   PGS_TRY(check_plan(plan));
   if (plan.statements.empty()) return ok_status();
   PGS_TRY(target.exec("BEGIN"));
+  auto abandon = [&](Error e) {
+    (void)target.exec("ROLLBACK");
+    return e;
+  };
   for (const auto& statement : plan.statements) {
     if (auto st = target.exec(statement); !st.ok()) {
-      (void)target.exec("ROLLBACK");
       Error e = st.error().with_context(
           "re-applying the source's privileges (nothing was changed: one transaction)");
       if (e.hint.empty()) {
@@ -298,8 +348,22 @@ Status apply_grants(pg::Connection& target, const GrantPlan& plan) {
             "the target login must own the objects or hold the privileges WITH GRANT "
             "OPTION; see every statement with --dry-run";
       }
-      return e;
+      return abandon(std::move(e));
     }
+  }
+  // A GRANT on an object the login neither owns nor holds with grant
+  // option, or a REVOKE of another grantor's grant, only warns: what the
+  // server took is read back before the transaction commits.
+  auto left = plan_grants(source, target, map);
+  if (!left.ok()) return abandon(std::move(left).error());
+  if (!left->statements.empty()) {
+    return abandon(make_error(
+        ErrorCode::kTarget,
+        fmt::format("the target server did not take {} of the {} privilege statement(s), e.g. "
+                    "\"{}\"; nothing was changed (one transaction)",
+                    left->statements.size(), plan.statements.size(), left->statements.front()),
+        "the target login must own the objects (or hold their privileges WITH GRANT OPTION), "
+        "and a grant another role made can only be revoked by it or the owner"));
   }
   return target.exec("COMMIT");
 }

@@ -39,7 +39,8 @@ struct GrantPlan {
   int64_t grants = 0;   // privileges granted by the statements
   int64_t revokes = 0;  // privileges (or grant options) revoked
   // Target role (after mapping) -> privileges skipped because the target
-  // server has no such role.
+  // server has no such role; also "MAINTAIN (...)" for a privilege an
+  // older target does not know.
   std::map<std::string, int64_t> skipped;
   // Source objects (or schemas of default privileges) the target lacks.
   int64_t objects_not_on_target = 0;
@@ -50,7 +51,8 @@ struct GrantPlan {
 };
 
 // Compares the source database's privileges with the target's and returns
-// the statements that make the target's equal (under `map`).
+// the statements that make the target's equal (under `map`). Sets both
+// sessions' search_path to '' (names are compared fully qualified).
 Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, const RoleMap& map);
 
 // Whether the target would accept the plan: kBlocked, naming the fix,
@@ -58,7 +60,10 @@ Result<GrantPlan> plan_grants(pg::Connection& source, pg::Connection& target, co
 Status check_plan(const GrantPlan& plan);
 
 // Runs the plan's statements in one transaction on `target`: all or none,
-// after check_plan.
-Status apply_grants(pg::Connection& target, const GrantPlan& plan);
+// after check_plan. Before it commits, the plan is made again (the same
+// `source` and `map`) and must be empty: the server only warns about a
+// GRANT or REVOKE it did not carry out, and that is refused here.
+Status apply_grants(pg::Connection& source, pg::Connection& target, const RoleMap& map,
+                    const GrantPlan& plan);
 
 }  // namespace pgshuttle::roles

@@ -1,7 +1,9 @@
 #include "sync/sync.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <memory>
@@ -9,6 +11,7 @@
 #include <set>
 
 #include "copy/copy.h"
+#include "copy/large_objects.h"
 #include "copy/sequences.h"
 #include "core/cancel.h"
 #include "core/human.h"
@@ -88,25 +91,41 @@ copy::CopyOptions copy_options(const SyncOptions& o, const std::string& publicat
   return c;
 }
 
-Result<std::optional<std::set<std::string>>> selected_relations(const Run& r,
-                                                                pg::Connection& source) {
+// The relations the filter selects (nullopt: the whole database), chosen
+// once when the sync starts and recorded: its resumes and its cutover use
+// the same set (and the cutover runs no pg_dump inside the downtime).
+Result<std::optional<std::set<std::string>>> selected_relations(Run& r, pg::Connection& source,
+                                                                bool fresh) {
+  if (r.o.filter.empty()) return std::optional<std::set<std::string>>();
+  if (!fresh) {
+    PGS_ASSIGN_OR_RETURN(auto recorded, r.store->value("relations"));
+    auto j = nlohmann::json::parse(recorded.value_or(""), nullptr, false);
+    if (j.is_array()) return std::optional<std::set<std::string>>(j.get<std::set<std::string>>());
+  }
   PGS_ASSIGN_OR_RETURN(auto target, pg::Connection::connect(r.o.target, pg::Side::kTarget));
-  return sync::selected_relations(r.o.source, source, target, r.o.filter, r.o.pg_bindir);
+  PGS_ASSIGN_OR_RETURN(auto selected, sync::selected_relations(r.o.source, source, target,
+                                                               r.o.filter, r.o.pg_bindir));
+  PGS_TRY(r.store->set_value("relations", nlohmann::json(*selected).dump()));
+  return selected;
 }
 
 // A resumed sync copies, publishes and sets what it started with: the
-// filter is recorded when it starts and must be given again.
+// filter (and --keep-acl) is recorded when it starts and must be given
+// again, in any order.
 Status check_filter(Run& r, bool fresh) {
+  std::vector<std::string> args = r.o.filter.pg_dump_args();
+  if (r.o.keep_acl) args.push_back("--keep-acl");
+  std::sort(args.begin(), args.end());
   std::string given;
-  for (const auto& arg : r.o.filter.pg_dump_args()) given += (given.empty() ? "" : " ") + arg;
+  for (const auto& arg : args) given += (given.empty() ? "" : " ") + arg;
   if (fresh) return r.store->set_value("filter", given);
   PGS_ASSIGN_OR_RETURN(auto recorded, r.store->value("filter"));
   if (recorded.value_or("") == given) return ok_status();
   return make_error(ErrorCode::kUsage,
-                    fmt::format("sync {} was started with the filter \"{}\", not \"{}\"",
+                    fmt::format("sync {} was started with the options \"{}\", not \"{}\"",
                                 r.transfer->id(), recorded.value_or(""), given),
-                    "run it again with the --include/--exclude it started with, or cancel it "
-                    "(pgshuttle cancel " +
+                    "run it again with the --include/--exclude/--keep-acl it started with, or "
+                    "cancel it (pgshuttle cancel " +
                         r.transfer->id() + ") and start another");
 }
 
@@ -232,7 +251,7 @@ Status finish_cutover(Run& r, pg::Connection& source) {
   PGS_ASSIGN_OR_RETURN(auto target,
                        pg::connect_data_session(r.o.target, pg::Side::kTarget, r.encoding));
   PGS_TRY(validate_deferred_foreign_keys(source, target));
-  PGS_ASSIGN_OR_RETURN(auto selected, selected_relations(r, source));
+  PGS_ASSIGN_OR_RETURN(auto selected, selected_relations(r, source, false));
   if (selected) {
     // The source's sequences the filter selects (their tables' own ones
     // come with them), matched by raw name.
@@ -246,6 +265,15 @@ Status finish_cutover(Run& r, pg::Connection& source) {
     PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, &wanted));
   } else {
     PGS_ASSIGN_OR_RETURN(r.summary.sequences, copy::copy_sequence_values(source, target, nullptr));
+  }
+  // Logical decoding does not carry large objects: those changed, made or
+  // unlinked on the source since the copy are brought over now.
+  PGS_ASSIGN_OR_RETURN(auto objects, copy::sync_large_objects(source, target));
+  if (objects.copied + objects.removed > 0) {
+    log::info(
+        "sync {}: large objects: {} copied again (new or changed since the copy), {} "
+        "removed, {} unchanged",
+        r.transfer->id(), objects.copied, objects.removed, objects.unchanged);
   }
   PGS_TRY(drop_slot(source, r.name));
   PGS_TRY(drop_publication(source, r.name));
@@ -277,7 +305,7 @@ Status sync_phases(Run& r) {
   r.encoding = enc.get(0, 0);
   PGS_TRY(check_filter(r, p == "setup"));
   if (p == "setup") {
-    PGS_ASSIGN_OR_RETURN(auto selected, selected_relations(r, source));
+    PGS_ASSIGN_OR_RETURN(auto selected, selected_relations(r, source, true));
     PGS_ASSIGN_OR_RETURN(auto tables, sync_tables(source, selected ? &*selected : nullptr));
     PGS_TRY(setup_and_copy(r, source, tables));
     p = "stream";

@@ -170,9 +170,11 @@ TEST(Roles, ApplyMakesTheTargetsPrivilegesTheSourcesUnderMappedNames) {
   rig::ScratchDatabase src(rig::Server::kSource, "roles_asrc");
   rig::ScratchDatabase dst(rig::Server::kTarget, "roles_adst");
   std::string reader = rig::unique_name("r_aread"), writer = rig::unique_name("r_awrite"),
-              ro = rig::unique_name("t_ro"), other = rig::unique_name("t_other");
+              app = rig::unique_name("r_aapp"), ro = rig::unique_name("t_ro"),
+              other = rig::unique_name("t_other");
   const std::string login = rig::env("RIG_TARGET_APP_USER");
-  psql(src.admin_url(), "CREATE ROLE " + reader + "; CREATE ROLE " + writer);
+  psql(src.admin_url(),
+       "CREATE ROLE " + reader + "; CREATE ROLE " + writer + "; CREATE ROLE " + app);
   psql(dst.admin_url(), "CREATE ROLE " + ro + "; CREATE ROLE " + writer + "; CREATE ROLE " + other);
   psql(src.admin_url(),
        "CREATE SCHEMA app; CREATE TABLE app.orders (id serial PRIMARY KEY, note text, secret "
@@ -195,6 +197,13 @@ TEST(Roles, ApplyMakesTheTargetsPrivilegesTheSourcesUnderMappedNames) {
            writer +
            "; "
            "GRANT SELECT (note) ON app.orders TO PUBLIC; "
+           "GRANT SELECT (note) ON app.orders TO " +
+           writer +
+           "; "
+           // A role that is the target login there: the login owns the copy.
+           "GRANT SELECT, UPDATE ON app.orders TO " +
+           app +
+           " WITH GRANT OPTION; "
            "GRANT UPDATE ON public.\"Select\" TO " +
            writer +
            "; "
@@ -205,14 +214,16 @@ TEST(Roles, ApplyMakesTheTargetsPrivilegesTheSourcesUnderMappedNames) {
   std::string dir = "/tmp/" + rig::unique_name("roles_state");
   auto copied = rig::run_pgshuttle({"--state-dir", dir, "copy", src.url(), dst.url()});
   ASSERT_EQ(copied.exit_code, 0) << copied.out << copied.err;
-  // On the target: a grant the source lacks (a managed role) and one of a
-  // role the source does not name.
-  psql(dst.url(),
-       "GRANT DELETE ON app.orders TO " + writer + "; GRANT DELETE ON app.orders TO " + other);
+  // On the target: grants the source lacks (of a managed role: on the
+  // table, whose revoke also takes the column grant beside it away, and on
+  // a column) and one of a role the source does not name.
+  psql(dst.url(), "GRANT DELETE, SELECT ON app.orders TO " + writer +
+                      "; GRANT SELECT (note, secret) ON app.orders TO " + writer +
+                      "; GRANT DELETE ON app.orders TO " + other);
   ASSERT_NE(privileges_of(src.admin_url(), reader), privileges_of(dst.admin_url(), ro));
 
-  const std::vector<std::string> map = {"--map-role", reader + "=" + ro, "--map-role",
-                                        "postgres=" + login};
+  const std::vector<std::string> map = {"--map-role",        reader + "=" + ro, "--map-role",
+                                        "postgres=" + login, "--map-role",      app + "=" + login};
   auto args = [&](std::vector<std::string> head) {
     head.insert(head.end(), map.begin(), map.end());
     return head;
@@ -234,7 +245,10 @@ TEST(Roles, ApplyMakesTheTargetsPrivilegesTheSourcesUnderMappedNames) {
   ASSERT_FALSE(j.is_discarded()) << applied.out;
   EXPECT_EQ(j["applied"], true);
   EXPECT_GT(j["granted"].get<int>(), 8) << applied.out;
-  EXPECT_EQ(j["revoked"], 3) << applied.out;  // PUBLIC's EXECUTE, DELETE, default EXECUTE
+  // PUBLIC's EXECUTE, the writer's DELETE and SELECT (which takes its
+  // column SELECTs with it: (note) is granted again, (secret) needs no
+  // revoke of its own), the default EXECUTE.
+  EXPECT_EQ(j["revoked"], 4) << applied.out;
 
   EXPECT_EQ(privileges_of(dst.admin_url(), ro), privileges_of(src.admin_url(), reader));
   EXPECT_EQ(privileges_of(dst.admin_url(), writer), privileges_of(src.admin_url(), writer));
@@ -260,7 +274,7 @@ TEST(Roles, ApplyMakesTheTargetsPrivilegesTheSourcesUnderMappedNames) {
   ASSERT_FALSE(aj.is_discarded()) << again.out;
   EXPECT_TRUE(aj["statements"].empty()) << again.out;
 
-  for (const auto& role : {reader, writer}) {
+  for (const auto& role : {reader, writer, app}) {
     psql(src.admin_url(), "DROP OWNED BY " + role + "; DROP ROLE " + role);
   }
   for (const auto& role : {ro, writer, other}) {
@@ -302,6 +316,20 @@ TEST(Roles, ApplySaysWhatItCannotApply) {
                                       "', 'public.a', "
                                       "'SELECT')"),
             "t");
+
+  // An object the target login does not own: the server only warns about
+  // the GRANT it does not carry out; the apply reads back what it took and
+  // refuses (exit 4), nothing changed.
+  psql(src.admin_url(),
+       "CREATE TABLE public.theirs (x int); GRANT SELECT ON public.theirs TO " + reader);
+  psql(dst.admin_url(), "CREATE TABLE public.theirs (x int); GRANT SELECT ON public.theirs TO " +
+                            login + "; GRANT SELECT ON public.a TO PUBLIC");
+  auto not_owned = rig::run_pgshuttle(
+      {"roles", src.url(), dst.url(), "--apply", "--map-role", "postgres=" + login});
+  EXPECT_EQ(not_owned.exit_code, 4) << not_owned.out << not_owned.err;
+  EXPECT_NE(not_owned.err.find("did not take"), std::string::npos) << not_owned.err;
+  EXPECT_EQ(psql(dst.admin_url(), "SELECT has_table_privilege('public', 'public.a', 'SELECT')"),
+            "t");  // the REVOKE before it was rolled back
 
   auto bad = rig::run_pgshuttle({"roles", src.url(), dst.url(), "--apply", "--map-role", reader});
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
