@@ -44,30 +44,7 @@ cleanup() {
 trap cleanup EXIT
 psql -q "$src_base/postgres" -c "CREATE DATABASE $db"
 psql -q "$tgt_base/postgres" -c "CREATE DATABASE $db OWNER $RIG_TARGET_APP_USER"
-psql -q "$src_base/$db" <<'SQL'
-CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text);
-INSERT INTO accounts SELECT g, 0, 'a' || g FROM generate_series(1, 100000) g;
-CREATE TABLE docs (id int PRIMARY KEY, counter int NOT NULL, body text);
-ALTER TABLE docs ALTER body SET STORAGE EXTERNAL;
-INSERT INTO docs SELECT g, 0, repeat(md5(g::text), 200) FROM generate_series(1, 10000) g;
-CREATE TABLE log (id bigserial PRIMARY KEY, account int NOT NULL, delta int NOT NULL,
-  at timestamptz NOT NULL DEFAULT clock_timestamp());
-CREATE TABLE kv (k int PRIMARY KEY, v text NOT NULL);
-INSERT INTO kv SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
-SQL
-cat >"$work/load.sql" <<'SQL'
-\set aid random(1, 100000)
-\set did random(1, 10000)
-\set k random(1, 100000)
-\set delta random(-100, 100)
-BEGIN;
-UPDATE accounts SET balance = balance + :delta WHERE id = :aid;
-INSERT INTO log (account, delta) VALUES (:aid, :delta);
-UPDATE docs SET counter = counter + 1 WHERE id = :did;
-INSERT INTO kv VALUES (:k, md5(random()::text)) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v;
-DELETE FROM kv WHERE k = :k + 7;
-END;
-SQL
+psql -q "$src_base/$db" -f "$here/schema.sql"
 "$bin" --state-dir "$work/state" sync "$src_base/$db" "$app/$db" --fence-grace 1 \
   >"$work/sync.out" 2>"$work/sync.err" &
 sync_pid=$!
@@ -75,7 +52,7 @@ for _ in $(seq 1 600); do
   [ "$(psql -Atc "SELECT to_regclass('pgshuttle.sync_state') IS NOT NULL" "$tgt_base/$db")" = t ] && break
   sleep 0.2
 done
-pgbench -n -c "$clients" -T "$seconds" -f "$work/load.sql" "$src_base/$db" >"$work/pgbench.out" 2>&1 &
+pgbench -n -c "$clients" -T "$seconds" -f "$here/load.sql" "$src_base/$db" >"$work/pgbench.out" 2>&1 &
 bench_pid=$!
 sleep $((seconds * 2 / 3))
 start=$(date +%s.%N)
