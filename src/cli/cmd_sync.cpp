@@ -100,12 +100,14 @@ Status run_cutover(const CliContext& ctx, const CutoverCliOptions& o) {
     ctx.print_json({{"id", r.id},
                     {"lsn", r.lsn},
                     {"downtime_seconds", r.downtime_seconds},
-                    {"sequences", r.sequences}});
+                    {"sequences", r.sequences},
+                    {"database_url", r.database_url}});
   } else {
     std::cout << fmt::format(
         "sync {}: cut over at {}; downtime {:.2f} s (source fenced to target ready); {} "
-        "sequences set; the source stays read-only (pgshuttle maintenance off SOURCE)\n",
-        r.id, r.lsn, r.downtime_seconds, r.sequences);
+        "sequences set; the source stays read-only (pgshuttle maintenance off SOURCE)\n"
+        "Point your applications at the target (its password shown as ***):\n  DATABASE_URL={}\n",
+        r.id, r.lsn, r.downtime_seconds, r.sequences, r.database_url);
   }
   return ok_status();
 }

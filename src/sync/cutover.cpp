@@ -21,10 +21,11 @@ Error not_running(const state::Transfer& t) {
                     "stopped), then cut over");
 }
 
-Result<CutoverReport> recorded(const std::string& id, state::RunStore& store) {
+Result<CutoverReport> recorded(const state::Transfer& t, state::RunStore& store) {
   PGS_ASSIGN_OR_RETURN(auto values, store.values());
   CutoverReport report;
-  report.id = id;
+  report.id = t.id;
+  report.database_url = t.destination;
   report.lsn = values["cutover_lsn"];
   report.downtime_seconds = parse_number<double>(values["downtime_seconds"]).value_or(0);
   report.sequences = parse_number<int64_t>(values["sequences"]).value_or(0);
@@ -46,7 +47,7 @@ Result<CutoverReport> request_cutover(const std::string& state_dir, const std::s
   PGS_ASSIGN_OR_RETURN(auto phase, store->value("phase"));
   // Cut over already (a re-run of a sync killed during its cutover
   // finishes it): the recorded result.
-  if (phase.value_or("") == "done") return recorded(id, *store);
+  if (phase.value_or("") == "done") return recorded(t, *store);
   if (t.status != state::TransferStatus::kRunning) return not_running(t);
   PGS_TRY(store->set_value("cutover", "requested"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
@@ -62,7 +63,7 @@ Result<CutoverReport> request_cutover(const std::string& state_dir, const std::s
     }
     if (t.status == state::TransferStatus::kRunning) continue;
     if (values["phase"] != "done") return not_running(t);
-    return recorded(id, *store);
+    return recorded(t, *store);
   }
   return make_error(
       ErrorCode::kBlocked,

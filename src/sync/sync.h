@@ -90,6 +90,9 @@ Result<SyncSummary> run_sync(const SyncOptions& options);
 struct CutoverReport {
   std::string id;
   std::string lsn;  // the source position the target was drained to
+  // The target's URL as the sync recorded it (password as ***): what the
+  // applications point at next.
+  std::string database_url;
   double downtime_seconds = 0;
   int64_t sequences = 0;
 };

@@ -95,6 +95,12 @@ TEST(Sync, CutoverUnderWriteLoadLeavesTheTargetIdentical) {
   auto status = sync.wait();
   ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
   EXPECT_NE(cut.out.find("downtime"), std::string::npos) << cut.out;
+  // Where the applications go next, without the target's password.
+  EXPECT_NE(cut.out.find("DATABASE_URL=postgresql://" + rig::env("RIG_TARGET_APP_USER") + ":***@"),
+            std::string::npos)
+      << cut.out;
+  EXPECT_NE(cut.out.find("/" + dst.name()), std::string::npos) << cut.out;
+  EXPECT_EQ(cut.out.find(rig::env("RIG_TARGET_APP_PASSWORD")), std::string::npos) << cut.out;
   std::cout << "cutover: " << cut.out;
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(*status, 0) << sync.stderr_text();
