@@ -57,7 +57,7 @@ Status run_apply(const CliContext& ctx, const RolesOptions& o, pg::Connection& s
                     {"statements", plan.statements},
                     {"granted", plan.grants},
                     {"revoked", plan.revokes},
-                    {"skipped_for_missing_roles", plan.skipped},
+                    {"skipped", plan.skipped},  // role (or privilege) -> count
                     {"objects_not_on_target", plan.objects_not_on_target}});
   } else {
     for (const auto& s : plan.statements) std::cout << s << ";\n";
