@@ -34,16 +34,9 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 --rig-env FILE [--seconds S] [--clients C] [--wait S] [--bin PGSHUTTLE]" >&2; exit 2 ;;
   esac
 done
-[ -f "$rig_env" ] || { echo "pass --rig-env of a running rig" >&2; exit 2; }
-if [ -z "$bin" ]; then
-  for b in "$top"/build*/src/cli/pgshuttle; do [ -x "$b" ] && bin=$b && break; done
-fi
-[ -x "$bin" ] || { echo "no pgshuttle binary; build it or pass --bin" >&2; exit 2; }
+# shellcheck source=common.sh
+source "$here/common.sh"
 command -v pgcopydb >/dev/null || { echo "pgcopydb is not installed (apt-get install pgcopydb)" >&2; exit 2; }
-# shellcheck disable=SC1090
-source "$rig_env"
-src_base=${RIG_SOURCE_ADMIN%/*} tgt_base=${RIG_TARGET_ADMIN%/*}
-app="postgresql://$RIG_TARGET_APP_USER:$RIG_TARGET_APP_PASSWORD@127.0.0.1:$RIG_TARGET_PORT"
 db=bench_peer_$$ work=$(mktemp -d /tmp/bench-peer.XXXXXX)
 plugins=$(psql -Atc "SHOW output_plugin_libraries" "$src_base/postgres" 2>/dev/null || true)
 follower_pid=""
