@@ -62,8 +62,7 @@ RangeGet HttpSource::range_get() {
     HttpRequest req;
     req.url = url;
     req.headers = {{"Range", fmt::format("bytes={}-{}", first, last)}};
-    // A weak ETag (W/"...") never matches If-Match's strong comparison.
-    if (!etag.empty() && etag.rfind("W/", 0) != 0) req.headers.emplace_back("If-Match", etag);
+    add_if_match(req.headers, etag);
     req.on_data = sink;
     req.stream_status = 206;
     PGS_ASSIGN_OR_RETURN(HttpResponse resp, thread_client(tries).perform(req));

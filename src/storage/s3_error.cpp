@@ -172,6 +172,10 @@ Error http_error(const HttpResponse& r, std::string_view method, std::string_vie
   return err;
 }
 
+void add_if_match(KeyValues& headers, const std::string& etag) {
+  if (!etag.empty() && etag.rfind("W/", 0) != 0) headers.emplace_back("If-Match", etag);
+}
+
 Error replaced_while_read(Error e, std::string_view what) {
   if (e.message.find("PreconditionFailed") == std::string::npos &&
       e.message.find("HTTP 412") == std::string::npos) {

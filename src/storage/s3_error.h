@@ -23,6 +23,11 @@ std::string xml_tag(std::string_view xml, std::string_view tag);
 // recognised by its X-Amz-Signature parameter).
 Error http_error(const HttpResponse& response, std::string_view method, std::string_view url);
 
+// Adds If-Match with `etag` (the ETag first seen) to a read's headers,
+// unless there is none or it is weak (W/"...", which never matches
+// If-Match's strong comparison). Used by every ranged read of an object.
+void add_if_match(KeyValues& headers, const std::string& etag);
+
 // The answer to a read made with If-Match (the ETag first seen): a 412
 // (PreconditionFailed) means the object was replaced since, and becomes
 // kArchiveChanged naming `what`; other errors pass unchanged.

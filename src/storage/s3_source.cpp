@@ -37,7 +37,7 @@ RangeGet S3Source::range_get() {
                                                     const DataSink& sink) -> Status {
     S3Request r{"GET", object.bucket, object.key};
     r.headers = {{"Range", fmt::format("bytes={}-{}", first, last)}};
-    if (!etag.empty()) r.headers.emplace_back("If-Match", etag);
+    add_if_match(r.headers, etag);
     r.on_data = sink;
     r.stream_status = 206;
     auto sent = client->send(std::move(r));
