@@ -5,5 +5,5 @@
 SELECT name, setting
   FROM pg_catalog.pg_settings
  WHERE name IN ('server_encoding', 'TimeZone', 'DateStyle', 'IntervalStyle', 'search_path',
-                'extra_float_digits')
+                'extra_float_digits', 'lc_monetary', 'lc_numeric', 'lc_time')
  ORDER BY name

@@ -3,11 +3,14 @@
 -- base types (their I/O functions are C), aggregates whose transition type
 -- is internal, operator classes and families, transforms, binary-coercible
 -- casts, text search parsers and templates, foreign-data wrappers and access
--- methods. Untrusted procedural languages and event triggers have checks of
--- their own. What an extension owns comes with CREATE EXTENSION and is not
--- listed; nor is anything of the system (OIDs below FirstNormalObjectId).
+-- methods; publications FOR ALL TABLES or of whole schemas (FOR TABLES IN
+-- SCHEMA), and subscriptions. Untrusted procedural languages and event
+-- triggers have checks of their own. What an extension owns comes with
+-- CREATE EXTENSION and is not listed; nor is anything of the system (OIDs
+-- below FirstNormalObjectId).
 -- Columns: kind, name, classid, objid (the object's catalog and OID; 0 for
--- kinds that are no pg_depend object of their own).
+-- kinds whose dependents still load: a publication without its tables, a
+-- subscription that nothing depends on).
 WITH extension_owned AS (
   SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 ),
@@ -102,4 +105,29 @@ SELECT 'access-method', format('%I', am.amname), 'pg_am'::regclass::oid, am.oid
 FROM pg_am am
 WHERE am.oid >= 16384
   AND (am.oid, 'pg_am'::regclass) NOT IN (SELECT objid, classid FROM extension_owned)
+UNION ALL
+-- pg_publication_namespace (15 and later) through pg_depend, so that the
+-- query also runs on 13 and 14, where it does not exist.
+SELECT 'publication',
+       format('%I (%s)', p.pubname,
+              CASE WHEN p.puballtables THEN 'FOR ALL TABLES'
+                   ELSE 'FOR TABLES IN SCHEMA ' || (
+                     SELECT string_agg(format('%I', s.nspname), ', ' ORDER BY s.nspname)
+                     FROM pg_depend d JOIN pg_depend ds
+                       ON ds.classid = d.classid AND ds.objid = d.objid
+                         AND ds.refclassid = 'pg_namespace'::regclass
+                     JOIN pg_namespace s ON s.oid = ds.refobjid
+                     WHERE d.classid = to_regclass('pg_catalog.pg_publication_namespace')::oid
+                       AND d.refclassid = 'pg_publication'::regclass AND d.refobjid = p.oid)
+              END),
+       0, 0
+FROM pg_publication p
+WHERE p.puballtables
+   OR EXISTS (SELECT 1 FROM pg_depend d
+              WHERE d.classid = to_regclass('pg_catalog.pg_publication_namespace')::oid
+                AND d.refclassid = 'pg_publication'::regclass AND d.refobjid = p.oid)
+UNION ALL
+SELECT 'subscription', format('%I', s.subname), 0, 0
+FROM pg_subscription s
+WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 ORDER BY 1, 2

@@ -59,6 +59,14 @@ const std::map<std::string, KindText, std::less<>>& kinds() {
       {"access-method",
        {"access method(s) not created by an extension",
         "ask the provider for the extension that defines it, or drop it on the source"}},
+      {"publication",
+       {"publication(s) of all tables or of whole schemas",
+        "the publication is created without its tables; list them instead (ALTER PUBLICATION "
+        "... SET TABLE ...) on the source, or add them on the target as a superuser"}},
+      {"subscription",
+       {"subscription(s)",
+        "create them on the target after the move, as a role the provider allows to (on 16 "
+        "and later, a member of pg_create_subscription), or drop them on the source"}},
   };
   return k;
 }

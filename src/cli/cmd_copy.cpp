@@ -24,26 +24,6 @@ struct CopyCliOptions {
   copy::CopyOptions copy;
 };
 
-// "256MB", "1GB", "4096" (bytes); binary multiples.
-Result<int64_t> parse_size(const std::string& text) {
-  char* end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  std::string unit = end ? std::string(end) : "";
-  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  double mult = 1;
-  if (unit == "K" || unit == "KB" || unit == "KIB")
-    mult = 1024.0;
-  else if (unit == "M" || unit == "MB" || unit == "MIB")
-    mult = 1024.0 * 1024;
-  else if (unit == "G" || unit == "GB" || unit == "GIB")
-    mult = 1024.0 * 1024 * 1024;
-  else if (!unit.empty() && unit != "B") {
-    return make_error(ErrorCode::kUsage, "cannot read size '" + text + "'",
-                      "write it like 256MB, 1GB or 0 (never split)");
-  }
-  return static_cast<int64_t>(v * mult);
-}
-
 nlohmann::json summary_json(const copy::CopySummary& s) {
   return {{"id", s.id},
           {"tables", s.tables},
@@ -173,7 +153,7 @@ Status verify_again(const CliContext& ctx, const CopyCliOptions& o, const std::s
 Status run(const CliContext& ctx, CopyCliOptions& o) {
   PGS_ASSIGN_OR_RETURN(o.copy.source, pg::ConnInfo::parse(o.source));
   PGS_ASSIGN_OR_RETURN(o.copy.target, pg::ConnInfo::parse(o.target));
-  PGS_ASSIGN_OR_RETURN(o.copy.split_larger_than, parse_size(o.split));
+  PGS_ASSIGN_OR_RETURN(o.copy.split_larger_than, size_option("--split-larger-than", o.split));
   o.copy.indexes_during_load = o.index_build == "during";
   if (o.copy.schema_only && o.copy.data_only) {
     return make_error(ErrorCode::kUsage, "--schema-only and --data-only exclude each other");
@@ -183,13 +163,17 @@ Status run(const CliContext& ctx, CopyCliOptions& o) {
     PGS_ASSIGN_OR_RETURN(auto pending, copy::CopyTransfer::unverified(o.copy));
     if (pending) return verify_again(ctx, o, *pending);
   }
+  o.copy.closing_verify = verify_skipped(o).empty();
   PGS_ASSIGN_OR_RETURN(auto s, copy::run_copy(o.copy));
   nlohmann::json json = summary_json(s);
   if (!ctx.json) {
-    std::cout << "copy " << s.id << ": " << s.tables << " tables, " << s.rows << " rows, "
-              << human_bytes(static_cast<uint64_t>(s.bytes)) << ", " << s.ddl_items
-              << " DDL items, " << s.large_objects << " large objects, " << s.sequences
-              << " sequences in " << human_duration(std::chrono::duration<double>(s.seconds))
+    // A resumed run's counts are what this invocation moved; its warnings
+    // and skips (below) are every invocation's.
+    std::cout << "copy " << s.id << (s.resumed ? " (resumed; this run)" : "") << ": " << s.tables
+              << " tables, " << s.rows << " rows, " << human_bytes(static_cast<uint64_t>(s.bytes))
+              << ", " << s.ddl_items << " DDL items, " << s.large_objects << " large objects, "
+              << s.sequences << " sequences in "
+              << human_duration(std::chrono::duration<double>(s.seconds))
               << (s.retries ? " (" + std::to_string(s.retries) + " retries)" : "") << "\n";
   }
   std::string skipped = verify_skipped(o);

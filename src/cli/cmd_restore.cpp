@@ -26,6 +26,7 @@ struct RestoreCliOptions {
   std::string extensions;
   storage::S3Options s3;  // where an s3:// archive is read from
   std::string maintenance_work_mem = "512MB";
+  std::string split = "16MB";
   bool no_verify = false;
   bool no_checksum = false;
   bool continue_on_error = false;
@@ -109,6 +110,8 @@ Status run_restore_command(const CliContext& ctx, const RestoreCliOptions& o) {
   ro.confirm = o.confirm;
   ro.extensions = split_list(o.extensions);
   ro.maintenance_work_mem = o.maintenance_work_mem;
+  PGS_ASSIGN_OR_RETURN(int64_t split, size_option("--split-larger-than", o.split));
+  ro.split_larger_than = static_cast<uint64_t>(split);
   ro.verify = !o.no_verify;
   ro.checksum = !o.no_checksum;
   ro.pg_bindir = o.pg_bindir;
@@ -171,6 +174,9 @@ void register_restore(CLI::App& app, CliContext& ctx) {
                   "Extensions to create first: name or schema.name, comma-separated");
   cmd->add_option("--maintenance-work-mem", o->maintenance_work_mem,
                   "maintenance_work_mem of the index-building sessions (default 512MB)");
+  cmd->add_option("--split-larger-than", o->split,
+                  "Load a table with at least this much archive data on --jobs sessions at once "
+                  "when its load is the longest chain (default 16MB; 0: never)");
   cmd->add_flag("--no-verify", o->no_verify,
                 "Skip the check of every table's row count against the archive at the end");
   add_pg_bindir_option(cmd, o->pg_bindir);

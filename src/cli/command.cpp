@@ -1,9 +1,12 @@
 #include "cli/command.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <map>
 
+#include "core/human.h"
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -67,6 +70,12 @@ void add_pg_bindir_option(CLI::App* cmd, std::string& bindirs) {
                   "Where to look first for pg_dump, pg_restore and psql (':'-separated bin "
                   "directories; default PGSHUTTLE_PG_BINDIR, then /usr/lib/postgresql/*/bin "
                   "and PATH)");
+}
+
+Result<int64_t> size_option(std::string_view option, const std::string& value) {
+  if (auto bytes = parse_size(value)) return *bytes;
+  return make_error(ErrorCode::kUsage, fmt::format("{}: cannot read size '{}'", option, value),
+                    "write it like 256MB, 1GB or 0 (never)");
 }
 
 void add_filter_options(CLI::App* cmd, ddl::ObjectFilter& filter) {

@@ -58,6 +58,10 @@ void add_pg_bindir_option(CLI::App* cmd, std::string& bindirs);
 // on a part of a database: pg_dump's patterns, "schema" or "schema.table".
 void add_filter_options(CLI::App* cmd, ddl::ObjectFilter& filter);
 
+// A size option's value ("256MB", "1GB", "0"), or a usage error naming
+// `option` and how to write it.
+Result<int64_t> size_option(std::string_view option, const std::string& value);
+
 // The help text of such a DB argument.
 inline constexpr const char* kDatabaseHelp =
     "postgres:// URL or key=value string (default: $DATABASE_URL)";

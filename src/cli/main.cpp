@@ -52,8 +52,9 @@ void warn_about_argv_secrets(const ArgvSecrets& secrets) {
   if (secrets.password) {
     warn(
         "a password on the command line is visible to other users of this machine (ps) while "
-        "pgshuttle starts; pass it in PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service file "
-        "(service=NAME, PGSERVICEFILE) instead");
+        "pgshuttle starts; pass it in PGPASSWORD, ~/.pgpass (PGPASSFILE), a service file "
+        "(service=NAME, PGSERVICEFILE) or DATABASE_URL (for the command's one database) "
+        "instead");
   }
   if (secrets.presigned_url) {
     warn(

@@ -83,7 +83,7 @@ Status begin_snapshot(Run& r) {
     if (!fence.empty() && fence == old_fence) {
       log::info(
           "resuming run {} with a new snapshot {}: the source has been read-only (maintenance "
-          "mode) since the interrupted run's snapshot, so it sees the same data",
+          "mode) since the earlier run's snapshot, so it sees the same data",
           r.state->id(), r.snapshot);
       PGS_TRY(r.state->set_meta("snapshot", r.snapshot));
       return ok_status();
@@ -101,7 +101,7 @@ Status begin_snapshot(Run& r) {
     }
     log::warn(
         "resuming run {} with a new snapshot {}: the result is consistent only if the "
-        "source did not change since the interrupted run",
+        "source did not change since the earlier run",
         r.state->id(), r.snapshot);
   }
   PGS_TRY(r.state->set_meta("snapshot", r.snapshot));
@@ -407,6 +407,7 @@ Status run_phases(Run& r) {
   if (!o.data_only) {
     PGS_TRY(retry_target(r, "database settings", [&] { return carry_database_settings(r); }));
   }
+  if (o.closing_verify) PGS_TRY(r.state->set_meta("verified", "0"));
   return r.state->set_meta("complete", "1");
 }
 
@@ -419,7 +420,7 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   PGS_ASSIGN_OR_RETURN(auto state, CopyState::open(transfer.dir(), transfer.id()));
   PGS_ASSIGN_OR_RETURN(auto holder, pg::Connection::connect(o.source, pg::Side::kSource));
   std::string encoding;
-  PGS_ASSIGN_OR_RETURN(auto matview_settings, read_source_settings(holder, encoding));
+  PGS_ASSIGN_OR_RETURN(auto source_settings, read_source_settings(holder, encoding));
   PGS_TRY(pg::pin_data_session(holder, encoding));
   PGS_TRY(refuse_row_security(holder));
   PGS_ASSIGN_OR_RETURN(auto target,
@@ -431,7 +432,7 @@ Result<CopySummary> copy_with(const CopyOptions& o, CopyTransfer& transfer) {
   Run r{o, &transfer, std::move(state), std::move(holder), std::move(target)};
   r.pg_dump = tools.pg_dump;
   r.client_encoding = encoding;
-  r.matview_settings = std::move(matview_settings);
+  PGS_ASSIGN_OR_RETURN(r.matview_settings, matview_settings_sql(r.target, source_settings));
   r.summary.id = transfer.id();
   r.resumed = r.state->has_progress();
   r.summary.resumed = r.resumed;
@@ -516,6 +517,7 @@ Result<CopySummary> run_copy(const CopyOptions& options) {
     return e.with_context("copy " + transfer->id());
   }
   transfer->finish(ok_status());
+  fault::hit("copy:completed");  // before the closing verify starts
   return result;
 }
 

@@ -56,6 +56,10 @@ struct CopyOptions {
   // a new snapshot: its tables come from two moments until the change
   // stream has caught up; the sync validates them at cutover).
   bool defer_foreign_key_validation = false;
+  // A closing verify follows (the CLI's, unless --no-verify): recorded as
+  // pending before the run is marked complete, so that a kill between the
+  // two leaves a run whose re-run only verifies (copy_transfer.h).
+  bool closing_verify = false;
   std::string resume_id;  // "c003": continue that transfer
   // An exported snapshot to read the source at (SET TRANSACTION SNAPSHOT)
   // instead of a new one, e.g. a replication slot's; a new run only.

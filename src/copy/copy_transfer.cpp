@@ -157,7 +157,7 @@ Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
     if (!kept) {
       return make_error(ErrorCode::kNotFound,
                         fmt::format("copy {} left no resume state under {}", t.id, dir_),
-                        "use the same --state-dir as the interrupted run, or start a new copy");
+                        "use the same --state-dir as that run, or start a new copy");
     }
     PGS_ASSIGN_OR_RETURN(std::string identity, target_identity(o.target));
     PGS_ASSIGN_OR_RETURN(bool same, same_target(dir_, t.id, identity));
@@ -168,6 +168,7 @@ Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
                                     t.id),
                         "start a new copy: the same command without --resume");
     }
+    log::info("continuing copy {}: it {}", t.id, state::how_it_stopped(t));
     return t.id;
   }
   PGS_ASSIGN_OR_RETURN(auto all, registry.list());
@@ -186,12 +187,12 @@ Result<std::string> CopyTransfer::continued_id(const CopyOptions& o) {
       PGS_ASSIGN_OR_RETURN(bool same, same_target(dir_, t.id, identity));
       if (!same) {
         log::info(
-            "the interrupted copy {} wrote into another database of this name (the target was "
+            "copy {} (it {}) wrote into another database of this name (the target was "
             "created again since): starting a new copy",
-            t.id);
+            t.id, state::how_it_stopped(t));
         break;
       }
-      log::info("continuing the interrupted copy {} of these databases", t.id);
+      log::info("continuing copy {} of these databases: it {}", t.id, state::how_it_stopped(t));
       return t.id;
     }
     break;

@@ -17,16 +17,40 @@ namespace pgshuttle::copy {
 // role's defaults): a materialized view's rows depend on them (a
 // date_trunc() of a timestamptz on TimeZone, a to_char() on DateStyle), so
 // its refresh on the target runs with the source's, not the target's.
-Result<std::string> read_source_settings(pg::Connection& holder, std::string& encoding) {
+Result<Settings> read_source_settings(pg::Connection& holder, std::string& encoding) {
   PGS_ASSIGN_OR_RETURN(auto rows, holder.query(sql::copy::source_settings));
-  std::string sets;
+  Settings out;
   for (int i = 0; i < rows.rows(); ++i) {
     if (rows.get(i, 0) == "server_encoding") {
       encoding = rows.get(i, 1);
       continue;
     }
-    sets += "SELECT pg_catalog.set_config(" + holder.quote_literal(rows.get(i, 0)) + ", " +
-            holder.quote_literal(rows.get(i, 1)) + ", true);\n";
+    out.emplace_back(rows.get(i, 0), rows.get(i, 1));
+  }
+  return out;
+}
+
+Result<std::string> matview_settings_sql(pg::Connection& target, const Settings& settings) {
+  std::string sets;
+  for (const auto& [name, value] : settings) {
+    std::string set = "SELECT pg_catalog.set_config(" + target.quote_literal(name) + ", " +
+                      target.quote_literal(value) + ", true)";
+    if (name.rfind("lc_", 0) == 0) {
+      // Tried in a transaction that is rolled back: a locale the target's
+      // server does not have would fail every refresh.
+      PGS_TRY(target.exec("BEGIN"));
+      Status tried = target.exec(set);
+      PGS_TRY(target.exec("ROLLBACK"));
+      if (!tried.ok()) {
+        log::warn(
+            "the target server has no locale {} for {} (the source's): materialized views are "
+            "refreshed with the target's {}; a view whose rows format money, numbers or dates "
+            "by locale may differ (verify compares them)",
+            value, name, name);
+        continue;
+      }
+    }
+    sets += set + ";\n";
   }
   return sets;
 }

@@ -8,16 +8,25 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "pg/connection.h"
 
 namespace pgshuttle::copy {
 
-// The source session's effective settings before pinning, as SET LOCAL
-// statements for materialized view refreshes; `encoding` gets the source
-// database's encoding.
-Result<std::string> read_source_settings(pg::Connection& holder, std::string& encoding);
+// The source session's effective settings before pinning, for
+// materialized view refreshes: (name, value) pairs; `encoding` gets the
+// source database's encoding.
+using Settings = std::vector<std::pair<std::string, std::string>>;
+Result<Settings> read_source_settings(pg::Connection& holder, std::string& encoding);
+
+// `settings` as SET LOCAL statements (set_config(..., true)) for the
+// target's matview refreshes. A locale setting (lc_monetary, lc_numeric,
+// lc_time) whose locale the target server lacks is left out with a warning:
+// those refreshes then use the target's.
+Result<std::string> matview_settings_sql(pg::Connection& target, const Settings& settings);
 
 // kRowSecurity naming the tables a policy would hide rows of from the
 // source role, before anything is written.

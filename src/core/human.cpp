@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace pgshuttle {
 
@@ -46,6 +48,26 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   else
     return std::nullopt;
   return std::chrono::seconds(n * mult);
+}
+
+std::optional<int64_t> parse_size(std::string_view text) {
+  std::string s(text);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || !(v >= 0)) return std::nullopt;
+  std::string unit(end);
+  for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  double mult = 1;
+  if (unit == "K" || unit == "KB" || unit == "KIB") {
+    mult = 1024.0;
+  } else if (unit == "M" || unit == "MB" || unit == "MIB") {
+    mult = 1024.0 * 1024;
+  } else if (unit == "G" || unit == "GB" || unit == "GIB") {
+    mult = 1024.0 * 1024 * 1024;
+  } else if (!unit.empty() && unit != "B") {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(v * mult);
 }
 
 }  // namespace pgshuttle

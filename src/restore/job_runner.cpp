@@ -9,6 +9,7 @@
 #include "core/cancel.h"
 #include "core/fault.h"
 #include "core/log.h"
+#include "restore/copy_fanout.h"
 #include "restore/restore_error.h"
 #include "sql/restore.h"
 #include "storage/crypto.h"
@@ -18,6 +19,9 @@ namespace pgshuttle::restore {
 namespace {
 
 constexpr size_t kChunk = 256 * 1024;
+// Rows dealt to one session of a split load at a time: small enough that
+// every session has rows waiting while the others are being written to.
+constexpr size_t kBatch = 256 * 1024;
 constexpr int kInvWrite = 0x20000;  // INV_WRITE of libpq's large-object API
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -106,14 +110,31 @@ Status JobRunner::ensure_session() {
   return ok_status();
 }
 
-void JobRunner::reset() {
+void JobRunner::reset() { drop_sessions(); }
+
+void JobRunner::drop_sessions() {
   std::lock_guard lock(mu_);
   conn_.reset();
+  helpers_.clear();
 }
 
 void JobRunner::cancel() {
   std::lock_guard lock(mu_);
   if (conn_) conn_->cancel_running();
+  for (auto& h : helpers_) h.cancel_running();
+}
+
+Status JobRunner::ensure_helpers(size_t count) {
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (helpers_.size() >= count) return ok_status();
+    }
+    PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(target_, pg::Side::kTarget));
+    PGS_TRY(conn.exec(preamble_));
+    std::lock_guard lock(mu_);
+    helpers_.push_back(std::move(conn));
+  }
 }
 
 Result<JobResult> JobRunner::run(const RestoreJob& job) {
@@ -163,6 +184,12 @@ Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
       return JobResult{};
     }
   }
+  if (job.sessions > 1 && !truncate.empty()) {
+    // Emptied and committed first: each session's COPY is a transaction of
+    // its own. Not the owner: one session, without FREEZE, as below.
+    if (conn.exec(truncate).ok()) return split_table_data(job);
+    truncate.clear();
+  }
   bool freeze = !truncate.empty();
   PGS_TRY(conn.exec("BEGIN"));
   if (freeze && !conn.exec(truncate).ok()) {
@@ -193,6 +220,56 @@ Result<JobResult> JobRunner::table_data(const RestoreJob& job) {
   return result;
 }
 
+Result<JobResult> JobRunner::split_table_data(const RestoreJob& job) {
+  const archive::TocEntry& e = *job.entry;
+  PGS_TRY(ensure_helpers(static_cast<size_t>(job.sessions - 1)));
+  std::vector<pg::Connection*> sessions{&*conn_};
+  for (auto& h : helpers_) sessions.push_back(&h);
+  sessions.resize(static_cast<size_t>(job.sessions));
+  RowCounter counter;
+  int64_t rows = 0;
+  Status loaded = [&]() -> Status {
+    for (pg::Connection* s : sessions) {
+      PGS_TRY(s->exec("BEGIN"));
+      PGS_TRY(s->copy_in_start(e.copy_stmt));
+    }
+    CopyFanout fanout(job.sessions, kBatch, [&](int i, std::string_view batch) {
+      return sessions[static_cast<size_t>(i)]->copy_in_put(batch);
+    });
+    PGS_ASSIGN_OR_RETURN(auto block, open_block(job));
+    std::vector<char> buffer(kChunk);
+    while (true) {
+      if (cancelled()) return cancelled_error(job);
+      PGS_ASSIGN_OR_RETURN(size_t n, block.read(buffer.data(), buffer.size()));
+      if (n == 0) break;
+      std::string_view data(buffer.data(), n);
+      counter.feed(data);
+      fault::hit("restore:chunk");
+      PGS_TRY(fanout.feed(data));
+    }
+    PGS_TRY(fanout.finish());
+    for (pg::Connection* s : sessions) {
+      PGS_ASSIGN_OR_RETURN(int64_t got, s->copy_in_end());
+      rows += got;
+    }
+    if (rows != counter.rows()) {
+      return make_error(
+          ErrorCode::kTarget,
+          fmt::format("the archive holds {} rows but COPY loaded {}", counter.rows(), rows),
+          "report this: the target did not take every row of the archive");
+    }
+    for (pg::Connection* s : sessions) PGS_TRY(s->exec("COMMIT"));
+    return ok_status();
+  }();
+  if (!loaded.ok()) {
+    drop_sessions();  // each server rolls back what its session had not committed
+    return loaded.error();
+  }
+  JobResult result;
+  result.rows = rows;
+  return result;
+}
+
 Result<bool> JobRunner::block_is_empty(const RestoreJob& job) {
   PGS_ASSIGN_OR_RETURN(auto block, open_block(job));
   RowCounter counter;
@@ -211,12 +288,17 @@ Result<archive::DataBlockReader> JobRunner::open_block(const RestoreJob& job) {
   PGS_ASSIGN_OR_RETURN(auto raw, source_.open_stream_range(e.data_offset, job.data_bytes));
   auto counted = std::make_unique<CountingStream>(std::move(raw), progress_, job.data_bytes,
                                                   read_wait_ns_, reads_, read_since_ns_);
-  // The block's extent, known when another block follows it; the last
-  // block's runs to the end of what is there, which a cut-short archive
-  // shortened: a read past it is then the archive's end, not damage.
+  // The block's extent: up to the next block, or for the last block up to
+  // the archive's end, which check_data_extent (run before the target was
+  // touched) found to be a block's end. A read past it is then damage (a
+  // corrupt chunk length), not a short archive. Unknown without a size.
   uint64_t extent = job.data_bytes;
   auto total = source_.size();
-  if (!total.ok() || e.data_offset + job.data_bytes >= *total) extent = 0;
+  if (!total.ok() || e.data_offset >= *total) {
+    extent = 0;
+  } else if (e.data_offset + job.data_bytes >= *total) {
+    extent = *total - e.data_offset;
+  }
   return archive::DataBlockReader::from_stream(std::move(counted), toc_.header, e.dump_id,
                                                e.data_offset, extent);
 }

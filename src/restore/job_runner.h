@@ -4,7 +4,12 @@
 //     decompressed, and streamed into `COPY ... FROM stdin` without parsing.
 //     The load runs in one transaction that starts with TRUNCATE, so COPY can
 //     use FREEZE (the rows never need vacuuming on the target) and a redo
-//     after a lost connection starts from an empty table;
+//     after a lost connection starts from an empty table. A split load
+//     (RestoreJob::sessions > 1) reads the block once and deals its rows out
+//     in batches (copy_fanout.h) to that many sessions, each with its own
+//     COPY in its own transaction; the table is emptied (committed) first,
+//     and every transaction commits only after every COPY ended with the
+//     archive's row count, so a failure before that leaves the table empty;
 //   - large objects: each object of the block written with lo_open/lowrite
 //     into the object the schema pass created;
 //   - statements: the entry's SQL from the TOC (an index, a constraint, a
@@ -26,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "archive/archive_toc.h"
 #include "archive/data_block.h"
@@ -119,6 +125,11 @@ class JobRunner : public ReadMeter {
  private:
   Status ensure_session();
   Result<JobResult> table_data(const RestoreJob& job);
+  Result<JobResult> split_table_data(const RestoreJob& job);
+  // The extra sessions of a split load (the worker's own is the first).
+  Status ensure_helpers(size_t count);
+  // Drops every session (after a failed split load: the server rolls back).
+  void drop_sessions();
   // The job's data block through its own ranged stream, counted for progress.
   Result<archive::DataBlockReader> open_block(const RestoreJob& job);
   Status stream_block(const RestoreJob& job, pg::Connection& conn, RowCounter& counter);
@@ -137,6 +148,7 @@ class JobRunner : public ReadMeter {
   Progress& progress_;
   std::mutex mu_;  // guards conn_ against cancel()
   std::optional<pg::Connection> conn_;
+  std::vector<pg::Connection> helpers_;    // a split load's other sessions
   std::optional<std::string> tablespace_;  // the session's default_tablespace
   std::atomic<int64_t> read_wait_ns_{0};
   std::atomic<int64_t> reads_{0};

@@ -34,6 +34,8 @@ struct SchedulerOptions {
   int jobs = 2;
   int max_attempts = 4;
   std::string maintenance_work_mem = "512MB";
+  // Loads split across sessions (restore_plan.h: split_loads); 0: never.
+  uint64_t split_larger_than = 0;
 };
 
 struct LoadedTable {
@@ -52,7 +54,7 @@ struct JobsOutcome {
   bool cancelled = false;
 };
 
-JobsOutcome run_jobs(const SchedulerOptions& options, const RestorePlan& plan,
+JobsOutcome run_jobs(const SchedulerOptions& options, RestorePlan plan,
                      const archive::ArchiveToc& toc, storage::ByteSource& source,
                      Progress& progress);
 

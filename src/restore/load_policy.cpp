@@ -25,21 +25,13 @@ exec::TaskGraph task_graph(const RestorePlan& plan) {
 LoadPolicy::LoadPolicy(const RestorePlan& plan, std::vector<const ReadMeter*> meters,
                        exec::Clock::time_point now)
     : plan_(plan), meters_(std::move(meters)), sampled_at_(now) {
-  // The heaviest slow build, and the largest table load it waits for.
-  const RestoreJob* slowest = nullptr;
-  for (const RestoreJob& j : plan_.jobs) {
-    if (j.slow_build && (!slowest || j.weight > slowest->weight)) slowest = &j;
-  }
-  if (slowest == nullptr || meters_.size() < 2) return;
-  for (size_t w : slowest->waits_for) {
-    if (plan_.jobs[w].kind != JobKind::kTableData) continue;
-    if (critical_ == SIZE_MAX || plan_.jobs[w].data_bytes > plan_.jobs[critical_].data_bytes) {
-      critical_ = w;
-    }
-  }
+  if (meters_.size() < 2) return;
+  critical_ = critical_load(plan_).value_or(SIZE_MAX);
 }
 
 std::optional<exec::TaskId> LoadPolicy::choose(const exec::ReadyTasks& ready, int worker) {
+  // A split load's sessions count against --jobs: the others wait for it.
+  if (sessions_ >= static_cast<int>(meters_.size())) return std::nullopt;
   if (critical_ != SIZE_MAX && !critical_started_) {
     if (auto c = ready.first([&](exec::TaskId t) { return t == critical_; })) return c;
   }
@@ -56,6 +48,7 @@ std::optional<exec::TaskId> LoadPolicy::choose(const exec::ReadyTasks& ready, in
 }
 
 void LoadPolicy::started(exec::TaskId task, int worker) {
+  sessions_ += plan_.jobs[task].sessions;
   if (!is_load(task)) return;
   const ReadMeter* m = meters_[static_cast<size_t>(worker)];
   loading_[worker] = Load{m->reads(), m->read_wait_ns(), false};
@@ -66,6 +59,7 @@ void LoadPolicy::started(exec::TaskId task, int worker) {
 }
 
 void LoadPolicy::finished(exec::TaskId task, int worker) {
+  sessions_ -= plan_.jobs[task].sessions;
   if (task == critical_) critical_running_ = awaiting_verdict_ = false;
   if (is_load(task)) loading_.erase(worker);
 }

@@ -3,7 +3,9 @@
 //
 // Statements go before table loads, heaviest first, so a loaded table's
 // indexes build while the other tables still load; loads go largest first
-// (the pool's default order, with statements at a higher priority).
+// (the pool's default order, with statements at a higher priority). A split
+// load (restore_plan.h: split_loads) uses several target sessions at once;
+// they count against the workers, so the others wait while it runs.
 //
 // A link meter samples, on the pool's tick, how much of their time the
 // running loads spent waiting for the archive's bytes. When that is most of
@@ -70,6 +72,7 @@ class LoadPolicy : public exec::Policy {
     bool streaming = false;  // judged from the first full interval after its first read
   };
   std::map<int, Load> loading_;  // by worker
+  int sessions_ = 0;             // target sessions of the running jobs (a split load counts each)
   exec::Clock::time_point sampled_at_;
   bool link_bound_ = false;        // the meter's last verdict
   bool awaiting_verdict_ = false;  // the critical load runs, not yet judged: hold others

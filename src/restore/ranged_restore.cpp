@@ -174,6 +174,7 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
   so.jobs = out.jobs;
   so.max_attempts = o.max_attempts;
   so.maintenance_work_mem = o.maintenance_work_mem;
+  so.split_larger_than = o.split_larger_than;
   JobsOutcome jobs = run_jobs(so, plan, toc, source, progress);
   progress.finish();
   log::info("phase data and post-data: {:.2f}s ({} jobs, {} retried)", since(phase), jobs.jobs_done,

@@ -51,7 +51,11 @@ struct RestoreOptions {
   std::vector<std::string> extensions;  // "name" or "schema.name", created first
   storage::S3Options s3;
   std::string maintenance_work_mem = "512MB";  // for index builds of the parallel restore
-  int max_attempts = 4;                        // per job, when the target connection is lost
+  // A table whose data block is at least this large (compressed, as in the
+  // archive) is loaded by --jobs sessions at once when its load is the
+  // restore's longest chain (restore_plan.h: split_loads); 0: never.
+  uint64_t split_larger_than = 16ULL << 20;
+  int max_attempts = 4;   // per job, when the target connection is lost
   bool verify = true;     // compare per-table row counts with the archive at the end
   std::string state_dir;  // the transfer registry (empty: the default)
   // The backup that wrote `source`, when `source` is a URL made for it

@@ -170,4 +170,32 @@ RestorePlan plan_restore(const archive::ArchiveToc& toc, const std::set<int>& ex
   return Planner(toc, excluded, keep_acl).plan(archive_size);
 }
 
+std::optional<size_t> critical_load(const RestorePlan& plan) {
+  const RestoreJob* slowest = nullptr;
+  for (const RestoreJob& j : plan.jobs) {
+    if (j.slow_build && (!slowest || j.weight > slowest->weight)) slowest = &j;
+  }
+  if (slowest == nullptr) return std::nullopt;
+  std::optional<size_t> critical;
+  for (size_t w : slowest->waits_for) {
+    if (plan.jobs[w].kind != JobKind::kTableData) continue;
+    if (!critical || plan.jobs[w].data_bytes > plan.jobs[*critical].data_bytes) critical = w;
+  }
+  return critical;
+}
+
+std::vector<size_t> split_loads(RestorePlan& plan, int jobs, uint64_t larger_than) {
+  std::vector<size_t> split;
+  if (jobs < 2 || larger_than == 0) return split;
+  std::optional<size_t> critical = critical_load(plan);
+  for (size_t i = 0; i < plan.jobs.size(); ++i) {
+    RestoreJob& j = plan.jobs[i];
+    if (j.kind != JobKind::kTableData || j.data_bytes < larger_than) continue;
+    if (i != critical && j.data_bytes * 2 < plan.data_bytes) continue;
+    j.sessions = jobs;
+    split.push_back(i);
+  }
+  return split;
+}
+
 }  // namespace pgshuttle::restore

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ struct RestoreJob {
   uint64_t weight = 0;
   bool slow_build = false;  // a GiST/GIN/SP-GiST index or an exclusion constraint
   std::string label;        // "TABLE DATA public.orders"
+  // Target sessions a table load uses at once (split_loads): its rows are
+  // read once and dealt out in batches, one COPY per session.
+  int sessions = 1;
 };
 
 struct RestorePlan {
@@ -63,5 +67,16 @@ RestorePlan plan_restore(const archive::ArchiveToc& toc, const std::set<int>& ex
 
 // "TABLE DATA public.orders", "INDEX public.orders_pkey", ...
 std::string entry_label(const archive::TocEntry& entry);
+
+// The critical load: the largest table load that the heaviest slow build
+// (GiST, GIN, SP-GiST, exclusion) waits for. That build runs on one core
+// after the load, so this chain is usually the restore's longest.
+std::optional<size_t> critical_load(const RestorePlan& plan);
+
+// Splits loads across `jobs` sessions where that shortens the restore's
+// longest chain: the critical load, and any table holding half of all the
+// data or more, when its data block is at least `larger_than` bytes (0:
+// never). Returns the indexes of the split jobs.
+std::vector<size_t> split_loads(RestorePlan& plan, int jobs, uint64_t larger_than);
 
 }  // namespace pgshuttle::restore

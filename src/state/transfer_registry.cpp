@@ -93,6 +93,13 @@ bool interrupted(const Transfer& t) {
   }
 }
 
+std::string_view how_it_stopped(const Transfer& t) {
+  if (t.status == TransferStatus::kCancelled) return "was cancelled";
+  // A run that failed recorded its end; a killed one loads as Failed without.
+  if (t.status == TransferStatus::kFailed && t.finished_at) return "failed";
+  return "was interrupted";
+}
+
 std::string_view status_name(TransferStatus s) {
   switch (s) {
     case TransferStatus::kPending:

@@ -60,6 +60,11 @@ struct Transfer {
 // Running by a process that no longer exists (killed).
 bool interrupted(const Transfer& t);
 
+// How an unfinished run ended, for messages: "failed" (it recorded its
+// failure), "was cancelled", or "was interrupted" (its process died, e.g.
+// kill -9, without recording an end).
+std::string_view how_it_stopped(const Transfer& t);
+
 // An S3 multipart upload a backup started; recorded until it is completed
 // or aborted, so that one a killed run left can be aborted later.
 struct PendingUpload {

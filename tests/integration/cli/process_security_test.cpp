@@ -147,6 +147,8 @@ TEST(ProcessSecurity, PasswordLeavesArgvWhileTheCommandRuns) {
   EXPECT_EQ(*rc, 0) << child->stderr_text();
   EXPECT_NE(child->stderr_text().find("PGPASSWORD, ~/.pgpass"), std::string::npos)
       << child->stderr_text();
+  EXPECT_NE(child->stderr_text().find("or DATABASE_URL"), std::string::npos)
+      << child->stderr_text();
   EXPECT_EQ(child->stderr_text().find(password), std::string::npos);
 }
 

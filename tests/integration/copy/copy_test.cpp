@@ -220,11 +220,13 @@ void kill_and_resume(const std::string& point) {
   r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"});
   ASSERT_EQ(r.exit_code, 8) << r.err;
   EXPECT_NE(r.err.find("--allow-inconsistent-resume"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("c001"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("continuing copy c001 of these databases: it was interrupted"),
+            std::string::npos)
+      << r.err;
   r = copy(src, dst, dir,
            {"--jobs", "2", "--no-verify", "--resume", "c001", "--allow-inconsistent-resume"});
   ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.err;
-  EXPECT_NE(r.out.find("copy c001:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("copy c001 (resumed; this run):"), std::string::npos) << r.out;
   EXPECT_EQ(transfer(dir, "c001")["status"].get<std::string>().find("Running"), std::string::npos);
   expect_identical(src, dst);
 }
@@ -289,7 +291,7 @@ TEST(CopyResume, OneRerunAfterKillDuringAnIndexBuildOfAReadOnlySource) {
   (void)child->wait();
   auto r = copy(src, dst, dir, {"--jobs", "2", "--no-verify"});
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
-  EXPECT_NE(r.out.find("copy c001:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("copy c001 (resumed; this run):"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("read-only (maintenance mode) since"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("session(s) of the interrupted run"), std::string::npos) << r.err;
   // The re-run's own backends end just after it exits: allow them a moment.
@@ -328,6 +330,9 @@ TEST(CopyResume, CancelHintNamesTheFlagTheResumeNeeds) {
       << child->stderr_text();
   auto r = copy(src, dst, dir, {"--no-verify", "--resume", "c001", "--allow-inconsistent-resume"});
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 12) << r.out << r.err;
+  // Said as it happened: cancelled, not "interrupted" (issue 16 item 11).
+  EXPECT_NE(r.err.find("continuing copy c001: it was cancelled"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("interrupted"), std::string::npos) << r.err;
   expect_identical(src, dst);
 }
 
@@ -366,6 +371,25 @@ TEST(CopyResume, InterruptedClosingVerifyIsAllThatRunsAgain) {
   // Verified now: a third run is a new copy, refused on a non-empty target.
   r = copy(src, dst, dir);
   EXPECT_EQ(r.exit_code, 30) << r.out << r.err;
+  expect_identical(src, dst);
+}
+
+// kill -9 after the copy recorded itself Completed and before its closing
+// verify started: the same command only verifies. Before, the verify was
+// recorded as pending only once it started, so the re-run began a new copy
+// and stopped at the non-empty target (exit 30).
+TEST(CopyResume, KilledBetweenCompletingAndVerifyingOnlyVerifiesAgain) {
+  rig::ScratchDatabase src(rig::Server::kSource, "copy_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "copy_dst");
+  rig::load_sample(src.url(), "northwind");
+  auto dir = state_dir();
+  auto r = copy(src, dst, dir, {}, {{"PGSHUTTLE_FAULTS", "kill@copy:completed"}});
+  ASSERT_EQ(r.exit_code, 128 + 9) << "kill point not reached: " << r.err;
+  EXPECT_EQ(transfer(dir, "c001")["status"], "Completed");
+  r = copy(src, dst, dir);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("verifying again"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("copy c001: verified again"), std::string::npos) << r.out;
   expect_identical(src, dst);
 }
 

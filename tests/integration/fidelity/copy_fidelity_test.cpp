@@ -84,6 +84,34 @@ TEST(CopyFidelity, SourceOutputSettingsDoNotChangeValues) {
   }
 }
 
+// Issue 14 item 2: a materialized view whose rows depend on the session's
+// settings (date_trunc of a timestamptz on TimeZone, a date's text on
+// DateStyle) is refreshed on the target with the source database's
+// settings, not the target's (UTC, ISO). The locale settings are carried
+// too (this machine has only the C locales, so only that the refresh
+// takes them is shown here).
+TEST(CopyFidelity, MatviewsAreRefreshedWithTheSourcesSettings) {
+  rig::ScratchDatabase src(rig::Server::kSource, "fidmv_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "fidmv_dst");
+  for (const char* set : {"TimeZone = 'Pacific/Auckland'", "DateStyle = 'SQL, DMY'",
+                          "lc_monetary = 'C.utf8'", "lc_time = 'C.utf8'"}) {
+    psql(src.admin_url(), "ALTER DATABASE " + src.name() + " SET " + set);
+  }
+  psql(src.url(),
+       "CREATE TABLE ev (id int PRIMARY KEY, at timestamptz);"
+       "INSERT INTO ev VALUES (1, '2024-03-01 20:00:00+00'), (2, '2024-03-02 03:00:00+00');"
+       "CREATE MATERIALIZED VIEW per_day AS SELECT date_trunc('day', at) AS day, count(*) AS n, "
+       "min(at)::date::text AS first, 1.5::money::text AS price FROM ev GROUP BY 1");
+  const std::string query =
+      "SELECT extract(epoch FROM day)::bigint, n, first, price FROM public.per_day ORDER BY 1";
+  // Auckland (UTC+13 in March) puts both events on 2 March: one row.
+  ASSERT_EQ(rows(src.admin_url(), query), "1709290800|2|02/03/2024|$1.50");
+  auto r = copy(src.url(), dst.url(), {"--no-verify"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(rows(dst.admin_url(), query), rows(src.admin_url(), query));
+  EXPECT_EQ(r.err.find("has no locale"), std::string::npos) << r.err;
+}
+
 // Case 07: a source role subject to a policy must not copy the rows it is
 // allowed to see as if they were all: refused before anything is written.
 TEST(CopyFidelity, RowSecurityOnTheSourceIsRefusedBeforeWriting) {

@@ -74,6 +74,32 @@ TEST_F(RestoreLeftovers, ArchiveCutRightAfterItsTocTouchesNothing) {
   expect_untouched();
 }
 
+// Issue 16 item 11. Before: a damaged chunk length in the large objects'
+// block, the archive's last, was reported as "archive ends at byte N inside
+// a data block", as if the archive were cut short.
+TEST_F(RestoreLeftovers, ADamagedLargeObjectBlockIsNotReportedAsACutArchive) {
+  std::string whole = rig::read_file(dump(source_.admin_url(), "-Fc"));
+  auto toc = archive::parse_toc(whole);
+  ASSERT_TRUE(toc.ok()) << toc.error().to_string();
+  const archive::TocEntry* blobs = nullptr;
+  for (const auto& e : toc->entries) {
+    if (e.desc == "BLOBS") blobs = &e;
+  }
+  ASSERT_NE(blobs, nullptr);
+  // Type byte, dump id, first oid (a sign byte and int_size bytes each),
+  // then the first chunk's length, made 1 MB: far past the archive's end.
+  const size_t width = static_cast<size_t>(toc->header.int_size) + 1;
+  const size_t length_at = blobs->data_offset + 1 + 2 * width;
+  std::string damaged = whole;
+  damaged.replace(length_at, 5, std::string("\0\0\0\x10\0", 5));
+  std::string path = temp_path("damaged-lo.dump");
+  write_file(path, damaged);
+  auto r = restore(path, target_.url());
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_NE(r.err.find("the data block is damaged"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("archive ends"), std::string::npos) << r.err;
+}
+
 // Before: both were "detected" as plain SQL and fed to psql (exit 4).
 TEST_F(RestoreLeftovers, AFileThatIsNoDumpIsRefusedBeforePsqlRuns) {
   std::string services = temp_path("services.dump");

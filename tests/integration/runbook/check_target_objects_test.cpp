@@ -85,6 +85,13 @@ CREATE FUNCTION my_from(internal) RETURNS internal LANGUAGE internal IMMUTABLE S
 CREATE TRANSFORM FOR mybase LANGUAGE plpgsql (FROM SQL WITH FUNCTION my_from(internal));
 CREATE TABLE t (id int PRIMARY KEY, v int);
 INSERT INTO t VALUES (1, -1);
+CREATE SCHEMA pubs;
+CREATE TABLE pubs.x (i int PRIMARY KEY);
+CREATE PUBLICATION pub_all FOR ALL TABLES;
+CREATE PUBLICATION pub_schema FOR TABLES IN SCHEMA pubs;
+CREATE PUBLICATION pub_listed FOR TABLE t;
+CREATE SUBSCRIPTION sub_off CONNECTION 'dbname=nowhere' PUBLICATION pub_all
+  WITH (connect = false, slot_name = NONE);
 )sql";
 
 TEST(CheckTarget, SuperuserOnlyObjectsBlockANonSuperuserTarget) {
@@ -92,6 +99,7 @@ TEST(CheckTarget, SuperuserOnlyObjectsBlockANonSuperuserTarget) {
   rig::ScratchDatabase tgt(rig::Server::kTarget, "chks_tgt");
   psql(src.url(), kSuperuserOnly);
   auto j = check(src.url(), tgt.url(), 8);
+  psql(src.url(), "DROP SUBSCRIPTION sub_off");  // a database with one cannot be dropped
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"c-function", "public.my_abs(integer) LANGUAGE internal"},
       {"base-type", "public.mybase"},
@@ -103,6 +111,8 @@ TEST(CheckTarget, SuperuserOnlyObjectsBlockANonSuperuserTarget) {
       {"text-search-template", "public.my_tmpl"},
       {"foreign-data-wrapper", "my_fdw"},
       {"access-method", "my_am"},
+      {"publication", "pub_all (FOR ALL TABLES)"},
+      {"subscription", "sub_off"},
   };
   for (const auto& [kind, name] : expected) {
     const auto* f = finding(j, "superuser-only-" + kind);
@@ -111,6 +121,11 @@ TEST(CheckTarget, SuperuserOnlyObjectsBlockANonSuperuserTarget) {
     EXPECT_NE((*f)["message"].get<std::string>().find(name), std::string::npos) << (*f).dump(2);
     EXPECT_FALSE((*f)["fix"].get<std::string>().empty());
   }
+  const auto* pubs = finding(j, "superuser-only-publication");
+  ASSERT_NE(pubs, nullptr);
+  std::string listed = (*pubs)["message"].get<std::string>();
+  EXPECT_NE(listed.find("pub_schema (FOR TABLES IN SCHEMA pubs)"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find("pub_listed"), std::string::npos) << "a table list needs no superuser";
   // hstore's own C functions, types and operator classes come with it.
   EXPECT_EQ(j.dump().find("hstore_in"), std::string::npos) << j.dump(2);
   EXPECT_EQ(j.dump().find("gist_hstore_ops"), std::string::npos) << j.dump(2);

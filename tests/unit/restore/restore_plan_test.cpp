@@ -123,6 +123,52 @@ TEST(RestorePlan, RealArchiveFromPgDump15) {
   EXPECT_EQ(job_for(plan, 3360)->kind, JobKind::kStatement);
 }
 
+// Table a (800 bytes of archive data) with a GiST index, b (200 bytes).
+archive::ArchiveToc one_big_table(const std::string& index_sql) {
+  archive::ArchiveToc toc;
+  toc.entries = {entry(10, "TABLE", "a", Section::kPreData, {}),
+                 entry(11, "TABLE", "b", Section::kPreData, {}),
+                 entry(20, "TABLE DATA", "a", Section::kData, {10}, true),
+                 entry(21, "TABLE DATA", "b", Section::kData, {11}, true),
+                 entry(30, "INDEX", "a_idx", Section::kPostData, {10}),
+                 entry(31, "INDEX", "b_idx", Section::kPostData, {11})};
+  toc.entries[2].data_offset = 1000;
+  toc.entries[3].data_offset = 1800;
+  toc.entries[4].defn = index_sql;
+  toc.entries[5].defn = "CREATE INDEX b_idx ON public.b USING btree (x);\n";
+  return toc;
+}
+
+TEST(RestorePlan, TheLoadASlowIndexBuildWaitsForIsSplitAcrossSessions) {
+  auto toc = one_big_table("CREATE INDEX a_idx ON public.a USING gist (r);\n");
+  RestorePlan plan = plan_restore(toc, {}, false, 2000);
+  const RestoreJob* a = job_for(plan, 20);
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(a->data_bytes, 800u);
+  auto critical = critical_load(plan);
+  ASSERT_TRUE(critical.has_value());
+  EXPECT_EQ(&plan.jobs[*critical], a);
+  EXPECT_EQ(split_loads(plan, 2, 500), std::vector<size_t>{*critical});
+  EXPECT_EQ(job_for(plan, 20)->sessions, 2);
+  EXPECT_EQ(job_for(plan, 21)->sessions, 1) << "small, and no build waits for it";
+  // Too small for the threshold, one worker, or splitting turned off.
+  for (auto [jobs, larger_than] : {std::pair{2, 900}, {1, 500}, {2, 0}}) {
+    RestorePlan p = plan_restore(toc, {}, false, 2000);
+    EXPECT_TRUE(split_loads(p, jobs, static_cast<uint64_t>(larger_than)).empty())
+        << jobs << " " << larger_than;
+    EXPECT_EQ(job_for(p, 20)->sessions, 1);
+  }
+}
+
+TEST(RestorePlan, ATableHoldingMostOfTheDataIsSplitWithoutASlowBuild) {
+  auto toc = one_big_table("CREATE INDEX a_idx ON public.a USING btree (x);\n");
+  RestorePlan plan = plan_restore(toc, {}, false, 2000);
+  EXPECT_FALSE(critical_load(plan).has_value());
+  EXPECT_EQ(split_loads(plan, 3, 100).size(), 1u);
+  EXPECT_EQ(job_for(plan, 20)->sessions, 3);
+  EXPECT_EQ(job_for(plan, 21)->sessions, 1) << "200 of 1000 bytes: not the longest chain";
+}
+
 TEST(RowCounter, CountsRowsUpToTheEndMarkerAcrossChunks) {
   std::string data = "1\ta\n2\tb\\nwith escaped newline\n3\t\\\\.\n\\.\n\n\n";
   for (size_t cut = 0; cut <= data.size(); ++cut) {

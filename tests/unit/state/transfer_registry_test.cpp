@@ -155,6 +155,16 @@ TEST(TransferRegistry, RunningTransferOfADeadProcessShowsFailed) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->status, TransferStatus::kFailed);
   EXPECT_FALSE(t->error.empty());
+  // Messages about it tell a killed run from one that failed (issue 16).
+  EXPECT_EQ(how_it_stopped(*t), "was interrupted");
+  auto failed = reg->create(TransferKind::kCopy, "x", "y");
+  ASSERT_TRUE(failed.ok() && reg->start(failed->id).ok());
+  ASSERT_TRUE(reg->finish(failed->id, TransferStatus::kFailed, "no space").ok());
+  EXPECT_EQ(how_it_stopped(*reg->get(failed->id)), "failed");
+  auto cancelled = reg->create(TransferKind::kCopy, "x", "y");
+  ASSERT_TRUE(cancelled.ok() && reg->start(cancelled->id).ok());
+  ASSERT_TRUE(reg->finish(cancelled->id, TransferStatus::kCancelled).ok());
+  EXPECT_EQ(how_it_stopped(*reg->get(cancelled->id)), "was cancelled");
 }
 
 TEST(TransferRegistry, TwoProcessesAllocateDistinctIds) {
