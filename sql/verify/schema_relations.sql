@@ -21,6 +21,10 @@ CROSS JOIN LATERAL (VALUES
                 JOIN pg_namespace pn ON pn.oid = pc.relnamespace
                 WHERE i.inhrelid = c.oid)),
   ('options', (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C") FROM unnest(c.reloptions) AS o)),
+  -- toast.* options, which are kept on the TOAST table.
+  ('toast options', (SELECT string_agg(o, ', ' ORDER BY o COLLATE "C")
+                     FROM pg_class tc CROSS JOIN LATERAL unnest(tc.reloptions) AS o
+                     WHERE tc.oid = c.reltoastrelid)),
   ('replica identity', CASE c.relreplident WHEN 'd' THEN 'default' WHEN 'n' THEN 'nothing'
                                            WHEN 'f' THEN 'full'
                        ELSE 'index ' || (SELECT ic.relname FROM pg_index i

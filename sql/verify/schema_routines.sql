@@ -26,9 +26,24 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (VALUES
   ('definition', h.definition),
   ('result', pg_get_function_result(p.oid)),
-  ('aggregate', (SELECT a.aggtransfn::text || ' ' || format_type(a.aggtranstype, NULL)
-                        || coalesce(' final ' || NULLIF(a.aggfinalfn::oid, 0)::regproc::text, '')
+  -- Every part of CREATE AGGREGATE: kind (normal, ordered-set, hypothetical),
+  -- transition, final, combine, serial and moving-aggregate functions, sort
+  -- operator, initial values, and PARALLEL.
+  ('aggregate', (SELECT a.aggkind::text || ' ' || a.aggtransfn::text || ' '
+                        || format_type(a.aggtranstype, NULL)
+                        || coalesce(' final ' || NULLIF(a.aggfinalfn::oid, 0)::regproc::text
+                                    || ' ' || a.aggfinalmodify::text || a.aggfinalextra::text, '')
                         || coalesce(' init ' || a.agginitval, '')
+                        || coalesce(' combine ' || NULLIF(a.aggcombinefn::oid, 0)::regproc::text,
+                                    '')
+                        || coalesce(' serial ' || NULLIF(a.aggserialfn::oid, 0)::regproc::text
+                                    || ' ' || a.aggdeserialfn::regproc::text, '')
+                        || coalesce(' moving ' || NULLIF(a.aggmtransfn::oid, 0)::regproc::text
+                                    || ' ' || a.aggminvtransfn::regproc::text || ' '
+                                    || format_type(a.aggmtranstype, NULL)
+                                    || coalesce(' ' || a.aggminitval, ''), '')
+                        || coalesce(' sort ' || NULLIF(a.aggsortop, 0)::regoperator::text, '')
+                        || ' parallel ' || p.proparallel::text
                  FROM pg_aggregate a WHERE a.aggfnoid = p.oid)),
   ('owner', pg_get_userbyid(p.proowner)::text),
   ('acl', p.proacl::text),

@@ -13,6 +13,7 @@ CROSS JOIN LATERAL (VALUES
   ('maximum', s.seqmax::text),
   ('cache', s.seqcache::text),
   ('cycle', s.seqcycle::text),
+  ('persistence', c.relpersistence::text),  -- unlogged sequences: 15 and later
   ('last value', ps.last_value::text),
   ('owned by', (SELECT rn.nspname || '.' || rc.relname || '.' || ra.attname
                 FROM pg_depend d

@@ -24,8 +24,18 @@ CROSS JOIN LATERAL (VALUES
   ('base type', CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END),
   ('not null', CASE WHEN t.typtype = 'd' THEN t.typnotnull::text END),
   ('default', t.typdefault),
+  -- Subtype, its operator class and collation, canonical and diff functions.
   ('range', (SELECT format_type(r.rngsubtype, NULL) || ' ' || r.rngsubdiff::regproc::text
+                    || ' opclass ' || (SELECT o.opcname FROM pg_opclass o
+                                       WHERE o.oid = r.rngsubopc)
+                    || coalesce(' collation ' || (SELECT c.collname FROM pg_collation c
+                                                  WHERE c.oid = r.rngcollation), '')
+                    || coalesce(' canonical ' || NULLIF(r.rngcanonical::oid, 0)::regproc::text,
+                                '')
              FROM pg_range r WHERE r.rngtypid = t.oid)),
+  ('collation', CASE WHEN t.typtype = 'd'
+                     THEN (SELECT c.collname::text FROM pg_collation c WHERE c.oid = t.typcollation)
+                END),
   ('owner', pg_get_userbyid(t.typowner)::text),
   ('acl', t.typacl::text),
   ('comment', obj_description(t.oid, 'pg_type'))
@@ -67,7 +77,8 @@ CROSS JOIN LATERAL (VALUES
   ('configuration tables', (SELECT string_agg(cfg.rel::regclass::text
                                               || coalesce(' ' || NULLIF(cfg.cond, ''), ''),
                                               ', ' ORDER BY cfg.rel::regclass::text)
-                            FROM unnest(x.extconfig, x.extcondition) AS cfg(rel, cond)))
+                            FROM unnest(x.extconfig, x.extcondition) AS cfg(rel, cond))),
+  ('comment', obj_description(x.oid, 'pg_extension'))
 ) AS p(property, value)
 UNION ALL
 -- ALTER DATABASE ... SET: a missing or different value of a setting that

@@ -32,8 +32,9 @@ Result<UniqueIndexes> read_unique_indexes(pg::Connection& source) {
 }
 
 std::string attach_sql(const ddl::DdlItem& item, const UniqueIndex& index, std::string& why) {
-  static const std::regex re(
-      R"(^\s*ALTER TABLE ONLY (\S+)\s+ADD CONSTRAINT (\S+) (PRIMARY KEY|UNIQUE) )");
+  static const std::regex re("^\\s*ALTER TABLE ONLY (" + ddl::qualified_name_pattern() +
+                             ")\\s+ADD CONSTRAINT (" + ddl::kSqlNamePattern +
+                             ") (PRIMARY KEY|UNIQUE) ");
   std::smatch m;
   if (!std::regex_search(item.sql, m, re)) {
     why = "USING INDEX has no form for this constraint";
@@ -59,8 +60,10 @@ std::string attach_sql(const ddl::DdlItem& item, const UniqueIndex& index, std::
 
 std::string not_valid_sql(const ddl::DdlItem& item, std::string& table, std::string& name,
                           std::string& referenced) {
-  static const std::regex re(
-      R"(^\s*ALTER TABLE ONLY (\S+)\s+ADD CONSTRAINT (\S+) FOREIGN KEY \(.*?\) REFERENCES ([^\s(]+)\()");
+  static const std::regex re("^\\s*ALTER TABLE ONLY (" + ddl::qualified_name_pattern() +
+                             ")\\s+ADD CONSTRAINT (" + ddl::kSqlNamePattern +
+                             ") FOREIGN KEY \\(.*?\\) REFERENCES (" +
+                             ddl::qualified_name_pattern() + ")\\(");
   std::smatch m;
   if (!std::regex_search(item.sql, m, re)) return {};
   if (item.sql.find("NOT VALID") != std::string::npos) return {};  // stays NOT VALID

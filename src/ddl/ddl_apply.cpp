@@ -14,7 +14,8 @@ std::string item_label(const DdlItem& item) {
   // header's owner, "-" with --no-owner, and the statement's FOR ROLE), and
   // resume keys must not merge them.
   if (item.type == "DEFAULT ACL") {
-    static const std::regex for_role(R"(ALTER DEFAULT PRIVILEGES FOR ROLE (\S+))");
+    static const std::regex for_role(std::string("ALTER DEFAULT PRIVILEGES FOR ROLE (") +
+                                     kSqlNamePattern + ")");
     std::smatch m;
     std::string role = std::regex_search(item.sql, m, for_role) ? m[1].str() : item.owner;
     return fmt::format("{} {} {} {}", item.type, item.schema, item.name, role);

@@ -37,10 +37,17 @@ void append_line(std::string& out, std::string_view line) {
 
 }  // namespace
 
+std::string qualified_name_pattern() {
+  return std::string(kSqlNamePattern) + "(?:\\." + kSqlNamePattern + ")?";
+}
+
 std::string item_table(const DdlItem& item) {
-  static const std::regex index_re(R"(CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?(\S+) USING)");
-  static const std::regex alter_re(R"(ALTER TABLE (?:ONLY )?(\S+)\s+ADD CONSTRAINT)");
-  static const std::regex trigger_re(R"(CREATE (?:CONSTRAINT )?TRIGGER [\s\S]*? ON (\S+) )");
+  static const std::string name = kSqlNamePattern, qualified = qualified_name_pattern();
+  static const std::regex index_re("CREATE (?:UNIQUE )?INDEX " + name + " ON (?:ONLY )?(" +
+                                   qualified + ") USING");
+  static const std::regex alter_re("ALTER TABLE (?:ONLY )?(" + qualified + ")\\s+ADD CONSTRAINT");
+  static const std::regex trigger_re("CREATE (?:CONSTRAINT )?TRIGGER " + name + " [\\s\\S]*? ON (" +
+                                     qualified + ") ");
   std::smatch m;
   if (item.type == "INDEX" && std::regex_search(item.sql, m, index_re)) return m[1].str();
   if ((item.type == "CONSTRAINT" || item.type == "CHECK CONSTRAINT") &&

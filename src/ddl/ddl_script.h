@@ -49,6 +49,14 @@ DdlScript parse_ddl_script(std::string_view text);
 // statement too when nothing else is left).
 std::string drop_server_managed_options(std::string_view text);
 
+// Regular-expression pieces for the names in pg_dump's SQL, which pg_dump
+// has already quoted where needed: a plain name, or a double-quoted one
+// that may hold spaces, dots, parentheses and doubled quotes
+// ("Mixed Case", "a""b"); a qualified one is two such names joined by a dot.
+// Matched names are used as written, never unquoted or quoted again.
+inline constexpr const char* kSqlNamePattern = R"((?:"(?:[^"]|"")+"|[^\s".(),;]+))";
+std::string qualified_name_pattern();
+
 // The table a post-data item acts on ("shop.orders"), or "" when the item is
 // not bound to exactly one table. Exposed for tests.
 std::string item_table(const DdlItem& item);

@@ -96,7 +96,13 @@ CREATE PROCEDURE app.restock(n int) LANGUAGE plpgsql
   AS $$BEGIN UPDATE app.items SET qty = qty + n; END$$;
 CREATE TYPE app.pair AS (l int, r text);
 CREATE TYPE app.float_range AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TYPE app.text_range AS RANGE (subtype = text, collation = "C");
+CREATE DOMAIN app.ctext AS text COLLATE "C";
+-- An aggregate with its parallel safety, and options kept on a TOAST table.
+CREATE AGGREGATE app.int_sum_safe(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0',
+                                        PARALLEL = SAFE);
 CREATE EXTENSION pg_trgm;
+COMMENT ON EXTENSION pg_trgm IS 'trigram matching, as the application uses it';
 
 -- A trusted language made from plpgsql's call handler. The handler lives in
 -- app and the language has no inline handler or validator: pg_dump writes
@@ -113,7 +119,7 @@ CREATE TABLE app.events (
   label text COLLATE "C",
   name text,
   name_upper text GENERATED ALWAYS AS (upper(name)) STORED
-) WITH (fillfactor = 80);
+) WITH (fillfactor = 80, toast.autovacuum_enabled = false);
 INSERT INTO app.events (label, name) SELECT 'l' || i, 'event ' || i FROM generate_series(1, 20) i;
 -- Unlogged, and empty: a crash restart of the cluster empties an unlogged
 -- table, which must not make the shared source differ from its dump.

@@ -281,6 +281,21 @@ const Mutation kMutations[] = {
      "constraint|app.posint.posint_check|"},
     {"language", "DROP LANGUAGE plpgsql2", "language|plpgsql2|"},
     {"extension", "DROP EXTENSION pg_trgm", "extension|pg_trgm|"},
+    // Blind spots a review found after the cases above.
+    {"aggregate_parallel",
+     "DROP AGGREGATE app.int_sum_safe(int); CREATE AGGREGATE app.int_sum_safe(int) "
+     "(SFUNC = int4pl, STYPE = int, INITCOND = '0')",
+     "aggregate|app.int_sum_safe(integer)|aggregate"},
+    {"range_collation",
+     "DROP TYPE app.text_range; CREATE TYPE app.text_range AS RANGE (subtype = text, "
+     "collation = \"POSIX\")",
+     "range type|app.text_range|range"},
+    {"domain_collation", "DROP DOMAIN app.ctext; CREATE DOMAIN app.ctext AS text COLLATE \"POSIX\"",
+     "domain|app.ctext|collation"},
+    {"sequence_unlogged", "ALTER SEQUENCE app.ticket_seq SET UNLOGGED",
+     "sequence|app.ticket_seq|persistence"},
+    {"toast_options", "ALTER TABLE app.events RESET (toast.autovacuum_enabled)",
+     "table|app.events|toast options"},
     // Table, column and sequence properties.
     {"sequence_increment", "ALTER SEQUENCE app.ticket_seq INCREMENT BY 5",
      "sequence|app.ticket_seq|increment"},

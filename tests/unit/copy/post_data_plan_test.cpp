@@ -109,6 +109,52 @@ TEST(PostDataPlan, BuildsUniqueIndexesThenAttachesThem) {
   EXPECT_EQ(orders.finish.steps[3].item.sql, "ANALYZE shop.orders;\n");
 }
 
+// Issue 14 item 1: names pg_dump quotes (spaces, capitals, keywords, dots,
+// doubled quotes) are read whole from its SQL; they used to be cut at the
+// first space, and the item fell back to the slow path or was not found.
+TEST(PostDataPlan, QuotedNamesWithSpacesAreReadWhole) {
+  const std::string table = R"x("Odd Schema"."Big ""T"" (1)")x";
+  auto item = [](std::string type, std::string sql) {
+    ddl::DdlItem i;
+    i.type = std::move(type);
+    i.sql = std::move(sql);
+    return i;
+  };
+  EXPECT_EQ(ddl::item_table(
+                item("INDEX", "CREATE INDEX \"my idx\" ON " + table + " USING btree (\"a b\");\n")),
+            table);
+  EXPECT_EQ(ddl::item_table(item("CONSTRAINT", "ALTER TABLE ONLY " + table +
+                                                   "\n    ADD CONSTRAINT \"p k\" PRIMARY KEY "
+                                                   "(\"a b\");\n")),
+            table);
+  EXPECT_EQ(ddl::item_table(item("TRIGGER", "CREATE TRIGGER \"on insert\" AFTER INSERT ON " +
+                                                table + " FOR EACH ROW EXECUTE FUNCTION f();\n")),
+            table);
+  EXPECT_EQ(ddl::item_table(item("INDEX", "CREATE INDEX i ON public.\"user\" USING gist (w);\n")),
+            "public.\"user\"");
+
+  std::string why;
+  copy::UniqueIndex index{"\"p k\"", "", "", true, false, false};
+  EXPECT_EQ(
+      copy::attach_sql(item("CONSTRAINT", "ALTER TABLE ONLY " + table +
+                                              "\n    ADD CONSTRAINT \"p k\" PRIMARY KEY "
+                                              "(\"a b\");\n"),
+                       index, why),
+      "ALTER TABLE ONLY " + table + " ADD CONSTRAINT \"p k\" PRIMARY KEY USING INDEX \"p k\";\n")
+      << why;
+
+  std::string t, name, referenced;
+  std::string sql = copy::not_valid_sql(
+      item("FK CONSTRAINT", "ALTER TABLE ONLY " + table +
+                                "\n    ADD CONSTRAINT \"f k\" FOREIGN KEY (\"a b\") REFERENCES "
+                                "\"Other One\".\"T\"(id);\n"),
+      t, name, referenced);
+  EXPECT_NE(sql.find("NOT VALID"), std::string::npos) << sql;
+  EXPECT_EQ(t, table);
+  EXPECT_EQ(name, "\"f k\"");
+  EXPECT_EQ(referenced, "\"Other One\".\"T\"");
+}
+
 TEST(PostDataPlan, ForeignKeysNotValidThenValidated) {
   auto post = ddl::parse_ddl_script(kPost);
   // shop.customers is not copied: the key is added with the serial items.
