@@ -134,7 +134,8 @@ Status run_ranged_restore(const RestoreOptions& o, storage::ByteSource& source, 
   if (!o.skip_unsupported) {
     for (const auto& w : out.skipped) log::warn("{}", w);  // else with the refused ones below
   }
-  PGS_TRY(prepare(selection.extensions(toc)));
+  PGS_ASSIGN_OR_RETURN(auto others, prepare(selection.extensions(toc)));
+  selection.leave_out_comments_of(toc, others);
 
   RestorePlan plan = plan_restore(toc, selection.excluded_ids(), o.keep_acl, size);
   log::info(

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,10 @@ namespace pgshuttle::restore {
 
 // Checks the target and creates the extensions; called once the archive's
 // TOC is known good and before anything is written.
-using PrepareTarget = std::function<Status(const std::vector<std::string>& archive_extensions)>;
+// Checks and prepares the target; returns the archive's extensions another
+// role owns there (their comments are left out).
+using PrepareTarget = std::function<Result<std::set<std::string>>(
+    const std::vector<std::string>& archive_extensions)>;
 
 // Errors returned happen before the target is written; after that, the
 // outcome carries them.

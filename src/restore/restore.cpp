@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "archive/archive_toc.h"
@@ -24,6 +25,7 @@
 #include "restore/stream_filters.h"
 #include "restore/target_preflight.h"
 #include "restore/toc_selection.h"
+#include "sql/restore.h"
 #include "state/transfer_run.h"
 #include "storage/storage.h"
 #include "target/target_objects.h"
@@ -190,9 +192,12 @@ RestoreStatus decide(const ChildRun& run, RestoreOutcome& out) {
   return out.warning_count() > 0 ? RestoreStatus::kFinishedWithWarnings : RestoreStatus::kCompleted;
 }
 
-// Target checks that must pass before anything is written.
-Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& archive_exts,
-                      std::vector<ExtensionRequest>& requests) {
+// Target checks that must pass before anything is written. Returns the
+// archive's extensions that another role owns on the target (their
+// comments are left out: TocSelection::leave_out_comments_of).
+Result<std::set<std::string>> prepare_target(const RestoreOptions& o,
+                                             const std::vector<std::string>& archive_exts,
+                                             std::vector<ExtensionRequest>& requests) {
   PGS_ASSIGN_OR_RETURN(auto conn, pg::Connection::connect(o.target, pg::Side::kTarget));
   std::vector<std::string> names = archive_exts;
   for (const auto& e : o.extensions) {
@@ -201,11 +206,17 @@ Status prepare_target(const RestoreOptions& o, const std::vector<std::string>& a
   }
   PGS_TRY(check_extensions(conn, names));
   PGS_TRY(target::guard_target(conn, {o.clean, o.confirm}));
+  std::set<std::string> out;
+  for (const auto& name : archive_exts) {
+    PGS_ASSIGN_OR_RETURN(auto other, conn.query(sql::restore::extensions_of_others, {name}));
+    if (other.rows() > 0) out.insert(name);
+  }
   // From here on the target holds only what this restore writes.
   if (!o.run_id.empty()) {
     PGS_TRY(record_target(state::default_state_dir(o.state_dir), o.run_id, o.target));
   }
-  return create_extensions(conn, requests);
+  PGS_TRY(create_extensions(conn, requests));
+  return out;
 }
 
 // The archive's TOC, read once by pgshuttle's own reader for the choice of
@@ -267,17 +278,21 @@ Status stream_restore(const RestoreOptions& o, Input& in,
                       "restore the whole script, or take a custom-format backup of the part "
                       "(pgshuttle backup --include ...)");
   }
+  std::optional<TocSelection> selection;
   if (toc) {
-    auto selection = TocSelection::for_managed_target(*toc);
-    PGS_TRY(selection.leave_out_unselected(*toc, o.filter));
-    if (!o.keep_acl) out.acl_entries_left_out = note_acls_left_out(*toc, selection);
-    out.skipped = selection.warnings(*toc);
+    selection = TocSelection::for_managed_target(*toc);
+    PGS_TRY(selection->leave_out_unselected(*toc, o.filter));
+    if (!o.keep_acl) out.acl_entries_left_out = note_acls_left_out(*toc, *selection);
+    out.skipped = selection->warnings(*toc);
     for (const auto& w : out.skipped) log::warn("{}", w);
-    archive_exts = selection.extensions(*toc);
-    std::ofstream(scratch.file("restore.list"), std::ios::binary) << selection.render_list(*toc);
+    archive_exts = selection->extensions(*toc);
   }
   std::vector<ExtensionRequest> requests;
-  PGS_TRY(prepare_target(o, archive_exts, requests));
+  PGS_ASSIGN_OR_RETURN(auto others, prepare_target(o, archive_exts, requests));
+  if (selection) {
+    selection->leave_out_comments_of(*toc, others);
+    std::ofstream(scratch.file("restore.list"), std::ios::binary) << selection->render_list(*toc);
+  }
   PGS_ASSIGN_OR_RETURN(auto pass, pg::Passfile::create(o.target));
   out.jobs = is_archive(in.format) ? effective_jobs(o, in) : 1;
   Progress progress("restore", ProgressUnit::kBytes, in.size);

@@ -41,6 +41,8 @@ std::string_view skip_reason_text(SkipReason reason) {
       return "left out by --include/--exclude";
     case SkipReason::kNeedsFilteredOut:
       return "it needs a table --include/--exclude left out (it would fail)";
+    case SkipReason::kOwnersComment:
+      return "the extension's owner on the target keeps its own comment";
   }
   return "skipped";
 }
@@ -253,12 +255,30 @@ std::vector<std::string> TocSelection::warnings(const archive::ArchiveToc& toc) 
   for (const TocEntry& e : toc.entries) {
     auto it = skipped_.find(e.dump_id);
     if (it == skipped_.end() || !archive::listed_by_pg_restore(e)) continue;
-    if (it->second == SkipReason::kFiltered) continue;  // asked for
+    if (it->second == SkipReason::kFiltered) continue;       // asked for
+    if (it->second == SkipReason::kOwnersComment) continue;  // nothing lost
     std::string what =
         e.namespace_name && !e.namespace_name->empty() ? *e.namespace_name + "." + e.tag : e.tag;
     out.push_back(fmt::format("skipped {} {}: {}", e.desc, what, skip_reason_text(it->second)));
   }
   return out;
+}
+
+void TocSelection::leave_out_comments_of(const archive::ArchiveToc& toc,
+                                         const std::set<std::string>& others) {
+  if (others.empty()) return;
+  std::set<int> extensions;
+  for (const TocEntry& e : toc.entries) {
+    if (e.desc == "EXTENSION" && others.count(e.tag)) extensions.insert(e.dump_id);
+  }
+  for (const TocEntry& e : toc.entries) {
+    if (e.desc != "COMMENT" || skipped(e.dump_id)) continue;
+    for (int d : e.dependencies) {
+      if (!extensions.count(d)) continue;
+      skipped_[e.dump_id] = SkipReason::kOwnersComment;
+      log::info("{}: {}", e.tag, skip_reason_text(SkipReason::kOwnersComment));
+    }
+  }
 }
 
 std::vector<std::string> TocSelection::extensions(const archive::ArchiveToc& toc) const {

@@ -27,6 +27,10 @@ enum class SkipReason {
   kDependsOnSkipped,  // it depends, directly or not, on a refused entry
   kFiltered,          // --include/--exclude left it out (asked for: no warning)
   kNeedsFilteredOut,  // selected, but it depends on a table the filter left out
+  // The COMMENT of an extension another role installed on the target (the
+  // provider's): only its owner may set it, and CREATE EXTENSION set the
+  // same text from the same control file. Not worth a warning, as in copy.
+  kOwnersComment,
 };
 
 class TocSelection {
@@ -50,6 +54,10 @@ class TocSelection {
   // when anything is included), and also what would then fail: an entry
   // of the part that depends on a table left out (a foreign key to it).
   Status leave_out_unselected(const archive::ArchiveToc& toc, const ddl::ObjectFilter& filter);
+
+  // Leaves out the COMMENT entries of the EXTENSION entries named in
+  // `others` (extensions another role owns on the target).
+  void leave_out_comments_of(const archive::ArchiveToc& toc, const std::set<std::string>& others);
 
   bool skipped(int dump_id) const { return skipped_.count(dump_id) > 0; }
   // Dump ids left out, with their reasons.

@@ -39,4 +39,25 @@ inline const char* const kPostgisSource =
     "INSERT INTO places SELECT i, 'p' || i, ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), "
     "4326) FROM generate_series(1, 200) i";
 
+// A PostGIS application database as issue 14 describes it: geometry in two
+// SRIDs, geography, a custom SRID of the application's own (a row it added
+// to spatial_ref_sys and a column that uses it), GiST indexes and a view.
+inline const char* const kPostgisApplication =
+    "CREATE EXTENSION postgis; "
+    "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) VALUES "
+    "(990002, 'app', 990002, 'LOCAL_CS[\"site grid\"]', '+proj=longlat +datum=WGS84'); "
+    "CREATE TABLE sites (id int PRIMARY KEY, name text, "
+    "  pos geometry(Point, 4326), pos_mercator geometry(Point, 3857), "
+    "  area geography(Polygon, 4326), local geometry(Point, 990002)); "
+    "INSERT INTO sites SELECT i, 'site ' || i, ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), "
+    "  4326), ST_Transform(ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), 4326), 3857), "
+    "  ST_Buffer(ST_SetSRID(ST_MakePoint(i * 0.5, 45 + i * 0.1), 4326)::geography, 100)::"
+    "geography(Polygon, 4326), ST_SetSRID(ST_MakePoint(i, i), 990002) "
+    "FROM generate_series(1, 150) i; "
+    "CREATE INDEX sites_pos ON sites USING gist (pos); "
+    "CREATE INDEX sites_area ON sites USING gist (area); "
+    "CREATE VIEW sites_near_origin AS SELECT id, name, ST_Distance(area, "
+    "  ST_SetSRID(ST_MakePoint(0, 45), 4326)::geography) AS metres FROM sites "
+    "  WHERE ST_DWithin(area, ST_SetSRID(ST_MakePoint(0, 45), 4326)::geography, 50000)";
+
 }  // namespace pgshuttle::rig

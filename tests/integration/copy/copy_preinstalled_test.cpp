@@ -61,6 +61,29 @@ TEST(CopyIntoPreinstalled, PostgisSourceIntoPostgisTarget) {
             "t");
 }
 
+// Issue 14's PostGIS corpus: two SRIDs, geography, the application's own
+// SRID, GiST indexes and a view, into PostGIS installed by the provider's
+// admin (the app role may write spatial_ref_sys, as managed providers let
+// it). Judged by the rig's comparison, the custom SRID row included, and by
+// the target's own ST_Transform and the view.
+TEST(CopyIntoPreinstalled, PostgisApplicationDatabaseArrivesWhole) {
+  rig::ScratchDatabase src(rig::Server::kSource, "cpre_gisapp");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "cpre_gisapp_t");
+  psql(src.url(), rig::kPostgisApplication);
+  psql(dst.admin_url(), "CREATE EXTENSION postgis; GRANT ALL ON spatial_ref_sys TO app");
+  auto r = copy(src, dst, {"--jobs", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+  for (const std::string q :
+       {"SELECT srtext FROM spatial_ref_sys WHERE srid = 990002",
+        "SELECT md5(string_agg(ST_AsText(ST_SnapToGrid(ST_Transform(pos, 3857), 0.01)) || "
+        "ST_AsText(ST_SnapToGrid(pos_mercator, 0.01)), ',' ORDER BY id)) FROM sites",
+        "SELECT count(*), round(sum(metres)) FROM sites_near_origin",
+        "SELECT count(*) FROM sites WHERE ST_SRID(local) = 990002"}) {
+    EXPECT_EQ(psql(dst.url(), q), psql(src.url(), q)) << q;
+  }
+}
+
 // --clean leaves the provider's extension alone, even when an extension
 // table was handed to the app role (DROP OWNED would refuse to drop it).
 TEST(CopyIntoPreinstalled, CleanKeepsExtensionObjectsTheRoleOwns) {

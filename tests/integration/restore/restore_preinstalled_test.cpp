@@ -69,6 +69,24 @@ TEST(RestoreIntoPreinstalled, PostgisSourceIntoPostgisTarget) {
                  "ST_MakeEnvelope(0, 45, 10, 50, 4326)"));
 }
 
+// The same PostGIS application database through backup and restore.
+TEST(RestoreIntoPreinstalled, PostgisApplicationDatabaseArrivesWhole) {
+  rig::ScratchDatabase src(rig::Server::kSource, "rpre_gisapp");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "rpre_gisapp_t");
+  psql(src.url(), rig::kPostgisApplication);
+  psql(dst.admin_url(), "CREATE EXTENSION postgis; GRANT ALL ON spatial_ref_sys TO app");
+  auto r = restore(backup(src), dst.url(), {"--jobs", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  rig::expect_identical(src.admin_url(), dst.admin_url());
+  for (const std::string q :
+       {"SELECT srtext FROM spatial_ref_sys WHERE srid = 990002",
+        "SELECT md5(string_agg(ST_AsText(ST_SnapToGrid(ST_Transform(pos, 3857), 0.01)) || "
+        "ST_AsText(ST_SnapToGrid(pos_mercator, 0.01)), ',' ORDER BY id)) FROM sites",
+        "SELECT count(*), round(sum(metres)) FROM sites_near_origin"}) {
+    EXPECT_EQ(psql(dst.url(), q), psql(src.url(), q)) << q;
+  }
+}
+
 // ST_Transform reads spatial_ref_sys, an extension configuration table whose
 // rows restore used to TRUNCATE (fidelity case 01): the archive's rows are
 // now added to CREATE EXTENSION's own.

@@ -77,5 +77,20 @@ TEST(TocSelection, TheListCommentsOutLeftOutEntriesAndCanBeNarrowedToIds) {
             "11; 0 0 TABLE shop orders postgres\n12; 0 0 COMMENT shop TABLE orders postgres\n");
 }
 
+// An extension the provider installed keeps its own comment: its COMMENT
+// entry is left out without a warning (restore used to end with "must be
+// owner of extension", exit 12, where copy said nothing).
+TEST(TocSelection, TheCommentOfAnExtensionAnotherRoleOwnsIsLeftOutQuietly) {
+  auto toc = managed_toc();
+  auto s = TocSelection::for_managed_target(toc);
+  size_t before = s.warnings(toc).size();
+  s.leave_out_comments_of(toc, {"citext"});
+  EXPECT_TRUE(s.skipped(3));
+  EXPECT_FALSE(s.skipped(2)) << "the extension itself is still created if missing";
+  EXPECT_FALSE(s.skipped(12)) << "other comments stay";
+  EXPECT_EQ(s.warnings(toc).size(), before);
+  EXPECT_NE(s.render_list(toc).find(";3; "), std::string::npos) << s.render_list(toc);
+}
+
 }  // namespace
 }  // namespace pgshuttle::restore
