@@ -9,8 +9,8 @@
 -- CREATE EXTENSION and is not listed; nor is anything of the system (OIDs
 -- below FirstNormalObjectId).
 -- Columns: kind, name, classid, objid (the object's catalog and OID; 0 for
--- kinds whose dependents still load: a publication without its tables, a
--- subscription that nothing depends on).
+-- kinds whose dependents still load: a publication, which nothing depends
+-- on, and a subscription).
 WITH extension_owned AS (
   SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 ),

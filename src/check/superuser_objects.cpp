@@ -61,8 +61,9 @@ const std::map<std::string, KindText, std::less<>>& kinds() {
         "ask the provider for the extension that defines it, or drop it on the source"}},
       {"publication",
        {"publication(s) of all tables or of whole schemas",
-        "the publication is created without its tables; list them instead (ALTER PUBLICATION "
-        "... SET TABLE ...) on the source, or add them on the target as a superuser"}},
+        "a FOR ALL TABLES publication is not created at all, a FOR TABLES IN SCHEMA one is "
+        "created without its schemas; list the tables instead (FOR TABLE ...) on the source, or "
+        "create it on the target as a superuser"}},
       {"subscription",
        {"subscription(s)",
         "create them on the target after the move, as a role the provider allows to (on 16 "

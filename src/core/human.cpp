@@ -54,7 +54,8 @@ std::optional<int64_t> parse_size(std::string_view text) {
   std::string s(text);
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || !(v >= 0)) return std::nullopt;
+  // Finite and below 2^62 bytes after the unit: the cast stays defined.
+  if (end == s.c_str() || !(v >= 0) || !std::isfinite(v)) return std::nullopt;
   std::string unit(end);
   for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   double mult = 1;
@@ -67,6 +68,7 @@ std::optional<int64_t> parse_size(std::string_view text) {
   } else if (!unit.empty() && unit != "B") {
     return std::nullopt;
   }
+  if (v * mult >= 4.6e18) return std::nullopt;
   return static_cast<int64_t>(v * mult);
 }
 

@@ -265,6 +265,12 @@ Result<JobResult> JobRunner::split_table_data(const RestoreJob& job) {
     drop_sessions();  // each server rolls back what its session had not committed
     return loaded.error();
   }
+  {
+    // The extra sessions go with the load: idle ones would count against
+    // the target's connection limit for the rest of the restore.
+    std::lock_guard lock(mu_);
+    helpers_.clear();
+  }
   JobResult result;
   result.rows = rows;
   return result;

@@ -30,12 +30,14 @@ LoadPolicy::LoadPolicy(const RestorePlan& plan, std::vector<const ReadMeter*> me
 }
 
 std::optional<exec::TaskId> LoadPolicy::choose(const exec::ReadyTasks& ready, int worker) {
-  // A split load's sessions count against --jobs: the others wait for it.
+  // A split load's sessions count against --jobs: the others wait for it,
+  // and it starts only when nothing else runs.
   if (sessions_ >= static_cast<int>(meters_.size())) return std::nullopt;
+  auto fits = [&](exec::TaskId t) { return plan_.jobs[t].sessions == 1 || sessions_ == 0; };
   if (critical_ != SIZE_MAX && !critical_started_) {
-    if (auto c = ready.first([&](exec::TaskId t) { return t == critical_; })) return c;
+    if (auto c = ready.first([&](exec::TaskId t) { return t == critical_ && fits(t); })) return c;
   }
-  auto load = [&](exec::TaskId t) { return is_load(t); };
+  auto load = [&](exec::TaskId t) { return is_load(t) && fits(t); };
   auto statement = [&](exec::TaskId t) { return !is_load(t); };
   bool loads_open = !(critical_running_ && (link_bound_ || awaiting_verdict_));
   bool lane = meters_.size() >= 2 && worker == static_cast<int>(meters_.size()) - 1;

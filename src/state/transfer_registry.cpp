@@ -155,8 +155,10 @@ Result<Transfer> TransferRegistry::create(TransferKind kind, std::string_view so
 }
 
 Status TransferRegistry::start(const std::string& id) {
+  // A resumed run starts again: an earlier end (a failure) no longer holds.
   PGS_ASSIGN_OR_RETURN(auto st, db_.prepare("UPDATE transfers SET status = 'Running', "
-                                            "started_at = ?2, pid = ?3 WHERE id = ?1"));
+                                            "started_at = ?2, pid = ?3, finished_at = NULL, "
+                                            "error = '' WHERE id = ?1"));
   st.bind(1, id).bind(2, now_seconds()).bind(3, static_cast<int64_t>(::getpid()));
   PGS_TRY(st.run());
   if (db_.changes() == 0) return not_found(id);

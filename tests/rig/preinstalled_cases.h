@@ -60,4 +60,15 @@ inline const char* const kPostgisApplication =
     "  ST_SetSRID(ST_MakePoint(0, 45), 4326)::geography) AS metres FROM sites "
     "  WHERE ST_DWithin(area, ST_SetSRID(ST_MakePoint(0, 45), 4326)::geography, 50000)";
 
+// Queries whose answers must be the same on kPostgisApplication's source and
+// target: the custom SRID's row, ST_Transform on the target (it reads
+// spatial_ref_sys), the view, and the column of the custom SRID.
+inline const char* const kPostgisApplicationChecks[] = {
+    "SELECT srtext FROM spatial_ref_sys WHERE srid = 990002",
+    "SELECT md5(string_agg(ST_AsText(ST_SnapToGrid(ST_Transform(pos, 3857), 0.01)) || "
+    "ST_AsText(ST_SnapToGrid(pos_mercator, 0.01)), ',' ORDER BY id)) FROM sites",
+    "SELECT count(*), round(sum(metres)) FROM sites_near_origin",
+    "SELECT count(*) FROM sites WHERE ST_SRID(local) = 990002",
+};
+
 }  // namespace pgshuttle::rig

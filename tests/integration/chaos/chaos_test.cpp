@@ -193,7 +193,7 @@ TEST_P(Chaos, KillNineThenOneRerunOfTheSameCommand) {
   const auto& [kind, trial] = GetParam();
   unsigned seed = seed_for(kind + std::to_string(trial));
   std::mt19937 rng(seed);
-  auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 1200)(rng));
+  auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 800)(rng));
   std::vector<std::string> args = command(kind);
   SCOPED_TRACE("PGSHUTTLE_CHAOS_SEED=" + std::to_string(seed) + " kill after " +
                std::to_string(delay.count()) + " ms");

@@ -78,11 +78,7 @@ TEST(RestoreIntoPreinstalled, PostgisApplicationDatabaseArrivesWhole) {
   auto r = restore(backup(src), dst.url(), {"--jobs", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   rig::expect_identical(src.admin_url(), dst.admin_url());
-  for (const std::string q :
-       {"SELECT srtext FROM spatial_ref_sys WHERE srid = 990002",
-        "SELECT md5(string_agg(ST_AsText(ST_SnapToGrid(ST_Transform(pos, 3857), 0.01)) || "
-        "ST_AsText(ST_SnapToGrid(pos_mercator, 0.01)), ',' ORDER BY id)) FROM sites",
-        "SELECT count(*), round(sum(metres)) FROM sites_near_origin"}) {
+  for (const std::string q : rig::kPostgisApplicationChecks) {
     EXPECT_EQ(psql(dst.url(), q), psql(src.url(), q)) << q;
   }
 }

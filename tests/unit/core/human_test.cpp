@@ -20,6 +20,17 @@ TEST(Human, Durations) {
   EXPECT_EQ(human_duration(std::chrono::seconds(7300)), "2h01m");
 }
 
+TEST(Human, ParseSize) {
+  EXPECT_EQ(parse_size("4096"), 4096);
+  EXPECT_EQ(parse_size("256K"), 256 * 1024);
+  EXPECT_EQ(parse_size("16MB"), 16LL << 20);
+  EXPECT_EQ(parse_size("1.5GiB"), 3LL << 29);
+  EXPECT_EQ(parse_size("0"), 0);
+  for (const char* bad : {"", "MB", "-1MB", "12 parsecs", "inf", "nan", "9999999999GB"}) {
+    EXPECT_FALSE(parse_size(bad).has_value()) << bad;
+  }
+}
+
 TEST(Human, ParseDuration) {
   EXPECT_EQ(parse_duration("90")->count(), 90);
   EXPECT_EQ(parse_duration("5m")->count(), 300);

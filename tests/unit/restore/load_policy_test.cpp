@@ -74,6 +74,10 @@ TEST(LoadPolicy, NothingRunsBesideALoadSplitAcrossBothSessions) {
   RestorePlan plan = tables(6);
   plan.jobs[0].sessions = 2;
   EXPECT_EQ(most_sessions(plan), 2) << "a third session was opened beside the split load";
+  // Split, but not the first one picked: it waits until nothing runs.
+  RestorePlan later = tables(6);
+  later.jobs[3].sessions = 2;
+  EXPECT_EQ(most_sessions(later), 2) << "the split load started beside another load";
 }
 
 }  // namespace
