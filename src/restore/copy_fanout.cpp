@@ -1,5 +1,7 @@
 #include "restore/copy_fanout.h"
 
+#include <algorithm>
+
 namespace pgshuttle::restore {
 
 namespace {
@@ -39,8 +41,16 @@ Status CopyFanout::feed(std::string_view data) {
     // The last row end within a batch's size, or a row longer than a batch
     // whole; not yet whole: wait for its end.
     size_t cut = pending_.rfind('\n', batch_bytes_ - 1);
-    if (cut == std::string::npos) cut = pending_.find('\n', batch_bytes_);
-    if (cut == std::string::npos) break;
+    if (cut == std::string::npos) {
+      // Searched from where the last feed's search ended, so that a row of
+      // many feeds is scanned once.
+      cut = pending_.find('\n', std::max(batch_bytes_, long_row_scanned_));
+      if (cut == std::string::npos) {
+        long_row_scanned_ = pending_.size();
+        break;
+      }
+    }
+    long_row_scanned_ = 0;
     PGS_TRY(send_batch(cut + 1));
   }
   return ok_status();

@@ -48,6 +48,8 @@ class CopyFanout {
   int next_ = 0;
   size_t batches_ = 0;
   bool ended_ = false;  // the end-of-data line was seen: the rest is padding
+  // A row longer than a batch: how far its end was looked for already.
+  size_t long_row_scanned_ = 0;
 };
 
 }  // namespace pgshuttle::restore
