@@ -81,8 +81,12 @@ TEST(LogicalReplication, LargeTransactionsStreamWithTheirXid) {
   EXPECT_EQ(summary.inserts[summary.started[0]], 5000);
   EXPECT_EQ(summary.inserts_without_xid_in_block, 0);
   EXPECT_EQ(summary.committed, std::vector<uint32_t>{summary.started[0]});
-  // The rolled-back one was streamed (so the server sent its rows) and then aborted whole.
-  EXPECT_GT(summary.inserts[summary.started[1]], 0);
+  // The rolled-back one was streamed and then aborted whole. 17 may find it
+  // aborted before sending its rows and stream none of them (seen once
+  // here), so only older servers must have sent rows.
+  if (stream.server_major() < 17) {
+    EXPECT_GT(summary.inserts[summary.started[1]], 0);
+  }
   ASSERT_EQ(summary.aborted.size(), 1u);
   EXPECT_EQ(summary.aborted[0].first, summary.started[1]);
   EXPECT_EQ(summary.aborted[0].second, summary.started[1]);
