@@ -23,7 +23,6 @@ Status CopyFanout::send_batch(size_t length) {
   PGS_TRY(send_(next_, std::string_view(pending_.data(), length)));
   pending_.erase(0, length);
   next_ = (next_ + 1) % sessions_;
-  ++batches_;
   return ok_status();
 }
 

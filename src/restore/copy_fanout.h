@@ -35,9 +35,6 @@ class CopyFanout {
   // Sends what is left (a last row without its newline included).
   Status finish();
 
-  // Batches sent so far.
-  size_t batches() const { return batches_; }
-
  private:
   Status send_batch(size_t length);
 
@@ -46,7 +43,6 @@ class CopyFanout {
   Send send_;
   std::string pending_;  // starts at a row's start
   int next_ = 0;
-  size_t batches_ = 0;
   bool ended_ = false;  // the end-of-data line was seen: the rest is padding
   // A row longer than a batch: how far its end was looked for already.
   size_t long_row_scanned_ = 0;

@@ -106,11 +106,12 @@ JobsOutcome run_jobs(const SchedulerOptions& options, RestorePlan plan,
                      const archive::ArchiveToc& toc, storage::ByteSource& source,
                      Progress& progress) {
   std::string preamble = session_preamble(toc, options.maintenance_work_mem);
+  std::optional<size_t> critical = critical_load(plan);
   for (size_t i : split_loads(plan, options.jobs, options.split_larger_than)) {
     const RestoreJob& j = plan.jobs[i];
     log::info("{}: {} of archive data, split across {} sessions{}", j.label,
               human_bytes(j.data_bytes), j.sessions,
-              critical_load(plan) == i ? " (the slowest index build waits for it)" : "");
+              critical == i ? " (the slowest index build waits for it)" : "");
   }
   Tally tally;
   for (const RestoreJob& job : plan.jobs) ++(is_data(job) ? tally.data_jobs : tally.post_jobs);
