@@ -5,7 +5,9 @@
 # compared yet).
 #
 #   bench/sync/run.sh --rig-env FILE [--seconds S] [--clients C] [--bin PGSHUTTLE]
+#                     [--sync-arg ARG]...
 #
+# --sync-arg: one more option for `pgshuttle sync` (e.g. --no-live-verify).
 # --rig-env: a running rig (tests/rig/rig.sh start DIR writes DIR/rig.env;
 #            its source runs wal_level = logical). Each transaction of the
 #            load changes 5 rows in 4 tables (an update, an insert, an update
@@ -15,14 +17,15 @@
 # downtime `pgshuttle cutover` reports.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); top=$(cd "$here/../.." && pwd)
-rig_env="" seconds=30 clients=4 bin=""
+rig_env="" seconds=30 clients=4 bin="" sync_args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --rig-env) rig_env=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
-    *) echo "usage: $0 --rig-env FILE [--seconds S] [--clients C] [--bin PGSHUTTLE]" >&2; exit 2 ;;
+    --sync-arg) sync_args+=("$2"); shift 2 ;;
+    *) echo "usage: $0 --rig-env FILE [--seconds S] [--clients C] [--bin PGSHUTTLE] [--sync-arg ARG]..." >&2; exit 2 ;;
   esac
 done
 # shellcheck source=common.sh
@@ -38,7 +41,7 @@ trap cleanup EXIT
 psql -q "$src_base/postgres" -c "CREATE DATABASE $db"
 psql -q "$tgt_base/postgres" -c "CREATE DATABASE $db OWNER $RIG_TARGET_APP_USER"
 psql -q "$src_base/$db" -f "$here/schema.sql"
-"$bin" --state-dir "$work/state" sync "$src_base/$db" "$app/$db" --fence-grace 1 \
+"$bin" --state-dir "$work/state" sync "$src_base/$db" "$app/$db" --fence-grace 1 "${sync_args[@]}" \
   >"$work/sync.out" 2>"$work/sync.err" &
 sync_pid=$!
 for _ in $(seq 1 600); do

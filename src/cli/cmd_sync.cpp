@@ -28,7 +28,23 @@ nlohmann::json progress_json(const sync::SyncProgress& p) {
           {"changes_per_second", p.changes_per_second},
           {"changes", p.changes},
           {"transactions", p.transactions},
-          {"applied_lsn", p.applied_lsn}};
+          {"applied_lsn", p.applied_lsn},
+          {"verify_chunks", p.verify_chunks},
+          {"verify_clean", p.verify_clean}};
+}
+
+// The verify at cutover, in the summaries of sync and cutover.
+nlohmann::json verify_json(bool verified, int chunks, int compared, int differences) {
+  if (!verified) return nullptr;
+  return {{"chunks", chunks}, {"compared_at_cutover", compared}, {"differences", differences}};
+}
+
+std::string verify_text(bool verified, int chunks, int compared) {
+  if (!verified) return "; rows not verified (--no-live-verify)";
+  return fmt::format(
+      "; verified: rows match the source ({} of {} chunks compared inside the downtime, the "
+      "others while streaming)",
+      compared, chunks);
 }
 
 Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
@@ -54,12 +70,15 @@ Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
                     {"transactions", s.transactions},
                     {"cutover_lsn", s.cutover_lsn},
                     {"downtime_seconds", s.downtime_seconds},
-                    {"sequences", s.sequences}});
+                    {"sequences", s.sequences},
+                    {"verify", verify_json(s.verified, s.verify_chunks, s.verify_compared,
+                                           s.verify_differences)}});
   } else {
     std::cout << fmt::format(
         "sync {}: cut over at {}, {} changes in {} transactions applied, "
-        "{} sequences set, downtime {:.2f} s\n",
-        s.id, s.cutover_lsn, s.changes, s.transactions, s.sequences, s.downtime_seconds);
+        "{} sequences set, downtime {:.2f} s{}\n",
+        s.id, s.cutover_lsn, s.changes, s.transactions, s.sequences, s.downtime_seconds,
+        verify_text(s.verified, s.verify_chunks, s.verify_compared));
   }
   return ok_status();
 }
@@ -86,6 +105,12 @@ void register_sync(CLI::App& app, CliContext& ctx) {
                   "Cutover: seconds writers get before their sessions are ended");
   add_filter_options(cmd, s.filter);
   cmd->add_flag("--keep-acl", s.keep_acl, "Keep GRANTs (the roles must exist on the target)");
+  cmd->add_flag("!--no-live-verify", s.live_verify,
+                "Do not compare rows while streaming and at cutover (pgshuttle verify after "
+                "the cutover then proves the copy)");
+  cmd->add_option("--verify-chunk-rows", s.verify_chunk_rows,
+                  "Rows per key-range chunk of the live verify")
+      ->check(CLI::PositiveNumber);
   cmd->callback([&ctx, o] { ctx.run = [&ctx, o] { return run_sync(ctx, *o); }; });
 }
 
@@ -101,13 +126,16 @@ Status run_cutover(const CliContext& ctx, const CutoverCliOptions& o) {
                     {"lsn", r.lsn},
                     {"downtime_seconds", r.downtime_seconds},
                     {"sequences", r.sequences},
+                    {"verify", verify_json(r.verified, r.verify_chunks, r.verify_compared,
+                                           r.verify_differences)},
                     {"database_url", r.database_url}});
   } else {
     std::cout << fmt::format(
         "sync {}: cut over at {}; downtime {:.2f} s (source fenced to target ready); {} "
-        "sequences set; the source stays read-only (pgshuttle maintenance off SOURCE)\n"
+        "sequences set{}; the source stays read-only (pgshuttle maintenance off SOURCE)\n"
         "Point your applications at the target (its password shown as ***):\n  DATABASE_URL={}\n",
-        r.id, r.lsn, r.downtime_seconds, r.sequences, r.database_url);
+        r.id, r.lsn, r.downtime_seconds, r.sequences,
+        verify_text(r.verified, r.verify_chunks, r.verify_compared), r.database_url);
   }
   return ok_status();
 }

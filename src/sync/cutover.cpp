@@ -29,6 +29,20 @@ Result<CutoverReport> recorded(const state::Transfer& t, state::RunStore& store)
   report.lsn = values["cutover_lsn"];
   report.downtime_seconds = parse_number<double>(values["downtime_seconds"]).value_or(0);
   report.sequences = parse_number<int64_t>(values["sequences"]).value_or(0);
+  report.verified = !values["verify_chunks"].empty();
+  report.verify_chunks = parse_number<int>(values["verify_chunks"]).value_or(0);
+  report.verify_compared = parse_number<int>(values["verify_compared"]).value_or(0);
+  report.verify_differences = parse_number<int>(values["verify_differences"]).value_or(0);
+  report.verify_report = values["verify_report"];
+  if (report.verify_differences > 0) {
+    return make_error(
+        ErrorCode::kVerifyFailed,
+        fmt::format("sync {} cut over at {}, but its verify found {} difference(s) between the "
+                    "source and the target:\n{}",
+                    t.id, report.lsn, report.verify_differences, report.verify_report),
+        "do not point applications at the target yet (the source stays read-only); pgshuttle "
+        "verify SOURCE TARGET gives the full report");
+  }
   return report;
 }
 

@@ -24,6 +24,7 @@
 #include "sql/sync.h"
 #include "state/run_store.h"
 #include "state/transfer_run.h"
+#include "sync/live_verify.h"
 #include "sync/sync_source.h"
 #include "sync/sync_stream.h"
 #include "sync/target_applier.h"
@@ -34,6 +35,7 @@ namespace {
 
 // The phases a run records in its store ("sync:s001" "phase"): setup (the
 // publication and the slot), copy, stream (until a cutover is drained),
+// verifying (the rows changed since the live verify compared them),
 // finishing (sequences, slot and publication dropped), done; or cancelled.
 struct Run {
   const SyncOptions& o;
@@ -43,6 +45,7 @@ struct Run {
   std::string name;      // of the publication and the slot
   std::string encoding;  // the source database's
   SyncSummary summary;
+  std::unique_ptr<LiveVerify> live;  // this process's; a resumed run starts anew
 };
 
 double unix_now() {
@@ -179,8 +182,33 @@ Status resume_copy(Run& r) {
 // the walsender's or the target's) is replaced and the stream resumes from
 // the slot, skipping what the target holds. A sync runs for days, so a
 // round of attempts that applied something before failing starts a new one.
+LiveVerifyOptions live_options(const Run& r) {
+  LiveVerifyOptions lo;
+  lo.source = r.o.source;
+  lo.target = r.o.target;
+  lo.encoding = r.encoding;
+  lo.sync_id = r.transfer->id();
+  lo.publication = r.name;
+  lo.chunk_rows = r.o.verify_chunk_rows;
+  lo.jobs = r.o.jobs;
+  return lo;
+}
+
 Result<Drained> stream(Run& r, pg::Connection& source) {
   StreamPlan plan{r.transfer->id(), r.name, r.name, r.encoding};
+  if (r.o.live_verify && !r.live) {
+    auto live = LiveVerify::open(live_options(r));
+    if (live.ok()) {
+      r.live = std::move(*live);
+      r.live->start();
+      auto counts = r.live->counts();
+      log::info("sync {}: live verify of {} tables in {} chunks", plan.id, counts.tables,
+                counts.chunks);
+    } else {
+      log::warn("sync {}: no live verify ({}); the cutover compares every row", plan.id,
+                live.error().to_string());
+    }
+  }
   Drained drained;
   bool reconnect = false;
   for (;;) {
@@ -199,7 +227,7 @@ Result<Drained> stream(Run& r, pg::Connection& source) {
           (void)disabled;
           PGS_ASSIGN_OR_RETURN(auto applier,
                                TargetApplier::open(std::move(target), plan.id, r.o.run_rows));
-          auto result = stream_until_cutover(r.o, plan, *r.store, source, *applier);
+          auto result = stream_until_cutover(r.o, plan, *r.store, source, *applier, r.live.get());
           r.summary.changes = applier->applied().changes;
           r.summary.transactions = applier->applied().transactions;
           if (!result.ok()) return result.error();
@@ -217,11 +245,15 @@ Result<Drained> stream(Run& r, pg::Connection& source) {
 }  // namespace
 
 std::string progress_text(const SyncProgress& p) {
-  return fmt::format(
+  std::string text = fmt::format(
       "{} {}: lag {} bytes ({:.1f} s), {:.0f} changes/s, {} changes in {} transactions applied "
       "(up to {}), slot retains {}",
       p.id, p.phase, p.lag_bytes, p.lag_seconds, p.changes_per_second, p.changes, p.transactions,
       p.applied_lsn, human_bytes(static_cast<uint64_t>(p.retained_bytes)));
+  if (p.verify_chunks > 0) {
+    text += fmt::format(", verified {} of {} chunks", p.verify_clean, p.verify_chunks);
+  }
+  return text;
 }
 
 namespace {
@@ -244,6 +276,69 @@ Status validate_deferred_foreign_keys(pg::Connection& source, pg::Connection& ta
     log::info("sync: {}", keys.get(i, 3));
   }
   return ok_status();
+}
+
+// "row public.t id=4: changed (source: ..., target: ...)".
+std::string difference_line(const verify::Difference& d) {
+  std::string line = d.kind + " " + d.object + ": " + d.problem;
+  if (!d.property.empty()) line += " (" + d.property + ")";
+  if (!d.source_value.empty() || !d.target_value.empty()) {
+    line += " [source: " + d.source_value + "; target: " + d.target_value + "]";
+  }
+  return line;
+}
+
+// The rows the live verify has not seen unchanged since it compared them,
+// compared now that the source is fenced and the target drained: inside
+// the downtime. A resumed run compares every chunk. Recorded, so that a
+// run killed after it does not compare again.
+Status verify_at_cutover(Run& r) {
+  if (!r.live) {
+    PGS_ASSIGN_OR_RETURN(r.live, LiveVerify::open(live_options(r)));
+  }
+  PGS_ASSIGN_OR_RETURN(auto v, r.live->check_at_cutover());
+  int differences = static_cast<int>(std::count_if(
+      v.differences.begin(), v.differences.end(),
+      [](const verify::Difference& d) { return d.severity == verify::Severity::kDifference; }));
+  std::string report;
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < v.differences.size() && i < kShown; ++i) {
+    report += difference_line(v.differences[i]) + "\n";
+  }
+  if (v.differences.size() > kShown) {
+    report += fmt::format("... and {} more\n", v.differences.size() - kShown);
+  }
+  log::info(
+      "sync {}: verify at cutover: {} of {} chunks compared ({} rows; the others matched "
+      "while streaming and did not change since) in {:.2f} s: {}",
+      r.transfer->id(), v.compared, v.chunks, v.rows, v.seconds,
+      differences == 0 ? "no difference" : fmt::format("{} difference(s)", differences));
+  PGS_TRY(r.store->set_value("verify_chunks", std::to_string(v.chunks)));
+  PGS_TRY(r.store->set_value("verify_compared", std::to_string(v.compared)));
+  PGS_TRY(r.store->set_value("verify_seconds", fmt::format("{:.3f}", v.seconds)));
+  PGS_TRY(r.store->set_value("verify_differences", std::to_string(differences)));
+  PGS_TRY(r.store->set_value("verify_report", report));
+  return set_phase(r, "finishing");
+}
+
+// The verify at cutover as recorded: nothing when it did not run; an error
+// naming the differences when it found any.
+Status report_verify(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto values, r.store->values());
+  if (values["verify_chunks"].empty()) return ok_status();
+  r.summary.verified = true;
+  r.summary.verify_chunks = parse_number<int>(values["verify_chunks"]).value_or(0);
+  r.summary.verify_compared = parse_number<int>(values["verify_compared"]).value_or(0);
+  r.summary.verify_seconds = parse_number<double>(values["verify_seconds"]).value_or(0);
+  r.summary.verify_differences = parse_number<int>(values["verify_differences"]).value_or(0);
+  if (r.summary.verify_differences == 0) return ok_status();
+  return make_error(
+      ErrorCode::kVerifyFailed,
+      fmt::format("the cutover happened, but its verify found {} difference(s) between the "
+                  "source and the target:\n{}",
+                  r.summary.verify_differences, values["verify_report"]),
+      "do not point applications at the target yet (the source stays read-only); pgshuttle "
+      "verify SOURCE TARGET gives the full report");
 }
 
 // The end of a cutover: every step may run again after a crash.
@@ -316,9 +411,12 @@ Status sync_phases(Run& r) {
   if (p == "stream") {
     PGS_ASSIGN_OR_RETURN(auto drained, stream(r, source));
     (void)drained;
-    PGS_TRY(set_phase(r, "finishing"));
+    p = r.o.live_verify ? "verifying" : "finishing";
+    PGS_TRY(set_phase(r, p));
   }
-  return finish_cutover(r, source);
+  if (p == "verifying") PGS_TRY(verify_at_cutover(r));
+  PGS_TRY(finish_cutover(r, source));
+  return report_verify(r);
 }
 
 // Ctrl-C or `pgshuttle cancel`: the slot would retain the source's WAL for

@@ -42,6 +42,11 @@ struct SyncProgress {
   int64_t changes = 0;  // applied since the sync started streaming (all runs)
   int64_t transactions = 0;
   std::string applied_lsn;
+  // The live verify (live_verify.h): key-range chunks of the synced
+  // tables, and those whose rows match the source's and have not changed
+  // since (the cutover compares only the others). 0 chunks: not running.
+  int verify_chunks = 0;
+  int verify_clean = 0;
 };
 
 // The progress line `sync` logs (and migrate --online, less often).
@@ -67,6 +72,11 @@ struct SyncOptions {
   // (a writer whose session could not be ended) then ends the run with
   // kBlocked instead of streaming on. 0: only `pgshuttle cutover` does.
   int64_t cutover_at_lag_bytes = 0;
+  // Compare the synced tables' rows while streaming (live_verify.h), and at
+  // cutover those changed since, inside the downtime; a difference then
+  // fails the run (kVerifyFailed) after the cutover.
+  bool live_verify = true;
+  int64_t verify_chunk_rows = 100000;                    // rows per chunk of the live verify
   std::function<void(const SyncProgress&)> on_progress;  // about once a second
   // Instead of running: cancels the unfinished sync of these databases
   // whose process is gone (its slot would retain the source's WAL for
@@ -83,6 +93,13 @@ struct SyncSummary {
   std::string cutover_lsn;
   double downtime_seconds = 0;
   int64_t sequences = 0;
+  // The verify at cutover (none when live_verify is off): chunks of the
+  // synced tables, those compared inside the downtime, the differences.
+  bool verified = false;
+  int verify_chunks = 0;
+  int verify_compared = 0;
+  double verify_seconds = 0;
+  int verify_differences = 0;
 };
 
 Result<SyncSummary> run_sync(const SyncOptions& options);
@@ -95,11 +112,17 @@ struct CutoverReport {
   std::string database_url;
   double downtime_seconds = 0;
   int64_t sequences = 0;
+  bool verified = false;  // the sync compared rows at cutover
+  int verify_chunks = 0;
+  int verify_compared = 0;
+  int verify_differences = 0;
+  std::string verify_report;  // the differences, a line each (the first 20)
 };
 
 // Asks running sync `id` to cut over and waits for it (at most
 // `timeout_seconds`). kNotFound for no such sync, kBlocked when it does
-// not run, its error when the cutover failed.
+// not run, its error when the cutover failed; kVerifyFailed (with the
+// report) when the cutover happened but its verify found differences.
 Result<CutoverReport> request_cutover(const std::string& state_dir, const std::string& id,
                                       int timeout_seconds);
 

@@ -40,13 +40,21 @@ Result<logical::Lsn> current_wal_lsn(pg::Connection& source) {
 class StreamLoop {
  public:
   StreamLoop(const SyncOptions& o, const StreamPlan& plan, state::RunStore& store,
-             pg::Connection& source, TargetApplier& applier, logical::ReplicationStream& stream)
-      : o_(o), plan_(plan), store_(store), source_(source), applier_(applier), stream_(stream) {}
+             pg::Connection& source, TargetApplier& applier, logical::ReplicationStream& stream,
+             LiveVerify* live)
+      : o_(o),
+        plan_(plan),
+        store_(store),
+        source_(source),
+        applier_(applier),
+        stream_(stream),
+        live_(live) {}
 
   Result<Drained> run();
 
  private:
   Status on_message(const logical::PgOutputMessage& m);
+  void mark_touched(const logical::PgOutputMessage& m);
   Status look_for_cutover();
   Status report(Clock::time_point now);
   double lag_seconds(int64_t lag_bytes) const;
@@ -58,6 +66,8 @@ class StreamLoop {
   pg::Connection& source_;
   TargetApplier& applier_;
   logical::ReplicationStream& stream_;
+  LiveVerify* live_;
+  logical::Lsn commit_;  // of the transaction being received
   bool in_tx_ = false;
   bool skip_ = false;
   int64_t skipped_ = 0;
@@ -71,9 +81,26 @@ class StreamLoop {
   int64_t flushes_ = 0;
 };
 
+// The rows a change touches, for the live verify: marked with the
+// transaction's commit position.
+void StreamLoop::mark_touched(const logical::PgOutputMessage& m) {
+  if (const auto* i = std::get_if<logical::Insert>(&m)) {
+    live_->touched(i->relation_id, i->new_tuple, commit_);
+  } else if (const auto* u = std::get_if<logical::Update>(&m)) {
+    if (u->old_kind != logical::OldRow::kNone)
+      live_->touched(u->relation_id, u->old_tuple, commit_);
+    live_->touched(u->relation_id, u->new_tuple, commit_);
+  } else if (const auto* d = std::get_if<logical::Delete>(&m)) {
+    live_->touched(d->relation_id, d->old_tuple, commit_);
+  } else if (const auto* t = std::get_if<logical::Truncate>(&m)) {
+    for (uint32_t id : t->relation_ids) live_->touched_all(id, commit_);
+  }
+}
+
 Status StreamLoop::on_message(const logical::PgOutputMessage& m) {
   if (const auto* b = std::get_if<logical::Begin>(&m)) {
     in_tx_ = true;
+    commit_ = b->final_lsn;
     skip_ = applier_.applied().commit.valid() && b->final_lsn <= applier_.applied().commit;
     if (skip_) ++skipped_;
     return ok_status();
@@ -90,9 +117,11 @@ Status StreamLoop::on_message(const logical::PgOutputMessage& m) {
     return ok_status();
   }
   if (const auto* r = std::get_if<logical::Relation>(&m)) {
+    if (live_) live_->relation(*r);
     return applier_.relation(*r);
   }
   if (skip_) return ok_status();
+  if (live_) mark_touched(m);
   if (const auto* i = std::get_if<logical::Insert>(&m)) return applier_.insert(*i);
   if (const auto* u = std::get_if<logical::Update>(&m)) return applier_.update(*u);
   if (const auto* d = std::get_if<logical::Delete>(&m)) return applier_.remove(*d);
@@ -175,6 +204,11 @@ Status StreamLoop::report(Clock::time_point now) {
   p.changes_per_second =
       seconds > 0 ? static_cast<double>(p.changes - changes_at_report_) / seconds : 0;
   p.applied_lsn = applier_.applied().end.to_string();
+  if (live_) {
+    auto counts = live_->counts();
+    p.verify_chunks = counts.chunks;
+    p.verify_clean = counts.clean;
+  }
   changes_at_report_ = p.changes;
   if (o_.on_progress) o_.on_progress(p);
   if (!cutover_ && o_.cutover_at_lag_bytes > 0 && p.lag_bytes <= o_.cutover_at_lag_bytes) {
@@ -309,7 +343,7 @@ pg::ConnInfo replication_conninfo(const pg::ConnInfo& source, const std::string&
 
 Result<Drained> stream_until_cutover(const SyncOptions& o, const StreamPlan& plan,
                                      state::RunStore& store, pg::Connection& source,
-                                     TargetApplier& applier) {
+                                     TargetApplier& applier, LiveVerify* live) {
   logical::StartOptions start;
   start.slot = plan.slot;
   start.publications = {plan.publication};
@@ -332,7 +366,7 @@ Result<Drained> stream_until_cutover(const SyncOptions& o, const StreamPlan& pla
   logical::ReplicationStream& stream = *opened;
   log::info("sync {}: streaming from slot {} (target applied up to {})", plan.id, plan.slot,
             applier.applied().end.to_string());
-  StreamLoop loop(o, plan, store, source, applier, stream);
+  StreamLoop loop(o, plan, store, source, applier, stream, live);
   return loop.run();
 }
 

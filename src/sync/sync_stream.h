@@ -23,6 +23,7 @@
 #include "logical/lsn.h"
 #include "pg/connection.h"
 #include "state/run_store.h"
+#include "sync/live_verify.h"
 #include "sync/sync.h"
 #include "sync/target_applier.h"
 
@@ -42,9 +43,10 @@ struct Drained {
 
 // Streams and applies until a cutover request is drained; kCancelled on
 // Ctrl-C or `pgshuttle cancel`, kBlocked on DDL (target_applier.h).
+// `live` (may be null) is told of every relation and change.
 Result<Drained> stream_until_cutover(const SyncOptions& o, const StreamPlan& plan,
                                      state::RunStore& store, pg::Connection& source,
-                                     TargetApplier& applier);
+                                     TargetApplier& applier, LiveVerify* live);
 
 // Whether a slot retaining `retained` bytes of WAL deserves a warning now,
 // given the source's max_slot_wal_keep_size in bytes (`limit`, -1 for none)

@@ -123,16 +123,20 @@ TEST(SyncGuard, TerminatedSessionsReconnectAndContinue) {
             "1");
   rig::psql(src.admin_url(), "UPDATE items SET n = n + 1 WHERE id <= 50;");
   std::this_thread::sleep_for(2s);
+  // The applier's session and the live verify's.
   EXPECT_EQ(rig::psql(dst.admin_url(),
                       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
                       "datname = current_database() AND usename = 'app'"),
-            "1");
+            "2");
   rig::psql(src.admin_url(), "DELETE FROM items WHERE id > 90;");
   std::this_thread::sleep_for(3s);
   auto cut = cutover(dir, "s001");
   ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
   EXPECT_EQ(*sync.wait(), 0) << sync.stderr_text();
   EXPECT_NE(sync.stderr_text().find("retrying"), std::string::npos) << sync.stderr_text();
+  EXPECT_NE(sync.stderr_text().find("live verify: "), std::string::npos) << sync.stderr_text();
+  EXPECT_EQ(sync.stderr_text().find("live verify stopped"), std::string::npos)
+      << sync.stderr_text();
   EXPECT_EQ(digest(src.admin_url(), {"items"}), digest(dst.admin_url(), {"items"}));
 }
 
