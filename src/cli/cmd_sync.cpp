@@ -34,17 +34,23 @@ nlohmann::json progress_json(const sync::SyncProgress& p) {
 }
 
 // The verify at cutover, in the summaries of sync and cutover.
-nlohmann::json verify_json(bool verified, int chunks, int compared, int differences) {
+nlohmann::json verify_json(bool verified, int chunks, int compared, int differences,
+                           const std::string& not_compared) {
   if (!verified) return nullptr;
-  return {{"chunks", chunks}, {"compared_at_cutover", compared}, {"differences", differences}};
+  return {{"chunks", chunks},
+          {"compared_at_cutover", compared},
+          {"differences", differences},
+          {"not_compared", not_compared}};
 }
 
-std::string verify_text(bool verified, int chunks, int compared) {
+std::string verify_text(bool verified, int chunks, int compared, const std::string& not_compared) {
   if (!verified) return "; rows not verified (--no-live-verify)";
-  return fmt::format(
+  std::string text = fmt::format(
       "; verified: rows match the source ({} of {} chunks compared inside the downtime, the "
       "others while streaming)",
       compared, chunks);
+  if (!not_compared.empty()) text += "; rows NOT compared of: " + not_compared;
+  return text;
 }
 
 Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
@@ -72,13 +78,13 @@ Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
                     {"downtime_seconds", s.downtime_seconds},
                     {"sequences", s.sequences},
                     {"verify", verify_json(s.verified, s.verify_chunks, s.verify_compared,
-                                           s.verify_differences)}});
+                                           s.verify_differences, s.verify_not_compared)}});
   } else {
     std::cout << fmt::format(
         "sync {}: cut over at {}, {} changes in {} transactions applied, "
         "{} sequences set, downtime {:.2f} s{}\n",
         s.id, s.cutover_lsn, s.changes, s.transactions, s.sequences, s.downtime_seconds,
-        verify_text(s.verified, s.verify_chunks, s.verify_compared));
+        verify_text(s.verified, s.verify_chunks, s.verify_compared, s.verify_not_compared));
   }
   return ok_status();
 }
@@ -127,7 +133,7 @@ Status run_cutover(const CliContext& ctx, const CutoverCliOptions& o) {
                     {"downtime_seconds", r.downtime_seconds},
                     {"sequences", r.sequences},
                     {"verify", verify_json(r.verified, r.verify_chunks, r.verify_compared,
-                                           r.verify_differences)},
+                                           r.verify_differences, r.verify_not_compared)},
                     {"database_url", r.database_url}});
   } else {
     std::cout << fmt::format(
@@ -135,7 +141,8 @@ Status run_cutover(const CliContext& ctx, const CutoverCliOptions& o) {
         "sequences set{}; the source stays read-only (pgshuttle maintenance off SOURCE)\n"
         "Point your applications at the target (its password shown as ***):\n  DATABASE_URL={}\n",
         r.id, r.lsn, r.downtime_seconds, r.sequences,
-        verify_text(r.verified, r.verify_chunks, r.verify_compared), r.database_url);
+        verify_text(r.verified, r.verify_chunks, r.verify_compared, r.verify_not_compared),
+        r.database_url);
   }
   return ok_status();
 }

@@ -73,6 +73,23 @@ Result<ApplyOutcome> apply_item(pg::Connection& conn, const DdlItem& item,
     log::debug("{} already exists (resumed run)", item_label(item));
     return ApplyOutcome::kAlreadyThere;
   }
+  // A primary key added again: the server says "multiple primary keys"
+  // (42P16) before it looks at the name. Already there when the table's
+  // primary key is the one of this item ("table constraint", the name
+  // pg_dump gives it).
+  if (policy.tolerate_existing && e.sqlstate == "42P16" && item.type == "CONSTRAINT") {
+    PGS_ASSIGN_OR_RETURN(auto same,
+                         conn.query("SELECT EXISTS (SELECT FROM pg_catalog.pg_constraint c JOIN "
+                                    "pg_catalog.pg_class r ON r.oid = c.conrelid JOIN "
+                                    "pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE "
+                                    "c.contype = 'p' AND n.nspname = $1 AND r.relname || ' ' || "
+                                    "c.conname = $2)",
+                                    {item.schema, item.name}));
+    if (same.get_bool(0, 0)) {
+      log::debug("{} already exists (resumed run)", item_label(item));
+      return ApplyOutcome::kAlreadyThere;
+    }
+  }
   if (is_preinstalled_extension_comment(item, e.sqlstate)) {
     log::info("kept the comment of extension {} as the target has it (installed by another role)",
               item.name.substr(sizeof("EXTENSION ") - 1));

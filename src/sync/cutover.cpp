@@ -34,6 +34,7 @@ Result<CutoverReport> recorded(const state::Transfer& t, state::RunStore& store)
   report.verify_compared = parse_number<int>(values["verify_compared"]).value_or(0);
   report.verify_differences = parse_number<int>(values["verify_differences"]).value_or(0);
   report.verify_report = values["verify_report"];
+  report.verify_not_compared = values["verify_not_compared"];
   if (report.verify_differences > 0) {
     return make_error(
         ErrorCode::kVerifyFailed,

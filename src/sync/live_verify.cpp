@@ -51,14 +51,28 @@ Result<std::unique_ptr<LiveVerify>> LiveVerify::open(const LiveVerifyOptions& op
   PGS_ASSIGN_OR_RETURN(auto hash,
                        verify::choose_row_hash(source, target, verify::RowHash::kHashExtended64));
   PGS_ASSIGN_OR_RETURN(auto published,
-                       source.query("SELECT schemaname::text || '.' || tablename::text FROM "
+                       source.query("SELECT schemaname::text, tablename::text FROM "
                                     "pg_catalog.pg_publication_tables WHERE pubname = $1",
                                     {options.publication}));
-  std::set<std::string> names;
-  for (int i = 0; i < published.rows(); ++i) names.insert(published.get(i, 0));
+  std::set<std::pair<std::string, std::string>> names;
+  for (int i = 0; i < published.rows(); ++i)
+    names.insert({published.get(i, 0), published.get(i, 1)});
   PGS_ASSIGN_OR_RETURN(auto all, verify::read_tables(source));
+  // Row-level security that hides rows from either session: such a table
+  // cannot be compared (the verify's rule), and is named.
+  PGS_ASSIGN_OR_RETURN(auto on_target, verify::read_tables(target));
+  std::map<std::pair<std::string, std::string>, std::string> hidden;
+  for (const auto* side : {&all, &on_target}) {
+    for (const auto& t : *side) {
+      if (!t.unreadable.empty()) hidden[{t.schema, t.name}] = t.unreadable;
+    }
+  }
   for (auto& info : all) {
-    if (!names.count(info.qualified())) continue;
+    if (!names.count({info.schema, info.name})) continue;
+    if (auto h = hidden.find({info.schema, info.name}); h != hidden.end()) {
+      lv->not_compared_.push_back(info.qualified() + " (" + h->second + ")");
+      continue;
+    }
     Table t;
     t.plan = verify::TablePlan{info, info.columns, {}, {}, hash};
     if (info.key.size() == 1) {
@@ -69,6 +83,9 @@ Result<std::unique_ptr<LiveVerify>> LiveVerify::open(const LiveVerifyOptions& op
     std::vector<verify::KeyRange> ranges{verify::KeyRange{}};
     if (t.kind != KeyKind::kWhole) {
       PGS_ASSIGN_OR_RETURN(ranges, verify::plan_chunks(source, info, options.chunk_rows));
+    }
+    for (size_t i = 0; i + 1 < ranges.size() && t.kind == KeyKind::kUuid; ++i) {
+      t.text_bounds.push_back(ranges[i].upper->at(0));
     }
     for (size_t i = 0; i + 1 < ranges.size() && t.kind == KeyKind::kInteger; ++i) {
       auto bound = parse_int(ranges[i].upper->at(0));
@@ -107,9 +124,10 @@ void LiveVerify::stop() {
 void LiveVerify::relation(const logical::Relation& r) {
   std::lock_guard lock(mu_);
   RelationMap map;
-  std::string name = r.schema + "." + r.name;
   for (size_t i = 0; i < tables_.size(); ++i) {
-    if (tables_[i].plan.table.qualified() != name) continue;
+    if (tables_[i].plan.table.schema != r.schema || tables_[i].plan.table.name != r.name) {
+      continue;
+    }
     map.table = static_cast<int>(i);
     const Table& t = tables_[i];
     std::vector<int> keys;
@@ -138,9 +156,8 @@ int LiveVerify::chunk_of(const Table& t, const std::string& key) const {
   if (t.kind == KeyKind::kUuid) {
     // uuid orders as its 16 bytes, which is the order of its lower-case
     // hexadecimal text, the form both pgoutput and the sampled bounds have.
-    size_t i = 0;
-    while (i + 1 < t.chunks.size() && !(key < t.chunks[i].range.upper->at(0))) ++i;
-    return static_cast<int>(i);
+    return static_cast<int>(std::upper_bound(t.text_bounds.begin(), t.text_bounds.end(), key) -
+                            t.text_bounds.begin());
   }
   return -1;
 }
@@ -156,10 +173,12 @@ void LiveVerify::touched(uint32_t relation, const logical::TupleData& tuple, log
       chunk = chunk_of(t, v->text);
     }
   }
-  for (size_t i = 0; i < t.chunks.size(); ++i) {
-    if (chunk >= 0 && static_cast<size_t>(chunk) != i) continue;
-    t.chunks[i].touched = std::max(t.chunks[i].touched, commit);
+  if (chunk >= 0 && static_cast<size_t>(chunk) < t.chunks.size()) {
+    Chunk& c = t.chunks[static_cast<size_t>(chunk)];
+    c.touched = std::max(c.touched, commit);
+    return;
   }
+  for (auto& c : t.chunks) c.touched = std::max(c.touched, commit);
 }
 
 void LiveVerify::touched_all(uint32_t relation, logical::Lsn commit) {
@@ -174,6 +193,8 @@ LiveVerifyCounts LiveVerify::counts() const {
     c.chunks += static_cast<int>(t.chunks.size());
     c.clean += static_cast<int>(std::count_if(t.chunks.begin(), t.chunks.end(),
                                               [this](const Chunk& k) { return clean(k); }));
+    c.never_compared += static_cast<int>(std::count_if(t.chunks.begin(), t.chunks.end(),
+                                                       [](const Chunk& k) { return !k.compared; }));
   }
   c.compared = compared_;
   c.mismatched = mismatched_;
@@ -283,6 +304,7 @@ Result<CutoverVerify> LiveVerify::check_at_cutover() {
   stop();
   auto started = Clock::now();
   CutoverVerify out;
+  out.not_compared = not_compared_;
   std::vector<verify::TablePlan> plans;
   for (const auto& t : tables_) {
     ++out.tables;

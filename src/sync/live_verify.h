@@ -65,9 +65,10 @@ struct LiveVerifyOptions {
 struct LiveVerifyCounts {
   int tables = 0;
   int chunks = 0;
-  int clean = 0;       // matched, and untouched since
-  int compared = 0;    // chunk comparisons while streaming
-  int mismatched = 0;  // of them, checksums that differed
+  int clean = 0;           // matched, and untouched since
+  int compared = 0;        // chunk comparisons while streaming
+  int mismatched = 0;      // of them, checksums that differed
+  int never_compared = 0;  // chunks not compared yet
 };
 
 // The comparison at cutover.
@@ -78,6 +79,8 @@ struct CutoverVerify {
   int64_t rows = 0;  // source rows in them
   double seconds = 0;
   std::vector<verify::Difference> differences;
+  // Tables left out, with why: row-level security hides rows from a side.
+  std::vector<std::string> not_compared;
 };
 
 class LiveVerify {
@@ -117,7 +120,8 @@ class LiveVerify {
   struct Table {
     verify::TablePlan plan;
     KeyKind kind = KeyKind::kWhole;
-    std::vector<int64_t> int_bounds;  // chunk i ends before bound i (kInteger)
+    std::vector<int64_t> int_bounds;       // chunk i ends before bound i (kInteger)
+    std::vector<std::string> text_bounds;  // the same (kUuid)
     std::vector<Chunk> chunks;
   };
   struct RelationMap {
@@ -135,6 +139,7 @@ class LiveVerify {
 
   LiveVerifyOptions o_;
   std::vector<Table> tables_;
+  std::vector<std::string> not_compared_;
   mutable std::mutex mu_;
   std::map<uint32_t, RelationMap> relations_;
   int compared_ = 0, mismatched_ = 0;

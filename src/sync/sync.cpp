@@ -278,13 +278,12 @@ Status validate_deferred_foreign_keys(pg::Connection& source, pg::Connection& ta
   return ok_status();
 }
 
-// "row public.t id=4: changed (source: ..., target: ...)".
+// "row public.t id=4: changed". Without the values: the line is kept in
+// the state directory, and row contents (a token, a hash) do not belong
+// there; pgshuttle verify shows them.
 std::string difference_line(const verify::Difference& d) {
   std::string line = d.kind + " " + d.object + ": " + d.problem;
   if (!d.property.empty()) line += " (" + d.property + ")";
-  if (!d.source_value.empty() || !d.target_value.empty()) {
-    line += " [source: " + d.source_value + "; target: " + d.target_value + "]";
-  }
   return line;
 }
 
@@ -318,6 +317,12 @@ Status verify_at_cutover(Run& r) {
   PGS_TRY(r.store->set_value("verify_seconds", fmt::format("{:.3f}", v.seconds)));
   PGS_TRY(r.store->set_value("verify_differences", std::to_string(differences)));
   PGS_TRY(r.store->set_value("verify_report", report));
+  if (!v.not_compared.empty()) {
+    std::string why = fmt::format("{}", fmt::join(v.not_compared, "; "));
+    log::warn("sync {}: rows of {} table(s) not compared: {}", r.transfer->id(),
+              v.not_compared.size(), why);
+    PGS_TRY(r.store->set_value("verify_not_compared", why));
+  }
   return set_phase(r, "finishing");
 }
 
@@ -331,6 +336,7 @@ Status report_verify(Run& r) {
   r.summary.verify_compared = parse_number<int>(values["verify_compared"]).value_or(0);
   r.summary.verify_seconds = parse_number<double>(values["verify_seconds"]).value_or(0);
   r.summary.verify_differences = parse_number<int>(values["verify_differences"]).value_or(0);
+  r.summary.verify_not_compared = values["verify_not_compared"];
   if (r.summary.verify_differences == 0) return ok_status();
   return make_error(
       ErrorCode::kVerifyFailed,
@@ -414,7 +420,16 @@ Status sync_phases(Run& r) {
     p = r.o.live_verify ? "verifying" : "finishing";
     PGS_TRY(set_phase(r, p));
   }
-  if (p == "verifying") PGS_TRY(verify_at_cutover(r));
+  if (p == "verifying") {
+    // Run again with --no-live-verify: a verify that cannot run (and keeps
+    // the fenced source from being cut over) is passed over.
+    if (r.o.live_verify) {
+      PGS_TRY(verify_at_cutover(r));
+    } else {
+      log::warn("sync {}: the verify at cutover is left out (--no-live-verify)", r.transfer->id());
+      PGS_TRY(set_phase(r, "finishing"));
+    }
+  }
   PGS_TRY(finish_cutover(r, source));
   return report_verify(r);
 }
@@ -465,8 +480,19 @@ Result<SyncSummary> run_sync(const SyncOptions& options) {
       options.cancel ? Status(make_error(ErrorCode::kCancelled, "sync cancelled")) : sync_phases(r);
   if (!st.ok()) {
     Error e = st.error();
-    if (e.code == ErrorCode::kCancelled || cancelled()) {
+    auto fenced = r.store->value("cutover_lsn");
+    bool cutting_over = fenced.ok() && fenced->has_value();
+    if ((e.code == ErrorCode::kCancelled || cancelled()) && !cutting_over) {
       drop_on_cancel(r);
+    } else if (cutting_over && e.code != ErrorCode::kVerifyFailed) {
+      // The source is fenced and the target drained: the cutover is not
+      // undone by a Ctrl-C, it is finished by the same command.
+      e.hint =
+          "the source is read-only (the cutover fenced it); run the same pgshuttle sync "
+          "command again: it finishes the cutover";
+      if (e.code == ErrorCode::kCancelled && r.o.live_verify) {
+        e.hint += " (--no-live-verify leaves the rows' comparison out)";
+      }
     } else if (e.hint.empty()) {
       e.hint = "fix the cause, then run the same command again: it continues where it stopped";
     }

@@ -100,6 +100,7 @@ struct SyncSummary {
   int verify_compared = 0;
   double verify_seconds = 0;
   int verify_differences = 0;
+  std::string verify_not_compared;  // tables left out, with why; empty: none
 };
 
 Result<SyncSummary> run_sync(const SyncOptions& options);
@@ -116,7 +117,8 @@ struct CutoverReport {
   int verify_chunks = 0;
   int verify_compared = 0;
   int verify_differences = 0;
-  std::string verify_report;  // the differences, a line each (the first 20)
+  std::string verify_report;        // the differences, a line each (the first 20)
+  std::string verify_not_compared;  // tables left out, with why; empty: none
 };
 
 // Asks running sync `id` to cut over and waits for it (at most

@@ -211,7 +211,11 @@ Status StreamLoop::report(Clock::time_point now) {
   }
   changes_at_report_ = p.changes;
   if (o_.on_progress) o_.on_progress(p);
-  if (!cutover_ && o_.cutover_at_lag_bytes > 0 && p.lag_bytes <= o_.cutover_at_lag_bytes) {
+  // The automatic cutover also waits for the live verify to have compared
+  // every chunk once: what it has not is compared inside the downtime.
+  bool first_pass = !live_ || live_->counts().never_compared == 0;
+  if (!cutover_ && o_.cutover_at_lag_bytes > 0 && p.lag_bytes <= o_.cutover_at_lag_bytes &&
+      first_pass) {
     PGS_ASSIGN_OR_RETURN(auto asked, store_.value("cutover"));
     // Not asked yet, or an earlier `pgshuttle cutover` was refused.
     if (asked.value_or("").empty() || asked->rfind("failed: ", 0) == 0) {

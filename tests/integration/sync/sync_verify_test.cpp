@@ -80,31 +80,79 @@ TEST(LiveVerify, CutoverComparesOnlyTheChunksChangedSinceTheyMatched) {
   EXPECT_GT(std::stoi(rig::psql(src.admin_url(), "SELECT count(*) FROM log")), 100);
 }
 
-// A row changed on the target behind the sync's back, in a chunk the stream
-// changes afterwards: the cutover compares that chunk and names the row.
-// (Row `k` shares a chunk with k-1 or k+1, whatever the boundaries.)
-TEST(LiveVerify, ARowChangedOnTheTargetFailsTheCutoverNamingIt) {
+// Rows changed on the target behind the sync's back, each in a chunk that
+// the stream changes afterwards by one path only: an update of other
+// columns, a key change (its old key), a delete, and a uuid-keyed table.
+// The cutover compares those chunks and names each row. Had a path not
+// marked its chunk, that chunk would stay clean (it matched before the
+// rows were changed; clean chunks are compared again only after 60 s) and
+// its row would go unnamed. Row `k` shares a chunk with k-1 or k+1,
+// whatever the boundaries, so both neighbours are changed.
+TEST(LiveVerify, RowsChangedOnTheTargetFailTheCutoverNamingThem) {
   rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
   rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
-  rig::psql(src.admin_url(), kSchema);
+  rig::psql(src.admin_url(), std::string(kSchema) +
+                                 "CREATE TABLE ukeys (id uuid PRIMARY KEY, n int NOT NULL);"
+                                 "INSERT INTO ukeys SELECT gen_random_uuid(), 0 "
+                                 "FROM generate_series(1, 20000);"
+                                 "ANALYZE ukeys;");
+  std::string uuids = rig::psql(src.admin_url(),
+                                "SELECT string_agg(id::text, ',' ORDER BY id) FROM (SELECT id "
+                                "FROM ukeys ORDER BY id OFFSET 6998 LIMIT 3) s");
+  ASSERT_EQ(uuids.size(), 3 * 36 + 2) << uuids;
+  std::string before = uuids.substr(0, 36), tampered = uuids.substr(37, 36),
+              after = uuids.substr(74, 36);
   std::string dir = "/tmp/" + rig::unique_name("sync_state");
   auto sync = start_sync(dir, src.url(), dst.url(), "", {}, {"--verify-chunk-rows", "2000"});
   ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
-  ASSERT_GE(wait_all_verified(dir, sync), 6) << sync.stderr_text();
-  rig::psql(dst.admin_url(), "UPDATE big SET v = 'tampered' WHERE id = 12345");
-  rig::psql(src.admin_url(), "UPDATE big SET n = n + 1 WHERE id IN (12344, 12346)");
+  ASSERT_GE(wait_all_verified(dir, sync), 15) << sync.stderr_text();
+  rig::psql(dst.admin_url(),
+            "UPDATE big SET v = 'tampered' WHERE id IN (12345, 4321, 8765);"
+            "UPDATE ukeys SET n = -1 WHERE id = '" +
+                tampered + "';");
+  rig::psql(src.admin_url(),
+            "UPDATE big SET n = n + 1 WHERE id IN (12344, 12346);"
+            "UPDATE big SET id = id + 1000000 WHERE id IN (4320, 4322);"
+            "DELETE FROM big WHERE id IN (8764, 8766);"
+            "UPDATE ukeys SET n = 1 WHERE id IN ('" +
+                before + "', '" + after + "');");
   std::this_thread::sleep_for(1s);
   auto cut = cutover(dir, "s001");
   auto status = sync.wait();
   EXPECT_EQ(cut.exit_code, 6) << cut.out << cut.err;
-  EXPECT_NE(cut.err.find("public.big id=12345"), std::string::npos) << cut.out << cut.err;
+  std::vector<std::string> rows = {"public.big id=12345", "public.big id=4321",
+                                   "public.big id=8765", "public.ukeys id=" + tampered};
+  for (const auto& row : rows) {
+    EXPECT_NE(cut.err.find(row), std::string::npos) << row << "\n" << cut.err;
+  }
+  // No row the target did not change is named, and no value is shown.
+  EXPECT_EQ(cut.err.find("12344"), std::string::npos) << cut.err;
+  EXPECT_EQ(cut.err.find("tampered"), std::string::npos) << cut.err;
   EXPECT_EQ(cut.out.find("DATABASE_URL="), std::string::npos) << cut.out;
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(*status, 6) << sync.stderr_text();
-  EXPECT_NE(sync.stderr_text().find("public.big id=12345"), std::string::npos)
-      << sync.stderr_text();
+  EXPECT_NE(sync.stderr_text().find("public.big id=4321"), std::string::npos) << sync.stderr_text();
   // The cutover itself finished: nothing is left retained on the source.
   EXPECT_EQ(leftovers(src.admin_url()), "0 slots, 0 publications");
+}
+
+// Without the live verify the cutover says the rows were not verified.
+TEST(LiveVerify, OffTheCutoverSaysTheRowsWereNotVerified) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), kSchema);
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  auto sync = start_sync(dir, src.url(), dst.url(), "", {}, {"--no-live-verify"});
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  rig::psql(src.admin_url(), "UPDATE big SET n = 1 WHERE id < 100");
+  auto cut = cutover(dir, "s001");
+  auto status = sync.wait();
+  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err;
+  EXPECT_NE(cut.out.find("rows not verified (--no-live-verify)"), std::string::npos) << cut.out;
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(*status, 0) << sync.stderr_text();
+  EXPECT_EQ(sync.stderr_text().find("verified 0 of"), std::string::npos) << sync.stderr_text();
+  EXPECT_EQ(digest(src.admin_url(), kTables), digest(dst.admin_url(), kTables));
 }
 
 }  // namespace
