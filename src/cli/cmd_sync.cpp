@@ -30,25 +30,28 @@ nlohmann::json progress_json(const sync::SyncProgress& p) {
           {"transactions", p.transactions},
           {"applied_lsn", p.applied_lsn},
           {"verify_chunks", p.verify_chunks},
-          {"verify_clean", p.verify_clean}};
+          {"verify_clean", p.verify_clean},
+          {"verify_pending_rows", p.verify_pending_rows}};
 }
 
 // The verify at cutover, in the summaries of sync and cutover.
-nlohmann::json verify_json(bool verified, int chunks, int compared, int differences,
-                           const std::string& not_compared) {
+nlohmann::json verify_json(bool verified, int chunks, int compared, int64_t changed_rows,
+                           int differences, const std::string& not_compared) {
   if (!verified) return nullptr;
   return {{"chunks", chunks},
           {"compared_at_cutover", compared},
+          {"changed_rows_compared_at_cutover", changed_rows},
           {"differences", differences},
           {"not_compared", not_compared}};
 }
 
-std::string verify_text(bool verified, int chunks, int compared, const std::string& not_compared) {
+std::string verify_text(bool verified, int chunks, int compared, int64_t changed_rows,
+                        const std::string& not_compared) {
   if (!verified) return "; rows not verified (--no-live-verify)";
   std::string text = fmt::format(
-      "; verified: rows match the source ({} of {} chunks compared inside the downtime, the "
-      "others while streaming)",
-      compared, chunks);
+      "; verified: rows match the source ({} of {} chunks and {} changed rows compared inside "
+      "the downtime, the rest while streaming)",
+      compared, chunks, changed_rows);
   if (!not_compared.empty()) text += "; rows NOT compared of: " + not_compared;
   return text;
 }
@@ -78,13 +81,15 @@ Status run_sync(const CliContext& ctx, SyncCliOptions& o) {
                     {"downtime_seconds", s.downtime_seconds},
                     {"sequences", s.sequences},
                     {"verify", verify_json(s.verified, s.verify_chunks, s.verify_compared,
-                                           s.verify_differences, s.verify_not_compared)}});
+                                           s.verify_changed_rows, s.verify_differences,
+                                           s.verify_not_compared)}});
   } else {
     std::cout << fmt::format(
         "sync {}: cut over at {}, {} changes in {} transactions applied, "
         "{} sequences set, downtime {:.2f} s{}\n",
         s.id, s.cutover_lsn, s.changes, s.transactions, s.sequences, s.downtime_seconds,
-        verify_text(s.verified, s.verify_chunks, s.verify_compared, s.verify_not_compared));
+        verify_text(s.verified, s.verify_chunks, s.verify_compared, s.verify_changed_rows,
+                    s.verify_not_compared));
   }
   return ok_status();
 }
@@ -133,7 +138,8 @@ Status run_cutover(const CliContext& ctx, const CutoverCliOptions& o) {
                     {"downtime_seconds", r.downtime_seconds},
                     {"sequences", r.sequences},
                     {"verify", verify_json(r.verified, r.verify_chunks, r.verify_compared,
-                                           r.verify_differences, r.verify_not_compared)},
+                                           r.verify_changed_rows, r.verify_differences,
+                                           r.verify_not_compared)},
                     {"database_url", r.database_url}});
   } else {
     std::cout << fmt::format(
@@ -141,7 +147,8 @@ Status run_cutover(const CliContext& ctx, const CutoverCliOptions& o) {
         "sequences set{}; the source stays read-only (pgshuttle maintenance off SOURCE)\n"
         "Point your applications at the target (its password shown as ***):\n  DATABASE_URL={}\n",
         r.id, r.lsn, r.downtime_seconds, r.sequences,
-        verify_text(r.verified, r.verify_chunks, r.verify_compared, r.verify_not_compared),
+        verify_text(r.verified, r.verify_chunks, r.verify_compared, r.verify_changed_rows,
+                    r.verify_not_compared),
         r.database_url);
   }
   return ok_status();

@@ -32,6 +32,7 @@ Result<CutoverReport> recorded(const state::Transfer& t, state::RunStore& store)
   report.verified = !values["verify_chunks"].empty();
   report.verify_chunks = parse_number<int>(values["verify_chunks"]).value_or(0);
   report.verify_compared = parse_number<int>(values["verify_compared"]).value_or(0);
+  report.verify_changed_rows = parse_number<int64_t>(values["verify_changed_rows"]).value_or(0);
   report.verify_differences = parse_number<int>(values["verify_differences"]).value_or(0);
   report.verify_report = values["verify_report"];
   report.verify_not_compared = values["verify_not_compared"];

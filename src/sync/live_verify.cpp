@@ -1,6 +1,7 @@
 #include "sync/live_verify.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -24,6 +25,13 @@ using namespace std::chrono_literals;
 // streaming: a chunk the load keeps changing would otherwise be read over
 // and over, for nothing (the cutover compares it anyway).
 constexpr auto kRecompareEvery = 2s;
+// Changed rows are compared one by one at most this often per chunk, in
+// batches of at most kRowBatch keys.
+constexpr auto kRecompareRowsEvery = 500ms;
+constexpr size_t kRowBatch = 5000;
+// Keys kept pending per chunk; past it the chunk must match whole again
+// (cheaper than so many rows one by one, and memory stays bounded).
+constexpr size_t kMaxKeys = 20000;
 // A clean chunk is compared again after this long, when nothing else is
 // due: a difference the stream did not cause (a write on the target behind
 // the sync's back) is then found before the cutover, if it came before.
@@ -97,7 +105,11 @@ Result<std::unique_ptr<LiveVerify>> LiveVerify::open(const LiveVerifyOptions& op
       t.int_bounds.push_back(*bound);
     }
     if (ranges.size() == 1) t.kind = KeyKind::kWhole;
-    for (auto& r : ranges) t.chunks.push_back(Chunk{std::move(r), {}, {}, false, false, {}});
+    for (auto& r : ranges) {
+      Chunk c;
+      c.range = std::move(r);
+      t.chunks.push_back(std::move(c));
+    }
     t.plan.chunks.clear();
     lv->tables_.push_back(std::move(t));
   }
@@ -131,17 +143,15 @@ void LiveVerify::relation(const logical::Relation& r) {
     map.table = static_cast<int>(i);
     const Table& t = tables_[i];
     std::vector<int> keys;
-    std::vector<std::string> key_names;
+    std::vector<std::string> key_names, primary;
     for (size_t c = 0; c < r.columns.size(); ++c) {
       if (!r.columns[c].key) continue;
       keys.push_back(static_cast<int>(c));
       key_names.push_back(r.columns[c].name);
     }
-    // Chunks by key only when the replica identity is that very key.
-    if (t.kind != KeyKind::kWhole && key_names.size() == 1 &&
-        key_names[0] == t.plan.table.key[0].name) {
-      map.keys = keys;
-    }
+    for (const auto& k : t.plan.table.key) primary.push_back(k.name);
+    // Rows by key only when the replica identity is the primary key.
+    if (!primary.empty() && key_names == primary) map.keys = keys;
   }
   relations_[r.relation_id] = std::move(map);
 }
@@ -162,27 +172,63 @@ int LiveVerify::chunk_of(const Table& t, const std::string& key) const {
   return -1;
 }
 
+void LiveVerify::mark(Table& t, int chunk, const verify::KeyValue* key, logical::Lsn commit) {
+  auto on = [&](Chunk& c) {
+    if (!key) {
+      c.whole_after = std::max(c.whole_after, commit);
+      return;
+    }
+    logical::Lsn& at = c.keys[*key];
+    at = std::max(at, commit);
+    if (c.keys.size() > kMaxKeys) {
+      for (const auto& [k, lsn] : c.keys) c.whole_after = std::max(c.whole_after, lsn);
+      c.keys.clear();
+    }
+  };
+  if (chunk >= 0 && static_cast<size_t>(chunk) < t.chunks.size()) {
+    on(t.chunks[static_cast<size_t>(chunk)]);
+    return;
+  }
+  for (auto& c : t.chunks) {
+    // A key whose chunk is unknown is pending in every chunk: whichever
+    // holds it compares it.
+    on(c);
+  }
+}
+
 void LiveVerify::touched(uint32_t relation, const logical::TupleData& tuple, logical::Lsn commit) {
   std::lock_guard lock(mu_);
   auto it = relations_.find(relation);
   if (it == relations_.end() || it->second.table < 0) return;
   Table& t = tables_[static_cast<size_t>(it->second.table)];
-  int chunk = -1;
-  if (it->second.keys.size() == 1 && static_cast<size_t>(it->second.keys[0]) < tuple.size()) {
-    if (const auto* v = std::get_if<logical::TextValue>(&tuple[it->second.keys[0]])) {
-      chunk = chunk_of(t, v->text);
+  std::optional<verify::KeyValue> key;
+  if (!it->second.keys.empty()) {
+    key.emplace();
+    for (int pos : it->second.keys) {
+      const auto* v = static_cast<size_t>(pos) < tuple.size()
+                          ? std::get_if<logical::TextValue>(&tuple[static_cast<size_t>(pos)])
+                          : nullptr;
+      if (!v) {
+        key.reset();
+        break;
+      }
+      key->push_back(v->text);
     }
   }
-  if (chunk >= 0 && static_cast<size_t>(chunk) < t.chunks.size()) {
-    Chunk& c = t.chunks[static_cast<size_t>(chunk)];
-    c.touched = std::max(c.touched, commit);
-    return;
+  int chunk = -1;
+  if (t.chunks.size() == 1) {
+    chunk = 0;
+  } else if (key && key->size() == 1) {
+    chunk = chunk_of(t, key->front());
   }
-  for (auto& c : t.chunks) c.touched = std::max(c.touched, commit);
+  mark(t, key ? chunk : -1, key ? &*key : nullptr, commit);
 }
 
 void LiveVerify::touched_all(uint32_t relation, logical::Lsn commit) {
-  touched(relation, {}, commit);  // no key: every chunk
+  std::lock_guard lock(mu_);
+  auto it = relations_.find(relation);
+  if (it == relations_.end() || it->second.table < 0) return;
+  mark(tables_[static_cast<size_t>(it->second.table)], -1, nullptr, commit);
 }
 
 LiveVerifyCounts LiveVerify::counts() const {
@@ -191,21 +237,23 @@ LiveVerifyCounts LiveVerify::counts() const {
   c.tables = static_cast<int>(tables_.size());
   for (const auto& t : tables_) {
     c.chunks += static_cast<int>(t.chunks.size());
-    c.clean += static_cast<int>(std::count_if(t.chunks.begin(), t.chunks.end(),
-                                              [this](const Chunk& k) { return clean(k); }));
-    c.never_compared += static_cast<int>(std::count_if(t.chunks.begin(), t.chunks.end(),
-                                                       [](const Chunk& k) { return !k.compared; }));
+    c.clean += static_cast<int>(
+        std::count_if(t.chunks.begin(), t.chunks.end(), [](const Chunk& k) { return clean(k); }));
+    for (const auto& k : t.chunks) {
+      if (!k.compared) ++c.never_compared;
+      c.pending_rows += static_cast<int64_t>(k.keys.size());
+    }
   }
   c.compared = compared_;
   c.mismatched = mismatched_;
   return c;
 }
 
-bool LiveVerify::next_due(int& table, int& chunk) {
+LiveVerify::Work LiveVerify::next_due(int& table, int& chunk) {
   auto now = Clock::now();
-  // First a chunk never compared, then the changed one compared longest
-  // ago, then the clean one compared longest ago.
-  std::optional<std::tuple<bool, Clock::time_point, int, int>> best;
+  // First a chunk never compared, then changed rows (the rows of the chunk
+  // compared longest ago), then a chunk due whole, then a clean one.
+  std::optional<std::tuple<int, Clock::time_point, int, int>> best;
   for (size_t ti = 0; ti < tables_.size(); ++ti) {
     for (size_t ci = 0; ci < tables_[ti].chunks.size(); ++ci) {
       const Chunk& c = tables_[ti].chunks[ci];
@@ -213,18 +261,129 @@ bool LiveVerify::next_due(int& table, int& chunk) {
       if (!c.compared) {
         table = t;
         chunk = k;
-        return true;
+        return Work::kWhole;
       }
-      bool is_clean = clean(c);
-      if (now - c.last_compare < (is_clean ? kRecompareCleanEvery : kRecompareEvery)) continue;
-      auto candidate = std::make_tuple(is_clean, c.last_compare, t, k);
-      if (!best || candidate < *best) best = candidate;
+      std::optional<std::tuple<int, Clock::time_point, int, int>> candidate;
+      if (whole_due(c)) {
+        if (now - c.last_compare >= kRecompareEvery) candidate.emplace(1, c.last_compare, t, k);
+      } else if (!c.keys.empty()) {
+        if (now - c.last_rows_compare >= kRecompareRowsEvery) {
+          candidate.emplace(0, c.last_rows_compare, t, k);
+        }
+      } else if (now - c.last_compare >= kRecompareCleanEvery) {
+        candidate.emplace(2, c.last_compare, t, k);
+      }
+      if (candidate && (!best || *candidate < *best)) best = candidate;
     }
   }
-  if (!best) return false;
+  if (!best) return Work::kNone;
   table = std::get<2>(*best);
   chunk = std::get<3>(*best);
-  return true;
+  return std::get<0>(*best) == 0 ? Work::kRows : Work::kWhole;
+}
+
+namespace {
+
+// The target's commit position applied, read in the transaction open on
+// `target` (so in the same snapshot as what it reads next).
+Result<logical::Lsn> applied_position(pg::Connection& target, const std::string& sync_id) {
+  PGS_ASSIGN_OR_RETURN(auto has_state,
+                       target.query("SELECT to_regclass('pgshuttle.sync_state') IS NOT NULL"));
+  if (!has_state.get_bool(0, 0)) return logical::Lsn{};
+  PGS_ASSIGN_OR_RETURN(auto pos,
+                       target.query("SELECT commit_lsn::text FROM pgshuttle.sync_state WHERE "
+                                    "sync_id = $1",
+                                    {sync_id}));
+  if (pos.rows() != 1) return logical::Lsn{};
+  return logical::Lsn::parse(pos.view(0, 0)).value_or(logical::Lsn{});
+}
+
+// Each key's row on one side: whether it exists, and its hash.
+using KeyedRows = std::vector<std::optional<std::string>>;
+
+Result<KeyedRows> keyed_rows(pg::Connection& conn, const verify::TablePlan& plan,
+                             const std::vector<verify::KeyValue>& keys) {
+  nlohmann::json input = nlohmann::json::array();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    nlohmann::json row{{"pgshuttle_ord", i}};
+    for (size_t c = 0; c < keys[i].size(); ++c) row[fmt::format("pgshuttle_k{}", c)] = keys[i][c];
+    input.push_back(std::move(row));
+  }
+  PGS_ASSIGN_OR_RETURN(auto rows, conn.query(verify::keyed_rows_sql(plan), {input.dump()}));
+  KeyedRows out(keys.size());
+  for (int r = 0; r < rows.rows(); ++r) {
+    auto ord = static_cast<size_t>(rows.get_int(r, 0));
+    if (ord < out.size() && rows.get_bool(r, 1)) out[ord] = rows.get(r, 2);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status LiveVerify::compare_whole(pg::Connection& source, pg::Connection& target, int ti, int ci) {
+  verify::TablePlan plan;
+  verify::KeyRange range;
+  {
+    std::lock_guard lock(mu_);
+    plan = tables_[ti].plan;
+    range = tables_[ti].chunks[ci].range;
+  }
+  std::string sql = verify::checksum_sql(plan, range);
+  auto params = verify::range_params(range);
+  // The target's rows and the position they hold, in one snapshot.
+  PGS_TRY(target.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  PGS_ASSIGN_OR_RETURN(logical::Lsn at, applied_position(target, o_.sync_id));
+  PGS_ASSIGN_OR_RETURN(auto on_target, target.query(sql, params));
+  PGS_TRY(target.exec("COMMIT"));
+  PGS_ASSIGN_OR_RETURN(auto on_source, source.query(sql, params));
+  bool same = true;
+  for (int c = 0; c < 3; ++c) same = same && on_source.get(0, c) == on_target.get(0, c);
+  std::lock_guard lock(mu_);
+  Chunk& c = tables_[ti].chunks[ci];
+  c.compared = true;
+  c.last_compare = Clock::now();
+  ++compared_;
+  if (!same) {
+    c.matched = false;
+    ++mismatched_;
+    return ok_status();
+  }
+  c.matched = true;
+  c.verified = at;
+  std::erase_if(c.keys, [&](const auto& entry) { return entry.second <= at; });
+  return ok_status();
+}
+
+Status LiveVerify::compare_rows(pg::Connection& source, pg::Connection& target, int ti, int ci) {
+  verify::TablePlan plan;
+  std::vector<std::pair<verify::KeyValue, logical::Lsn>> batch;
+  {
+    std::lock_guard lock(mu_);
+    plan = tables_[ti].plan;
+    Chunk& c = tables_[ti].chunks[ci];
+    c.last_rows_compare = Clock::now();
+    for (const auto& entry : c.keys) {
+      if (batch.size() >= kRowBatch) break;
+      batch.push_back(entry);
+    }
+  }
+  std::vector<verify::KeyValue> keys;
+  for (const auto& [k, lsn] : batch) keys.push_back(k);
+  PGS_TRY(target.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  PGS_ASSIGN_OR_RETURN(logical::Lsn at, applied_position(target, o_.sync_id));
+  PGS_ASSIGN_OR_RETURN(auto on_target, keyed_rows(target, plan, keys));
+  PGS_TRY(target.exec("COMMIT"));
+  PGS_ASSIGN_OR_RETURN(auto on_source, keyed_rows(source, plan, keys));
+  std::lock_guard lock(mu_);
+  Chunk& c = tables_[ti].chunks[ci];
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (on_source[i] != on_target[i]) continue;
+    // The same now, and not changed after the target's position: dropped
+    // (a change recorded since has a later position and stays).
+    auto it = c.keys.find(batch[i].first);
+    if (it != c.keys.end() && it->second <= at) c.keys.erase(it);
+  }
+  return ok_status();
 }
 
 Status LiveVerify::compare_in_background() {
@@ -234,51 +393,26 @@ Status LiveVerify::compare_in_background() {
                        pg::connect_data_session(o_.target, pg::Side::kTarget, o_.encoding));
   for (;;) {
     int ti = 0, ci = 0;
-    verify::TablePlan plan;
-    verify::KeyRange range;
+    Work work = Work::kNone;
     {
       std::unique_lock lock(mu_);
       if (stopping_) return ok_status();
-      if (!next_due(ti, ci)) {
+      work = next_due(ti, ci);
+      if (work == Work::kNone) {
         wake_.wait_for(lock, 250ms);
         continue;
       }
-      plan = tables_[ti].plan;
-      range = tables_[ti].chunks[ci].range;
     }
     auto started = Clock::now();
-    std::string sql = verify::checksum_sql(plan, range);
-    auto params = verify::range_params(range);
-    // The target's rows and the position they hold, in one snapshot.
-    PGS_TRY(target.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    PGS_ASSIGN_OR_RETURN(auto has_state,
-                         target.query("SELECT to_regclass('pgshuttle.sync_state') IS NOT NULL"));
-    logical::Lsn at;
-    if (has_state.get_bool(0, 0)) {
-      PGS_ASSIGN_OR_RETURN(auto pos,
-                           target.query("SELECT commit_lsn::text FROM pgshuttle.sync_state WHERE "
-                                        "sync_id = $1",
-                                        {o_.sync_id}));
-      if (pos.rows() == 1) at = logical::Lsn::parse(pos.view(0, 0)).value_or(logical::Lsn{});
+    if (work == Work::kWhole) {
+      PGS_TRY(compare_whole(source, target, ti, ci));
+    } else {
+      PGS_TRY(compare_rows(source, target, ti, ci));
     }
-    PGS_ASSIGN_OR_RETURN(auto on_target, target.query(sql, params));
-    PGS_TRY(target.exec("COMMIT"));
-    PGS_ASSIGN_OR_RETURN(auto on_source, source.query(sql, params));
-    bool same = true;
-    for (int c = 0; c < 3; ++c) same = same && on_source.get(0, c) == on_target.get(0, c);
-    double took = since(started);
-    {
-      std::unique_lock lock(mu_);
-      Chunk& c = tables_[ti].chunks[ci];
-      c.compared = true;
-      c.last_compare = Clock::now();
-      c.matched = same;
-      c.verified = same ? at : logical::Lsn{};
-      ++compared_;
-      if (!same) ++mismatched_;
-      // As long again idle: the stream and the application come first.
-      wake_.wait_for(lock, std::chrono::duration<double>(took), [this] { return stopping_; });
-    }
+    // As long again idle: the stream and the application come first.
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, std::chrono::duration<double>(since(started)),
+                   [this] { return stopping_; });
   }
 }
 
@@ -311,7 +445,7 @@ Result<CutoverVerify> LiveVerify::check_at_cutover() {
     out.chunks += static_cast<int>(t.chunks.size());
     verify::TablePlan p = t.plan;
     for (const auto& c : t.chunks) {
-      if (!clean(c)) p.chunks.push_back(c.range);
+      if (whole_due(c)) p.chunks.push_back(c.range);
     }
     out.compared += static_cast<int>(p.chunks.size());
     if (!p.chunks.empty()) plans.push_back(std::move(p));
@@ -334,6 +468,42 @@ Result<CutoverVerify> LiveVerify::check_at_cutover() {
         out.differences.push_back(std::move(d));
       }
       for (auto& d : outcome.differences) out.differences.push_back(std::move(d));
+    }
+  }
+  // The changed rows of the other chunks, one by one.
+  std::optional<pg::Connection> source, target;
+  for (const auto& t : tables_) {
+    std::set<verify::KeyValue> keys;
+    for (const auto& c : t.chunks) {
+      if (whole_due(c)) continue;
+      for (const auto& [k, lsn] : c.keys) keys.insert(k);
+    }
+    if (keys.empty()) continue;
+    if (!source) {
+      PGS_ASSIGN_OR_RETURN(source,
+                           pg::connect_data_session(o_.source, pg::Side::kSource, o_.encoding));
+      PGS_ASSIGN_OR_RETURN(target,
+                           pg::connect_data_session(o_.target, pg::Side::kTarget, o_.encoding));
+    }
+    std::vector<verify::KeyValue> all(keys.begin(), keys.end());
+    for (size_t from = 0; from < all.size(); from += kRowBatch) {
+      std::vector<verify::KeyValue> batch(
+          all.begin() + static_cast<std::ptrdiff_t>(from),
+          all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), from + kRowBatch)));
+      PGS_ASSIGN_OR_RETURN(auto on_source, keyed_rows(*source, t.plan, batch));
+      PGS_ASSIGN_OR_RETURN(auto on_target, keyed_rows(*target, t.plan, batch));
+      out.changed_rows += static_cast<int64_t>(batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (on_source[i] == on_target[i]) continue;
+        verify::Difference d;
+        d.kind = "row";
+        d.object =
+            t.plan.table.qualified() + " " + verify::describe_key(t.plan.table.key, batch[i]);
+        d.problem = !on_target[i]   ? "missing on target"
+                    : !on_source[i] ? "extra on target"
+                                    : "changed";
+        out.differences.push_back(std::move(d));
+      }
     }
   }
   out.seconds = since(started);

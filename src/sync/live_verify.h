@@ -5,29 +5,37 @@
 // background thread compares chunk checksums on both sides: the target's in
 // one snapshot with the commit position it has applied (A, read from
 // pgshuttle.sync_state in the same transaction), the source's just after.
-// The stream marks a chunk with the commit position of every transaction
-// that changes a row in it (old and new key of an update; every chunk of a
-// truncated table). A chunk is clean when its checksums matched at A and no
-// transaction committed after A touched it since: then the target's rows
-// of the chunk are those it had at A (only the applier writes there, and
-// it applies nothing of the chunk after A), and so are the source's (any
-// change after A would have been streamed and marked). This needs no order
-// between the two threads: the rule is about positions, not moments. A
-// checksum that differs (the source moved on, or the target differs) just
-// leaves the chunk to be compared again later, or at cutover.
+// The stream records, per chunk, the key of every row a transaction changes
+// (old and new key of an update) with that transaction's commit position.
+// A chunk whose checksums matched at A holds the same rows on both sides
+// except, at most, those changed by a transaction committed after A: only
+// the applier writes the target, and it applies nothing committed after A
+// before the stream has recorded it; any change of the source's after A was
+// streamed and recorded too. So the keys recorded after A are all that
+// needs comparing again; the background compares them row by row (again at
+// a target position A2, dropping those that match and were not changed
+// after A2), and a chunk with no key left is clean. This needs no order
+// between the two threads: the rule is about positions, not moments.
+// Checksums or rows that differ (the source moved on, or the target
+// differs) are compared again later, or at cutover.
 //
-// At cutover (source fenced, target drained to the fence's position) every
-// chunk that is not clean is compared by the verify's own data comparison
-// (verify/data_compare.h), bisected down to rows: exact, as both sides are
-// still. A new process (a resumed sync) starts with no clean chunk.
+// A change without a usable key (a truncate; a replica identity that is not
+// the primary key; more than kMaxKeys keys pending in one chunk) asks for
+// the whole chunk to match again at a position after it.
+//
+// At cutover (source fenced, target drained to the fence's position) the
+// chunks that must match whole are compared by the verify's own data
+// comparison (verify/data_compare.h), bisected down to rows, and the keys
+// pending elsewhere row by row: exact, as both sides are still. A new
+// process (a resumed sync) starts with nothing compared.
 //
 // What it assumes: nothing but the sync writes the synced tables of the
-// target while it runs (the sync's own triggers are off). `migrate
-// --online` runs a full verify after the cutover as well.
+// target while it runs (the sync's own triggers are off). A clean chunk is
+// compared whole again every minute, so such a write is usually caught.
 //
-// Keys mapped to chunks: a single integer (smallint, integer, bigint) or uuid
-// column that is also the replica identity; a table with any other key is
-// one chunk, compared again whole when any of its rows changes.
+// Chunk of a key: a single integer (smallint, integer, bigint) or uuid
+// primary key maps a row to its chunk; a table with another key is one
+// chunk (its keys are still recorded and compared row by row).
 //
 // Thread safety: relation(), touched*() and counts() from the stream's
 // thread while the checking thread runs; the rest from one thread.
@@ -46,6 +54,7 @@
 #include "core/result.h"
 #include "logical/lsn.h"
 #include "logical/pgoutput.h"
+#include "pg/connection.h"
 #include "pg/conninfo.h"
 #include "verify/table_plan.h"
 #include "verify/verify.h"
@@ -65,18 +74,20 @@ struct LiveVerifyOptions {
 struct LiveVerifyCounts {
   int tables = 0;
   int chunks = 0;
-  int clean = 0;           // matched, and untouched since
-  int compared = 0;        // chunk comparisons while streaming
-  int mismatched = 0;      // of them, checksums that differed
-  int never_compared = 0;  // chunks not compared yet
+  int clean = 0;             // matched, and no row changed since
+  int64_t pending_rows = 0;  // changed rows not yet seen matching
+  int compared = 0;          // chunk comparisons while streaming
+  int mismatched = 0;        // of them, checksums that differed
+  int never_compared = 0;    // chunks not compared yet
 };
 
 // The comparison at cutover.
 struct CutoverVerify {
   int tables = 0;
   int chunks = 0;
-  int compared = 0;  // chunks compared at cutover (the others were clean)
-  int64_t rows = 0;  // source rows in them
+  int compared = 0;          // chunks compared whole at cutover
+  int64_t rows = 0;          // source rows in them
+  int64_t changed_rows = 0;  // rows compared one by one at cutover
   double seconds = 0;
   std::vector<verify::Difference> differences;
   // Tables left out, with why: row-level security hides rows from a side.
@@ -110,11 +121,16 @@ class LiveVerify {
  private:
   struct Chunk {
     verify::KeyRange range;
-    logical::Lsn touched;   // the last commit that changed a row of it
-    logical::Lsn verified;  // the target position its checksums matched at
-    bool matched = false;
-    bool compared = false;
+    bool compared = false;  // compared whole at least once
+    bool matched = false;   // at its last whole comparison
+    logical::Lsn verified;  // the target position of that match
+    // A change no key records, at this position: the chunk must match
+    // whole at a later one.
+    logical::Lsn whole_after;
+    // Rows changed since, not yet seen matching: key -> last commit.
+    std::map<verify::KeyValue, logical::Lsn> keys;
     std::chrono::steady_clock::time_point last_compare;
+    std::chrono::steady_clock::time_point last_rows_compare;
   };
   enum class KeyKind { kWhole, kInteger, kUuid };
   struct Table {
@@ -124,18 +140,23 @@ class LiveVerify {
     std::vector<std::string> text_bounds;  // the same (kUuid)
     std::vector<Chunk> chunks;
   };
+  enum class Work { kNone, kWhole, kRows };
   struct RelationMap {
     int table = -1;         // index into tables_, -1 for a table not planned
-    std::vector<int> keys;  // tuple positions of the key columns; empty: touch all
+    std::vector<int> keys;  // tuple positions of the primary key; empty: not usable
   };
 
   explicit LiveVerify(LiveVerifyOptions options) : o_(std::move(options)) {}
   int chunk_of(const Table& t, const std::string& key) const;
-  bool clean(const Chunk& c) const { return c.matched && c.verified >= c.touched; }
-  // The next chunk to compare in the background; false when none is due.
-  bool next_due(int& table, int& chunk);
+  static bool whole_due(const Chunk& c) { return !c.matched || c.whole_after > c.verified; }
+  static bool clean(const Chunk& c) { return !whole_due(c) && c.keys.empty(); }
+  void mark(Table& t, int chunk, const verify::KeyValue* key, logical::Lsn commit);
+  // The next chunk to compare in the background, and how.
+  Work next_due(int& table, int& chunk);
   void background();
   Status compare_in_background();
+  Status compare_whole(pg::Connection& source, pg::Connection& target, int ti, int ci);
+  Status compare_rows(pg::Connection& source, pg::Connection& target, int ti, int ci);
 
   LiveVerifyOptions o_;
   std::vector<Table> tables_;

@@ -252,6 +252,9 @@ std::string progress_text(const SyncProgress& p) {
       p.applied_lsn, human_bytes(static_cast<uint64_t>(p.retained_bytes)));
   if (p.verify_chunks > 0) {
     text += fmt::format(", verified {} of {} chunks", p.verify_clean, p.verify_chunks);
+    if (p.verify_pending_rows > 0) {
+      text += fmt::format(" ({} changed rows to compare)", p.verify_pending_rows);
+    }
   }
   return text;
 }
@@ -308,12 +311,13 @@ Status verify_at_cutover(Run& r) {
     report += fmt::format("... and {} more\n", v.differences.size() - kShown);
   }
   log::info(
-      "sync {}: verify at cutover: {} of {} chunks compared ({} rows; the others matched "
-      "while streaming and did not change since) in {:.2f} s: {}",
-      r.transfer->id(), v.compared, v.chunks, v.rows, v.seconds,
+      "sync {}: verify at cutover: {} of {} chunks compared whole ({} rows) and {} changed rows "
+      "one by one (the rest matched while streaming and did not change since) in {:.2f} s: {}",
+      r.transfer->id(), v.compared, v.chunks, v.rows, v.changed_rows, v.seconds,
       differences == 0 ? "no difference" : fmt::format("{} difference(s)", differences));
   PGS_TRY(r.store->set_value("verify_chunks", std::to_string(v.chunks)));
   PGS_TRY(r.store->set_value("verify_compared", std::to_string(v.compared)));
+  PGS_TRY(r.store->set_value("verify_changed_rows", std::to_string(v.changed_rows)));
   PGS_TRY(r.store->set_value("verify_seconds", fmt::format("{:.3f}", v.seconds)));
   PGS_TRY(r.store->set_value("verify_differences", std::to_string(differences)));
   PGS_TRY(r.store->set_value("verify_report", report));
@@ -334,6 +338,7 @@ Status report_verify(Run& r) {
   r.summary.verified = true;
   r.summary.verify_chunks = parse_number<int>(values["verify_chunks"]).value_or(0);
   r.summary.verify_compared = parse_number<int>(values["verify_compared"]).value_or(0);
+  r.summary.verify_changed_rows = parse_number<int64_t>(values["verify_changed_rows"]).value_or(0);
   r.summary.verify_seconds = parse_number<double>(values["verify_seconds"]).value_or(0);
   r.summary.verify_differences = parse_number<int>(values["verify_differences"]).value_or(0);
   r.summary.verify_not_compared = values["verify_not_compared"];

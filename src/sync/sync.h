@@ -47,6 +47,7 @@ struct SyncProgress {
   // since (the cutover compares only the others). 0 chunks: not running.
   int verify_chunks = 0;
   int verify_clean = 0;
+  int64_t verify_pending_rows = 0;  // changed rows not yet seen matching
 };
 
 // The progress line `sync` logs (and migrate --online, less often).
@@ -98,6 +99,7 @@ struct SyncSummary {
   bool verified = false;
   int verify_chunks = 0;
   int verify_compared = 0;
+  int64_t verify_changed_rows = 0;  // rows compared one by one at cutover
   double verify_seconds = 0;
   int verify_differences = 0;
   std::string verify_not_compared;  // tables left out, with why; empty: none
@@ -116,6 +118,7 @@ struct CutoverReport {
   bool verified = false;  // the sync compared rows at cutover
   int verify_chunks = 0;
   int verify_compared = 0;
+  int64_t verify_changed_rows = 0;
   int verify_differences = 0;
   std::string verify_report;        // the differences, a line each (the first 20)
   std::string verify_not_compared;  // tables left out, with why; empty: none

@@ -208,6 +208,7 @@ Status StreamLoop::report(Clock::time_point now) {
     auto counts = live_->counts();
     p.verify_chunks = counts.chunks;
     p.verify_clean = counts.clean;
+    p.verify_pending_rows = counts.pending_rows;
   }
   changes_at_report_ = p.changes;
   if (o_.on_progress) o_.on_progress(p);

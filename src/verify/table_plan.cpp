@@ -207,6 +207,19 @@ std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range) {
                      key_list(plan, false, true), param_count(range, plan.table.key.size()) + 1);
 }
 
+std::string keyed_rows_sql(const TablePlan& plan) {
+  std::vector<std::string> defs{"pgshuttle_ord int"}, on;
+  for (size_t i = 0; i < plan.table.key.size(); ++i) {
+    const KeyColumn& k = plan.table.key[i];
+    defs.push_back(fmt::format("pgshuttle_k{} {}", i, k.type));
+    on.push_back(fmt::format("r.{} = k.pgshuttle_k{}", k.ident, i));
+  }
+  return fmt::format(
+      "SELECT k.pgshuttle_ord, r.ctid IS NOT NULL, {} FROM json_to_recordset($1::json) AS k({}) "
+      "LEFT JOIN ONLY {} AS r ON {}",
+      row_hash_text(plan, row_text(plan)), join(defs, ", "), plan.table.ident, join(on, " AND "));
+}
+
 std::string multiset_sql(const TablePlan& plan) {
   return fmt::format(
       "SELECT {}, count(*), min(rt COLLATE \"C\") FROM (SELECT {} AS rt FROM {}) AS s "

@@ -104,6 +104,10 @@ std::string checksum_sql(const TablePlan& plan, const KeyRange& range);
 std::string rows_sql(const TablePlan& plan, const KeyRange& range);
 // The key at position `offset` of `range` in key order ($N+1 is the offset).
 std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range);
+// The rows of given keys, for comparing them one by one: $1 is a JSON array
+// of objects {"pgshuttle_ord": i, "pgshuttle_k0": key text, ...}; returns
+// each key's pgshuttle_ord, whether its row exists, and the row hash.
+std::string keyed_rows_sql(const TablePlan& plan);
 // Row hash, count, one row text per distinct row: a keyless table as a multiset.
 std::string multiset_sql(const TablePlan& plan);
 

@@ -71,24 +71,26 @@ TEST(LiveVerify, CutoverComparesOnlyTheChunksChangedSinceTheyMatched) {
   ASSERT_TRUE(j["verify"].is_object()) << cut.out;
   EXPECT_EQ(j["verify"]["chunks"].get<int>(), chunks) << cut.out;
   EXPECT_EQ(j["verify"]["differences"].get<int>(), 0) << cut.out;
-  // big's first chunk and log's (one, or its last) at most, plus chunks the
-  // load touched after their last comparison: not the untouched rest.
-  int compared = j["verify"]["compared_at_cutover"].get<int>();
-  EXPECT_GE(compared, 1) << cut.out;
-  EXPECT_LT(compared, chunks - 3) << cut.out << sync.stderr_text();
+  // Rows the load changed since the background last compared them, one by
+  // one; no chunk whole (each matched once, and no change lacked a key).
+  EXPECT_EQ(j["verify"]["compared_at_cutover"].get<int>(), 0) << cut.out;
+  int64_t changed = j["verify"]["changed_rows_compared_at_cutover"].get<int64_t>();
+  EXPECT_LT(changed, 2000) << cut.out << sync.stderr_text();
+  // While the load ran, changed rows were pending and then compared.
+  EXPECT_NE(sync.stderr_text().find("changed rows to compare)"), std::string::npos)
+      << sync.stderr_text();
   EXPECT_EQ(digest(src.admin_url(), kTables), digest(dst.admin_url(), kTables));
   EXPECT_GT(std::stoi(rig::psql(src.admin_url(), "SELECT count(*) FROM log")), 100);
 }
 
-// Rows changed on the target behind the sync's back, each in a chunk that
-// the stream changes afterwards by one path only: an update of other
-// columns, a key change (its old key), a delete, and a uuid-keyed table.
-// The cutover compares those chunks and names each row. Had a path not
-// marked its chunk, that chunk would stay clean (it matched before the
-// rows were changed; clean chunks are compared again only after 60 s) and
-// its row would go unnamed. Row `k` shares a chunk with k-1 or k+1,
-// whatever the boundaries, so both neighbours are changed.
-TEST(LiveVerify, RowsChangedOnTheTargetFailTheCutoverNamingThem) {
+// An apply that writes the wrong rows (simulated by triggers the sync
+// keeps firing, ENABLE ALWAYS, on the target), each by one path of the
+// stream only: an update whose row comes out changed, a key change that
+// leaves the row at its old key, a delete that does not happen, and a
+// uuid-keyed table. The cutover names each row. Had a path not recorded
+// its keys, its chunk would stay clean (it matched before; a clean chunk
+// is compared whole again only after a minute) and its row go unnamed.
+TEST(LiveVerify, RowsTheApplyGotWrongFailTheCutoverNamingThem) {
   rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
   rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
   rig::psql(src.admin_url(), std::string(kSchema) +
@@ -98,40 +100,53 @@ TEST(LiveVerify, RowsChangedOnTheTargetFailTheCutoverNamingThem) {
                                  "ANALYZE ukeys;");
   std::string uuids = rig::psql(src.admin_url(),
                                 "SELECT string_agg(id::text, ',' ORDER BY id) FROM (SELECT id "
-                                "FROM ukeys ORDER BY id OFFSET 6998 LIMIT 3) s");
-  ASSERT_EQ(uuids.size(), 3 * 36 + 2) << uuids;
-  std::string before = uuids.substr(0, 36), tampered = uuids.substr(37, 36),
-              after = uuids.substr(74, 36);
+                                "FROM ukeys ORDER BY id OFFSET 7000 LIMIT 2) s");
+  ASSERT_EQ(uuids.size(), 2 * 36 + 1) << uuids;
+  std::string first = uuids.substr(0, 36), second = uuids.substr(37, 36);
   std::string dir = "/tmp/" + rig::unique_name("sync_state");
   auto sync = start_sync(dir, src.url(), dst.url(), "", {}, {"--verify-chunk-rows", "2000"});
   ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
   ASSERT_GE(wait_all_verified(dir, sync), 15) << sync.stderr_text();
   rig::psql(dst.admin_url(),
-            "UPDATE big SET v = 'tampered' WHERE id IN (12345, 4321, 8765);"
-            "UPDATE ukeys SET n = -1 WHERE id = '" +
-                tampered + "';");
+            "CREATE FUNCTION public.bad_apply() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            "  IF TG_OP = 'DELETE' THEN"
+            "    IF OLD.id = 8765 THEN RETURN NULL; END IF; RETURN OLD;"
+            "  END IF;"
+            "  IF OLD.id = 4321 THEN RETURN NULL; END IF;"
+            "  IF NEW.id = 12345 THEN NEW.v := 'wrong'; END IF;"
+            "  RETURN NEW; END $$;"
+            "CREATE TRIGGER bad_apply BEFORE UPDATE OR DELETE ON public.big"
+            "  FOR EACH ROW EXECUTE FUNCTION public.bad_apply();"
+            "ALTER TABLE public.big ENABLE ALWAYS TRIGGER bad_apply;"
+            "CREATE FUNCTION public.bad_apply_u() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            "  NEW.n := -1; RETURN NEW; END $$;"
+            "CREATE TRIGGER bad_apply BEFORE UPDATE ON public.ukeys"
+            "  FOR EACH ROW EXECUTE FUNCTION public.bad_apply_u();"
+            "ALTER TABLE public.ukeys ENABLE ALWAYS TRIGGER bad_apply;");
   rig::psql(src.admin_url(),
-            "UPDATE big SET n = n + 1 WHERE id IN (12344, 12346);"
-            "UPDATE big SET id = id + 1000000 WHERE id IN (4320, 4322);"
-            "DELETE FROM big WHERE id IN (8764, 8766);"
-            "UPDATE ukeys SET n = 1 WHERE id IN ('" +
-                before + "', '" + after + "');");
+            "UPDATE big SET n = n + 1 WHERE id = 12345;"
+            "UPDATE big SET id = 1004321 WHERE id = 4321;"
+            "DELETE FROM big WHERE id = 8765;"
+            "UPDATE ukeys SET n = 1 WHERE id = '" +
+                first + "';");
   std::this_thread::sleep_for(1s);
   auto cut = cutover(dir, "s001");
   auto status = sync.wait();
   EXPECT_EQ(cut.exit_code, 6) << cut.out << cut.err;
-  std::vector<std::string> rows = {"public.big id=12345", "public.big id=4321",
-                                   "public.big id=8765", "public.ukeys id=" + tampered};
+  std::vector<std::string> rows = {
+      "row public.big id=12345: changed", "row public.big id=4321: extra on target",
+      "row public.big id=8765: extra on target", "row public.ukeys id=" + first + ": changed"};
   for (const auto& row : rows) {
     EXPECT_NE(cut.err.find(row), std::string::npos) << row << "\n" << cut.err;
   }
-  // No row the target did not change is named, and no value is shown.
-  EXPECT_EQ(cut.err.find("12344"), std::string::npos) << cut.err;
-  EXPECT_EQ(cut.err.find("tampered"), std::string::npos) << cut.err;
+  // Nothing else is named, and no value is shown.
+  EXPECT_EQ(cut.err.find(second), std::string::npos) << cut.err;
+  EXPECT_EQ(cut.err.find("wrong"), std::string::npos) << cut.err;
   EXPECT_EQ(cut.out.find("DATABASE_URL="), std::string::npos) << cut.out;
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(*status, 6) << sync.stderr_text();
-  EXPECT_NE(sync.stderr_text().find("public.big id=4321"), std::string::npos) << sync.stderr_text();
+  EXPECT_NE(sync.stderr_text().find("row public.big id=4321"), std::string::npos)
+      << sync.stderr_text();
   // The cutover itself finished: nothing is left retained on the source.
   EXPECT_EQ(leftovers(src.admin_url()), "0 slots, 0 publications");
 }
