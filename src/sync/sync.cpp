@@ -29,6 +29,7 @@
 #include "sync/sync_stream.h"
 #include "sync/target_applier.h"
 #include "sync/target_triggers.h"
+#include "target/target_objects.h"
 
 namespace pgshuttle::sync {
 namespace {
@@ -46,14 +47,17 @@ struct Run {
   std::string encoding;  // the source database's
   SyncSummary summary;
   std::unique_ptr<LiveVerify> live;  // this process's; a resumed run starts anew
+  std::string finished_before;       // an earlier sync of these databases that cut over
 };
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The unfinished sync of these databases a re-run continues, or "".
-Result<std::string> continued_id(const std::string& dir, const SyncOptions& o) {
+// The unfinished sync of these databases a re-run continues, or ""; the
+// last one that cut over in `finished`.
+Result<std::string> continued_id(const std::string& dir, const SyncOptions& o,
+                                 std::string& finished) {
   PGS_ASSIGN_OR_RETURN(auto registry, state::TransferRegistry::open(dir));
   PGS_ASSIGN_OR_RETURN(auto all, registry.list());
   std::string source = redact(o.source.to_uri(false)), target = redact(o.target.to_uri(false));
@@ -70,7 +74,16 @@ Result<std::string> continued_id(const std::string& dir, const SyncOptions& o) {
     }
     PGS_ASSIGN_OR_RETURN(auto store, state::RunStore::open(dir, "sync:" + t.id));
     PGS_ASSIGN_OR_RETURN(auto phase, store->value("phase"));
-    if (phase.value_or("setup") == "done" || phase.value_or("") == "cancelled") continue;
+    if (phase.value_or("") == "cancelled") continue;
+    // Done, and the run that did it ended: a new sync. Done by a run killed
+    // before it ended (or one whose verify found differences): that result,
+    // again.
+    bool ended = t.status == state::TransferStatus::kCompleted ||
+                 t.status == state::TransferStatus::kWarnings;
+    if (phase.value_or("setup") == "done" && ended) {
+      finished = t.id;
+      continue;
+    }
     return t.id;
   }
   return std::string();
@@ -400,10 +413,37 @@ Status finish_cutover(Run& r, pg::Connection& source) {
   return set_phase(r, "done");
 }
 
+// Before the slot is made (it would retain the source's WAL): the copy
+// writes only into an empty target, which a sync does not clean.
+Status check_target_empty(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto target, pg::Connection::connect(r.o.target, pg::Side::kTarget));
+  Status empty = target::guard_target(target, {});
+  if (empty.ok()) return empty;
+  Error e = empty.error();
+  e.hint = "sync into an empty database (extensions pre-installed by the provider are fine)";
+  if (!r.finished_before.empty()) {
+    e.message +=
+        fmt::format("; sync {} of these databases cut over into it already", r.finished_before);
+  }
+  return e;
+}
+
+// A cutover finished by a run that was killed before it ended: its result
+// as recorded, nothing done again.
+Status recorded_cutover(Run& r) {
+  PGS_ASSIGN_OR_RETURN(auto values, r.store->values());
+  r.summary.cutover_lsn = values["cutover_lsn"];
+  r.summary.downtime_seconds = parse_number<double>(values["downtime_seconds"]).value_or(0);
+  r.summary.sequences = parse_number<int64_t>(values["sequences"]).value_or(0);
+  log::info("sync {}: cut over already at {}", r.transfer->id(), r.summary.cutover_lsn);
+  return report_verify(r);
+}
+
 Status sync_phases(Run& r) {
-  PGS_ASSIGN_OR_RETURN(auto source, pg::Connection::connect(r.o.source, pg::Side::kSource));
   PGS_ASSIGN_OR_RETURN(auto phase, r.store->value("phase"));
   std::string p = phase.value_or("setup");
+  if (p == "done") return recorded_cutover(r);
+  PGS_ASSIGN_OR_RETURN(auto source, pg::Connection::connect(r.o.source, pg::Side::kSource));
   // A resumed run uses the slot it made: all slots in use is no obstacle.
   PGS_TRY(check_source(source, p == "setup"));
   PGS_ASSIGN_OR_RETURN(auto enc,
@@ -411,6 +451,7 @@ Status sync_phases(Run& r) {
   r.encoding = enc.get(0, 0);
   PGS_TRY(check_filter(r, p == "setup"));
   if (p == "setup") {
+    PGS_TRY(check_target_empty(r));
     PGS_ASSIGN_OR_RETURN(auto selected, selected_relations(r, source, true));
     PGS_ASSIGN_OR_RETURN(auto tables, sync_tables(source, selected ? &*selected : nullptr));
     PGS_TRY(setup_and_copy(r, source, tables));
@@ -462,7 +503,9 @@ void drop_on_cancel(Run& r) {
 
 Result<SyncSummary> run_sync(const SyncOptions& options) {
   Run r{options, state::default_state_dir(options.state_dir)};
-  PGS_ASSIGN_OR_RETURN(std::string id, continued_id(r.dir, options));
+  std::string finished;
+  PGS_ASSIGN_OR_RETURN(std::string id, continued_id(r.dir, options, finished));
+  r.finished_before = finished;
   if (options.cancel && id.empty()) {
     return make_error(ErrorCode::kNotFound,
                       "no unfinished sync of these databases to cancel (a running one: "

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -149,6 +150,87 @@ TEST(Sync, KilledMidStreamResumesWithoutLosingOrRepeatingAChange) {
   EXPECT_EQ(rig::psql(dst.admin_url(), "SELECT count(*) FILTER (WHERE n > 1) FROM applied_count"),
             "0");
   EXPECT_GT(std::stoi(rig::psql(dst.admin_url(), "SELECT count(*) FROM applied_count")), 500);
+  EXPECT_EQ(rig::psql(dst.admin_url(),
+                      "SELECT count(*) FROM applied_count a WHERE NOT EXISTS (SELECT 1 FROM "
+                      "log l WHERE l.id = a.id)"),
+            "0");
+}
+
+// kill -9 ten times at moments drawn at random (the seed is printed): in
+// the copy, while streaming, and after a cutover was asked for (in its
+// fence, drain, verify or end); each time the same command again. The
+// target ends identical, every log row applied once.
+TEST(Sync, TenKillsAtRandomMomentsAcrossCopyStreamAndCutover) {
+  rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
+  rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
+  rig::psql(src.admin_url(), kSchema);
+  std::string dir = "/tmp/" + rig::unique_name("sync_state");
+  unsigned seed = std::random_device{}();
+  std::cout << "seed " << seed << std::endl;
+  std::mt19937 random(seed);
+  auto ms = [&](int lo, int hi) {
+    return std::chrono::milliseconds(std::uniform_int_distribution<int>(lo, hi)(random));
+  };
+  auto load = start_pgbench(src.admin_url(), kLoad, 300, 180);
+  // A run that ended by itself before the kill (its cutover finished) is
+  // not started again.
+  bool ended = false;
+  int ended_status = -1;
+  auto kill_and_restart = [&](Subprocess& sync) {
+    if (ended) return;
+    sync.kill(SIGKILL);
+    auto st = sync.wait();
+    if (st.ok() && *st != 128 + SIGKILL) {
+      ended = true;
+      ended_status = *st;
+      return;
+    }
+    sync = start_sync(dir, src.url(), dst.url());
+  };
+  auto sync = start_sync(dir, src.url(), dst.url());
+  std::this_thread::sleep_for(ms(100, 900));  // setup or copy
+  kill_and_restart(sync);
+  ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
+  count_applications(dst.admin_url(), "log");
+  for (int kill = 0; kill < 6; ++kill) {  // streaming
+    std::this_thread::sleep_for(ms(200, 2500));
+    kill_and_restart(sync);
+  }
+  std::this_thread::sleep_for(2s);
+  // The cutover is asked for; the sync dies under it three times (the
+  // command then says the sync does not run: whichever run is next finishes
+  // the cutover it finds asked for).
+  SubprocessOptions c;
+  c.argv = {rig::pgshuttle_bin(), "--state-dir", dir, "cutover", "s001", "--timeout", "300"};
+  c.inherit = {"*"};
+  auto asked = Subprocess::spawn(c);
+  ASSERT_TRUE(asked.ok());
+  for (int kill = 0; kill < 3; ++kill) {
+    std::this_thread::sleep_for(ms(0, 1500));
+    kill_and_restart(sync);
+  }
+  (void)asked->wait();
+  if (!ended) {
+    auto status = sync.wait();
+    ASSERT_TRUE(status.ok());
+    ended_status = *status;
+  }
+  EXPECT_EQ(ended_status, 0) << sync.stderr_text();
+  // The same command once more: it reports the cutover, does nothing again.
+  auto again = start_sync(dir, src.url(), dst.url());
+  auto again_status = again.wait();
+  ASSERT_TRUE(again_status.ok());
+  EXPECT_NE(*again_status, 0) << again.stderr_text();
+  EXPECT_NE(again.stderr_text().find("sync s001 of these databases cut over into it already"),
+            std::string::npos)
+      << again.stderr_text();
+  auto cut = cutover(dir, "s001");  // the recorded result
+  EXPECT_EQ(cut.exit_code, 0) << cut.out << cut.err;
+  EXPECT_NE(cut.out.find("verified: rows match the source"), std::string::npos) << cut.out;
+  (void)load.wait();
+  expect_same(src.admin_url(), dst.admin_url());
+  EXPECT_EQ(rig::psql(dst.admin_url(), "SELECT count(*) FILTER (WHERE n > 1) FROM applied_count"),
+            "0");
   EXPECT_EQ(rig::psql(dst.admin_url(),
                       "SELECT count(*) FROM applied_count a WHERE NOT EXISTS (SELECT 1 FROM "
                       "log l WHERE l.id = a.id)"),
