@@ -207,6 +207,12 @@ std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range) {
                      key_list(plan, false, true), param_count(range, plan.table.key.size()) + 1);
 }
 
+std::string key_hash_sql(const TablePlan& plan, const KeyRange& range) {
+  return fmt::format("SELECT {}, {} FROM {} WHERE {}", key_list(plan, true, false),
+                     row_hash_text(plan, row_text(plan)), from_clause(plan),
+                     range_predicate(plan, range));
+}
+
 std::string keyed_rows_sql(const TablePlan& plan) {
   std::vector<std::string> defs{"pgshuttle_ord int"}, on;
   for (size_t i = 0; i < plan.table.key.size(); ++i) {

@@ -104,6 +104,8 @@ std::string checksum_sql(const TablePlan& plan, const KeyRange& range);
 std::string rows_sql(const TablePlan& plan, const KeyRange& range);
 // The key at position `offset` of `range` in key order ($N+1 is the offset).
 std::string key_at_offset_sql(const TablePlan& plan, const KeyRange& range);
+// Key columns as text and row hash of every row of `range`.
+std::string key_hash_sql(const TablePlan& plan, const KeyRange& range);
 // The rows of given keys, for comparing them one by one: $1 is a JSON array
 // of objects {"pgshuttle_ord": i, "pgshuttle_k0": key text, ...}; returns
 // each key's pgshuttle_ord, whether its row exists, and the row hash.
