@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <future>
 #include <set>
 #include <tuple>
 
@@ -27,8 +28,8 @@ using namespace std::chrono_literals;
 constexpr auto kRecompareEvery = 2s;
 // Changed rows are compared one by one at most this often per chunk, in
 // batches of at most kRowBatch keys.
-constexpr auto kRecompareRowsEvery = 500ms;
-constexpr size_t kRowBatch = 5000;
+constexpr auto kRecompareRowsEvery = 250ms;
+constexpr size_t kRowBatch = 20000;
 // Keys kept pending per chunk; past it the chunk must match whole again
 // (cheaper than so many rows one by one, and memory stays bounded).
 constexpr size_t kMaxKeys = 20000;
@@ -371,6 +372,7 @@ Status LiveVerify::compare_whole(pg::Connection& source, pg::Connection& target,
     same = differ.size() <= kMaxKeys;
   }
   std::lock_guard lock(mu_);
+  applied_ = std::max(applied_, at);
   Chunk& c = tables_[ti].chunks[ci];
   c.compared = true;
   c.last_compare = Clock::now();
@@ -391,18 +393,28 @@ Status LiveVerify::compare_whole(pg::Connection& source, pg::Connection& target,
 }
 
 Status LiveVerify::compare_rows(pg::Connection& source, pg::Connection& target, int ti, int ci) {
+  // The target's position now: the keys it has applied can be compared.
+  PGS_ASSIGN_OR_RETURN(logical::Lsn now_applied, applied_position(target, o_.sync_id));
   verify::TablePlan plan;
   std::vector<std::pair<verify::KeyValue, logical::Lsn>> batch;
   {
     std::lock_guard lock(mu_);
     plan = tables_[ti].plan;
+    applied_ = std::max(applied_, now_applied);
     Chunk& c = tables_[ti].chunks[ci];
     c.last_rows_compare = Clock::now();
-    for (const auto& entry : c.keys) {
-      if (batch.size() >= kRowBatch) break;
-      batch.push_back(entry);
+    // Round the pending keys from where the last batch ended, taking those
+    // the target had applied at the last look (the others cannot match
+    // yet): otherwise the first keys, changed again and again, would be
+    // all a batch ever holds.
+    auto it = c.keys.upper_bound(c.cursor);
+    for (size_t seen = 0; seen < c.keys.size() && batch.size() < kRowBatch; ++seen, ++it) {
+      if (it == c.keys.end()) it = c.keys.begin();
+      if (it->second <= applied_) batch.push_back(*it);
     }
+    if (!batch.empty()) c.cursor = batch.back().first;
   }
+  if (batch.empty()) return ok_status();
   std::vector<verify::KeyValue> keys;
   for (const auto& [k, lsn] : batch) keys.push_back(k);
   PGS_TRY(target.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
@@ -411,6 +423,7 @@ Status LiveVerify::compare_rows(pg::Connection& source, pg::Connection& target, 
   PGS_TRY(target.exec("COMMIT"));
   PGS_ASSIGN_OR_RETURN(auto on_source, keyed_rows(source, plan, keys));
   std::lock_guard lock(mu_);
+  applied_ = std::max(applied_, at);
   Chunk& c = tables_[ti].chunks[ci];
   for (size_t i = 0; i < batch.size(); ++i) {
     if (on_source[i] != on_target[i]) continue;
@@ -526,8 +539,13 @@ Result<CutoverVerify> LiveVerify::check_at_cutover() {
       std::vector<verify::KeyValue> batch(
           all.begin() + static_cast<std::ptrdiff_t>(from),
           all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), from + kRowBatch)));
-      PGS_ASSIGN_OR_RETURN(auto on_source, keyed_rows(*source, t.plan, batch));
-      PGS_ASSIGN_OR_RETURN(auto on_target, keyed_rows(*target, t.plan, batch));
+      // Both sides at once: this is inside the downtime.
+      auto target_rows =
+          std::async(std::launch::async, [&] { return keyed_rows(*target, t.plan, batch); });
+      auto source_rows = keyed_rows(*source, t.plan, batch);
+      auto target_result = target_rows.get();
+      PGS_ASSIGN_OR_RETURN(auto on_source, std::move(source_rows));
+      PGS_ASSIGN_OR_RETURN(auto on_target, std::move(target_result));
       out.changed_rows += static_cast<int64_t>(batch.size());
       for (size_t i = 0; i < batch.size(); ++i) {
         if (on_source[i] == on_target[i]) continue;

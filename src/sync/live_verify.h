@@ -129,6 +129,7 @@ class LiveVerify {
     logical::Lsn whole_after;
     // Rows changed since, not yet seen matching: key -> last commit.
     std::map<verify::KeyValue, logical::Lsn> keys;
+    verify::KeyValue cursor;  // the last key of the last batch compared
     std::chrono::steady_clock::time_point last_compare;
     std::chrono::steady_clock::time_point last_rows_compare;
   };
@@ -164,6 +165,7 @@ class LiveVerify {
   mutable std::mutex mu_;
   std::map<uint32_t, RelationMap> relations_;
   int compared_ = 0, mismatched_ = 0;
+  logical::Lsn applied_;  // the target's position at the last look
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;
