@@ -153,10 +153,6 @@ Result<std::string> step_sync(Run& r) {
   PGS_ASSIGN_OR_RETURN(auto s, std::move(synced));
   r.state.set_artifact("source_read_only", "1");  // the cutover fenced it
   r.state.set_artifact("sync_id", s.id);
-  // Its verify at cutover compared the rows: the verify step compares the
-  // rest (the schema, sequences, large objects) and not the rows again.
-  bool rows_verified = s.verified && s.verify_differences == 0 && s.verify_not_compared.empty();
-  r.state.set_artifact("rows_verified_by", rows_verified ? s.id : "");
   r.state.set_artifact("downtime_seconds", fmt::format("{:.2f}", s.downtime_seconds));
   return fmt::format(
       "sync {}: {} change(s) in {} transaction(s) streamed; cut over at {}, {} sequence(s) set, "
@@ -271,8 +267,6 @@ Result<std::string> step_verify(Run& r) {
   vo.jobs = default_jobs(r.o.jobs);
   vo.skip_unsupported = r.o.skip_unsupported;
   vo.filter = r.o.filter;  // a part moved: that part compared
-  std::string rows_by = r.state.artifact("rows_verified_by");
-  vo.compare_data = rows_by.empty();
   PGS_ASSIGN_OR_RETURN(auto report, verify::verify_databases(r.source, r.target, vo));
   for (const auto& d : report.differences) {
     if (d.severity == verify::Severity::kDifference) {
@@ -282,12 +276,9 @@ Result<std::string> step_verify(Run& r) {
   Status verdict = verify::report_status(report);
   // Known skips only (--skip-unsupported) end the step; the summary says so.
   if (!verdict.ok() && report.difference_count() > 0) return std::move(verdict).error();
-  std::string tables = rows_by.empty()
-                           ? fmt::format("{} tables", report.tables.size())
-                           : fmt::format("rows (compared by sync {} at cutover)", rows_by);
   std::string summary =
-      fmt::format("{} and {} schema objects identical ({} warning(s){})", tables,
-                  report.schema_objects, report.warning_count(),
+      fmt::format("{} tables and {} schema objects identical ({} warning(s){})",
+                  report.tables.size(), report.schema_objects, report.warning_count(),
                   report.known_skip_count() > 0
                       ? fmt::format(", {} known skips: left out by --skip-unsupported",
                                     report.known_skip_count())
@@ -437,8 +428,8 @@ Result<MigrateSummary> run_migration(const MigrateOptions& o) {
       if (e.code == ErrorCode::kVerifyFailed && fenced.ok() && *fenced) {
         e.hint += std::string(e.hint.empty() ? "" : "\n") +
                   "the cutover happened, so the source stays read-only: once the difference "
-                  "is understood, `pgshuttle maintenance off SOURCE` releases it, and "
-                  "--restart starts the migration over";
+                  "is understood, `pgshuttle maintenance off SOURCE` releases it; to migrate "
+                  "again, empty the target database and run with --restart";
       } else if (fenced.ok() && *fenced) {
         e.hint += std::string(e.hint.empty() ? "" : "\n") +
                   "the source is read-only (the cutover fenced it): the same command finishes "

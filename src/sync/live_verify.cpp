@@ -143,16 +143,22 @@ void LiveVerify::relation(const logical::Relation& r) {
     }
     map.table = static_cast<int>(i);
     const Table& t = tables_[i];
-    std::vector<int> keys;
-    std::vector<std::string> key_names, primary;
+    // Rows by key only when the replica identity is the primary key: its
+    // columns' tuple positions, in the key's order (pgoutput flags them in
+    // column order). Keys go to the server in JSON, which is UTF-8 only.
+    std::map<std::string, int> flagged;
     for (size_t c = 0; c < r.columns.size(); ++c) {
-      if (!r.columns[c].key) continue;
-      keys.push_back(static_cast<int>(c));
-      key_names.push_back(r.columns[c].name);
+      if (r.columns[c].key) flagged[r.columns[c].name] = static_cast<int>(c);
     }
-    for (const auto& k : t.plan.table.key) primary.push_back(k.name);
-    // Rows by key only when the replica identity is the primary key.
-    if (!primary.empty() && key_names == primary) map.keys = keys;
+    std::vector<int> keys;
+    for (const auto& k : t.plan.table.key) {
+      auto f = flagged.find(k.name);
+      if (f != flagged.end()) keys.push_back(f->second);
+    }
+    if (o_.encoding == "UTF8" && !keys.empty() && keys.size() == flagged.size() &&
+        keys.size() == t.plan.table.key.size()) {
+      map.keys = keys;
+    }
   }
   relations_[r.relation_id] = std::move(map);
 }
@@ -190,11 +196,7 @@ void LiveVerify::mark(Table& t, int chunk, const verify::KeyValue* key, logical:
     on(t.chunks[static_cast<size_t>(chunk)]);
     return;
   }
-  for (auto& c : t.chunks) {
-    // A key whose chunk is unknown is pending in every chunk: whichever
-    // holds it compares it.
-    on(c);
-  }
+  for (auto& c : t.chunks) on(c);  // no key: every chunk
 }
 
 void LiveVerify::touched(uint32_t relation, const logical::TupleData& tuple, logical::Lsn commit) {
@@ -241,7 +243,7 @@ LiveVerifyCounts LiveVerify::counts() const {
     c.clean += static_cast<int>(
         std::count_if(t.chunks.begin(), t.chunks.end(), [](const Chunk& k) { return clean(k); }));
     for (const auto& k : t.chunks) {
-      if (!k.compared) ++c.never_compared;
+      if (!k.compared && !stopped_) ++c.never_compared;
       c.pending_rows += static_cast<int64_t>(k.keys.size());
     }
   }
@@ -252,9 +254,11 @@ LiveVerifyCounts LiveVerify::counts() const {
 
 LiveVerify::Work LiveVerify::next_due(int& table, int& chunk) {
   auto now = Clock::now();
-  // First a chunk never compared, then changed rows (the rows of the chunk
-  // compared longest ago), then a chunk due whole, then a clean one.
-  std::optional<std::tuple<int, Clock::time_point, int, int>> best;
+  // First a chunk never compared; then, of the chunks whose next look is
+  // due (changed rows after kRecompareRowsEvery, a chunk due whole after
+  // kRecompareEvery, a clean one after kRecompareCleanEvery), the one due
+  // longest: no kind starves the others under a steady load.
+  std::optional<std::tuple<Clock::time_point, int, int, Work>> best;
   for (size_t ti = 0; ti < tables_.size(); ++ti) {
     for (size_t ci = 0; ci < tables_[ti].chunks.size(); ++ci) {
       const Chunk& c = tables_[ti].chunks[ci];
@@ -264,23 +268,25 @@ LiveVerify::Work LiveVerify::next_due(int& table, int& chunk) {
         chunk = k;
         return Work::kWhole;
       }
-      std::optional<std::tuple<int, Clock::time_point, int, int>> candidate;
+      Clock::time_point due;
+      Work work = Work::kWhole;
       if (whole_due(c)) {
-        if (now - c.last_compare >= kRecompareEvery) candidate.emplace(1, c.last_compare, t, k);
+        due = c.last_compare + kRecompareEvery;
       } else if (!c.keys.empty()) {
-        if (now - c.last_rows_compare >= kRecompareRowsEvery) {
-          candidate.emplace(0, c.last_rows_compare, t, k);
-        }
-      } else if (now - c.last_compare >= kRecompareCleanEvery) {
-        candidate.emplace(2, c.last_compare, t, k);
+        due = c.last_rows_compare + kRecompareRowsEvery;
+        work = Work::kRows;
+      } else {
+        due = c.last_compare + kRecompareCleanEvery;
       }
-      if (candidate && (!best || *candidate < *best)) best = candidate;
+      if (due > now) continue;
+      auto candidate = std::make_tuple(due, t, k, work);
+      if (!best || candidate < *best) best = candidate;
     }
   }
   if (!best) return Work::kNone;
-  table = std::get<2>(*best);
-  chunk = std::get<3>(*best);
-  return std::get<0>(*best) == 0 ? Work::kRows : Work::kWhole;
+  table = std::get<1>(*best);
+  chunk = std::get<2>(*best);
+  return std::get<3>(*best);
 }
 
 namespace {
@@ -340,7 +346,11 @@ Status LiveVerify::compare_whole(pg::Connection& source, pg::Connection& target,
   bool same = true;
   for (int c = 0; c < 3; ++c) same = same && on_source.get(0, c) == on_target.get(0, c);
   std::set<verify::KeyValue> differ;
-  if (!same && !plan.table.key.empty()) {
+  // (Only for a chunk of at most twice its planned size or 200,000 rows: a
+  // one-chunk table of millions of rows stays unmatched, compared whole at
+  // cutover, rather than held in memory key by key.)
+  if (!same && !plan.table.key.empty() &&
+      on_source.get_int(0, 0) <= std::max<int64_t>(2 * o_.chunk_rows, 200000)) {
     // Under a steady load a busy chunk seldom matches whole: the source is
     // always a little ahead. Its rows then, key and hash, on both sides:
     // the chunk matches at that position but for the rows that differ,
@@ -469,13 +479,19 @@ Status LiveVerify::compare_in_background() {
 // stream's are; any other failure ends the background work.
 void LiveVerify::background() {
   for (;;) {
-    Status st = compare_in_background();
+    Status st = ok_status();
+    try {
+      st = compare_in_background();
+    } catch (const std::exception& e) {
+      st = make_error(ErrorCode::kInternal, e.what());
+    }
     if (st.ok()) return;
     std::unique_lock lock(mu_);
     if (stopping_) return;
     if (!exec::is_transient(st.error())) {
       log::warn("live verify stopped ({}); the cutover compares every chunk it did not",
                 st.error().to_string());
+      stopped_ = true;  // the automatic cutover waits for it no longer
       return;
     }
     log::warn("live verify: {}; reconnecting", st.error().to_string());

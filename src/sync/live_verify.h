@@ -41,7 +41,7 @@
 // thread while the checking thread runs; the rest from one thread.
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -166,6 +166,7 @@ class LiveVerify {
   std::map<uint32_t, RelationMap> relations_;
   int compared_ = 0, mismatched_ = 0;
   logical::Lsn applied_;  // the target's position at the last look
+  bool stopped_ = false;  // the background ended on an error
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;

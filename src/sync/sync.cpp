@@ -75,11 +75,11 @@ Result<std::string> continued_id(const std::string& dir, const SyncOptions& o,
     PGS_ASSIGN_OR_RETURN(auto store, state::RunStore::open(dir, "sync:" + t.id));
     PGS_ASSIGN_OR_RETURN(auto phase, store->value("phase"));
     if (phase.value_or("") == "cancelled") continue;
-    // Done, and the run that did it ended: a new sync. Done by a run killed
-    // before it ended (or one whose verify found differences): that result,
-    // again.
+    // Done, and the run that did it ended (its verify may have found
+    // differences): a new sync. Done by a run killed before it ended: that
+    // result, again.
     bool ended = t.status == state::TransferStatus::kCompleted ||
-                 t.status == state::TransferStatus::kWarnings;
+                 t.status == state::TransferStatus::kWarnings || !t.error.empty();
     if (phase.value_or("setup") == "done" && ended) {
       finished = t.id;
       continue;
@@ -191,10 +191,6 @@ Status resume_copy(Run& r) {
   return record_copy(r, copied);
 }
 
-// The stream phase, with the one retry rule: a lost session (the source's,
-// the walsender's or the target's) is replaced and the stream resumes from
-// the slot, skipping what the target holds. A sync runs for days, so a
-// round of attempts that applied something before failing starts a new one.
 LiveVerifyOptions live_options(const Run& r) {
   LiveVerifyOptions lo;
   lo.source = r.o.source;
@@ -207,6 +203,10 @@ LiveVerifyOptions live_options(const Run& r) {
   return lo;
 }
 
+// The stream phase, with the one retry rule: a lost session (the source's,
+// the walsender's or the target's) is replaced and the stream resumes from
+// the slot, skipping what the target holds. A sync runs for days, so a
+// round of attempts that applied something before failing starts a new one.
 Result<Drained> stream(Run& r, pg::Connection& source) {
   StreamPlan plan{r.transfer->id(), r.name, r.name, r.encoding};
   if (r.o.live_verify && !r.live) {

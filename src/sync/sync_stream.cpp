@@ -204,8 +204,10 @@ Status StreamLoop::report(Clock::time_point now) {
   p.changes_per_second =
       seconds > 0 ? static_cast<double>(p.changes - changes_at_report_) / seconds : 0;
   p.applied_lsn = applier_.applied().end.to_string();
+  bool first_pass = true;
   if (live_) {
     auto counts = live_->counts();
+    first_pass = counts.never_compared == 0;
     p.verify_chunks = counts.chunks;
     p.verify_clean = counts.clean;
     p.verify_pending_rows = counts.pending_rows;
@@ -214,7 +216,6 @@ Status StreamLoop::report(Clock::time_point now) {
   if (o_.on_progress) o_.on_progress(p);
   // The automatic cutover also waits for the live verify to have compared
   // every chunk once: what it has not is compared inside the downtime.
-  bool first_pass = !live_ || live_->counts().never_compared == 0;
   if (!cutover_ && o_.cutover_at_lag_bytes > 0 && p.lag_bytes <= o_.cutover_at_lag_bytes &&
       first_pass) {
     PGS_ASSIGN_OR_RETURN(auto asked, store_.value("cutover"));
