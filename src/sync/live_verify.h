@@ -76,14 +76,11 @@ struct LiveVerifyCounts {
   int chunks = 0;
   int clean = 0;             // matched, and no row changed since
   int64_t pending_rows = 0;  // changed rows not yet seen matching
-  int compared = 0;          // chunk comparisons while streaming
-  int mismatched = 0;        // of them, checksums that differed
   int never_compared = 0;    // chunks not compared yet
 };
 
 // The comparison at cutover.
 struct CutoverVerify {
-  int tables = 0;
   int chunks = 0;
   int compared = 0;          // chunks compared whole at cutover
   int64_t rows = 0;          // source rows in them
@@ -164,7 +161,6 @@ class LiveVerify {
   std::vector<std::string> not_compared_;
   mutable std::mutex mu_;
   std::map<uint32_t, RelationMap> relations_;
-  int compared_ = 0, mismatched_ = 0;
   logical::Lsn applied_;  // the target's position at the last look
   bool stopped_ = false;  // the background ended on an error
   std::condition_variable wake_;

@@ -352,7 +352,6 @@ Status report_verify(Run& r) {
   r.summary.verify_chunks = parse_number<int>(values["verify_chunks"]).value_or(0);
   r.summary.verify_compared = parse_number<int>(values["verify_compared"]).value_or(0);
   r.summary.verify_changed_rows = parse_number<int64_t>(values["verify_changed_rows"]).value_or(0);
-  r.summary.verify_seconds = parse_number<double>(values["verify_seconds"]).value_or(0);
   r.summary.verify_differences = parse_number<int>(values["verify_differences"]).value_or(0);
   r.summary.verify_not_compared = values["verify_not_compared"];
   if (r.summary.verify_differences == 0) return ok_status();

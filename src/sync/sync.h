@@ -100,7 +100,6 @@ struct SyncSummary {
   int verify_chunks = 0;
   int verify_compared = 0;
   int64_t verify_changed_rows = 0;  // rows compared one by one at cutover
-  double verify_seconds = 0;
   int verify_differences = 0;
   std::string verify_not_compared;  // tables left out, with why; empty: none
 };

@@ -44,6 +44,18 @@ int wait_all_verified(const std::string& dir, Subprocess& sync) {
   return 0;
 }
 
+// `cutover --json` of s001, then both the sync and the load waited for:
+// the cutover's JSON (null when it failed, with the failure reported).
+nlohmann::json cut_over(const std::string& dir, Subprocess& sync, Subprocess& load) {
+  auto cut = rig::run_pgshuttle({"--state-dir", dir, "--json", "cutover", "s001"});
+  auto status = sync.wait();
+  (void)load.wait();
+  EXPECT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
+  EXPECT_TRUE(status.ok() && *status == 0) << sync.stderr_text();
+  std::cout << "cutover: " << cut.out;
+  return cut.exit_code == 0 ? nlohmann::json::parse(cut.out) : nlohmann::json();
+}
+
 TEST(LiveVerify, CutoverComparesOnlyTheChunksChangedSinceTheyMatched) {
   rig::ScratchDatabase src(rig::Server::kSource, "sync_src");
   rig::ScratchDatabase dst(rig::Server::kTarget, "sync_dst");
@@ -60,22 +72,15 @@ TEST(LiveVerify, CutoverComparesOnlyTheChunksChangedSinceTheyMatched) {
                             "INSERT INTO log (big_id) VALUES (:id);\n",
                             200, 120);
   std::this_thread::sleep_for(4s);
-  auto cut = rig::run_pgshuttle({"--state-dir", dir, "--json", "cutover", "s001"});
-  auto status = sync.wait();
-  (void)load.wait();
-  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
-  ASSERT_TRUE(status.ok());
-  EXPECT_EQ(*status, 0) << sync.stderr_text();
-  std::cout << "cutover: " << cut.out;
-  auto j = nlohmann::json::parse(cut.out);
-  ASSERT_TRUE(j["verify"].is_object()) << cut.out;
-  EXPECT_EQ(j["verify"]["chunks"].get<int>(), chunks) << cut.out;
-  EXPECT_EQ(j["verify"]["differences"].get<int>(), 0) << cut.out;
+  auto j = cut_over(dir, sync, load);
+  ASSERT_TRUE(j["verify"].is_object()) << j.dump();
+  EXPECT_EQ(j["verify"]["chunks"].get<int>(), chunks) << j.dump();
+  EXPECT_EQ(j["verify"]["differences"].get<int>(), 0) << j.dump();
   // Rows the load changed since the background last compared them, one by
   // one; no chunk whole (each matched once, and no change lacked a key).
-  EXPECT_EQ(j["verify"]["compared_at_cutover"].get<int>(), 0) << cut.out;
+  EXPECT_EQ(j["verify"]["compared_at_cutover"].get<int>(), 0) << j.dump();
   int64_t changed = j["verify"]["changed_rows_compared_at_cutover"].get<int64_t>();
-  EXPECT_LT(changed, 2000) << cut.out << sync.stderr_text();
+  EXPECT_LT(changed, 2000) << j.dump() << sync.stderr_text();
   // While the load ran, changed rows were pending and then compared.
   EXPECT_NE(sync.stderr_text().find("changed rows to compare)"), std::string::npos)
       << sync.stderr_text();
@@ -100,16 +105,10 @@ TEST(LiveVerify, ABusyTableMatchesRowByRowAndTheCutoverComparesNoChunkWhole) {
   auto sync = start_sync(dir, src.url(), dst.url(), "", {}, {"--verify-chunk-rows", "2000"});
   ASSERT_TRUE(wait_streaming(dst.admin_url(), sync)) << sync.stderr_text();
   std::this_thread::sleep_for(8s);
-  auto cut = rig::run_pgshuttle({"--state-dir", dir, "--json", "cutover", "s001"});
-  auto status = sync.wait();
-  (void)load.wait();
-  ASSERT_EQ(cut.exit_code, 0) << cut.out << cut.err << sync.stderr_text();
-  ASSERT_TRUE(status.ok());
-  EXPECT_EQ(*status, 0) << sync.stderr_text();
-  std::cout << "cutover: " << cut.out;
-  auto j = nlohmann::json::parse(cut.out);
-  EXPECT_EQ(j["verify"]["compared_at_cutover"].get<int>(), 0) << cut.out << sync.stderr_text();
-  EXPECT_LT(j["verify"]["changed_rows_compared_at_cutover"].get<int64_t>(), 5000) << cut.out;
+  auto j = cut_over(dir, sync, load);
+  ASSERT_TRUE(j["verify"].is_object()) << j.dump();
+  EXPECT_EQ(j["verify"]["compared_at_cutover"].get<int>(), 0) << j.dump() << sync.stderr_text();
+  EXPECT_LT(j["verify"]["changed_rows_compared_at_cutover"].get<int64_t>(), 5000) << j.dump();
   EXPECT_EQ(digest(src.admin_url(), kTables), digest(dst.admin_url(), kTables));
 }
 
